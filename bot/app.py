@@ -1,0 +1,104 @@
+"""Build the whole application from Settings and a Clock: the same wiring in production and tests."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import Clock, SystemClock
+from bot.commands import register_commands
+from bot.config import Settings
+from bot.context import AppContext
+from bot.i18n import UserLocaleMiddleware, make_i18n
+from bot.logging_setup import log_event
+from bot.middlewares.ordering import PerUserOrdering
+from bot.middlewares.tracking import InFlightUpdates
+from bot.middlewares.user_loader import UserLoader
+from db.engine import Database
+from db.fsm_storage import DatabaseStorage
+from db.migrate import upgrade_to_head
+from handlers import account, fallback, profile, registration, start
+from scheduler.setup import build_scheduler
+
+
+@dataclass
+class Application:
+    settings: Settings
+    context: AppContext
+    bot: Bot
+    dispatcher: Dispatcher
+    scheduler: AsyncIOScheduler
+    in_flight: InFlightUpdates
+    _polling: asyncio.Task[None] | None = field(default=None, init=False)
+
+    async def prepare(self) -> None:
+        """Migrate the database and register the command menus; call once before polling."""
+        await upgrade_to_head(self.context.database)
+        await register_commands(self.bot, self.context)
+
+    async def run_polling(self, *, handle_signals: bool = True) -> None:
+        """Poll until stopped (SIGTERM/SIGINT or stop()), then shut down cleanly."""
+        await self.prepare()
+        self.scheduler.start()
+        log_event("bot_started")
+        try:
+            await self.dispatcher.start_polling(
+                self.bot,
+                handle_signals=handle_signals,
+                close_bot_session=False,
+                allowed_updates=self.dispatcher.resolve_used_update_types(),
+            )
+        finally:
+            await self.shutdown()
+
+    async def stop(self) -> None:
+        await self.dispatcher.stop_polling()
+
+    async def shutdown(self) -> None:
+        # Let updates already taken finish before the database goes away.
+        await self.in_flight.wait_idle()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.bot.session.close()
+        await self.context.database.close()
+        log_event("bot_stopped")
+
+
+def build_application(settings: Settings, clock: Clock | None = None) -> Application:
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is required to build the application")
+    clock = clock or SystemClock()
+    database = Database(settings.database_url)
+    i18n = make_i18n(settings.default_language)
+    context = AppContext(settings=settings, database=database, clock=clock, i18n=i18n)
+
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    bot = Bot(
+        settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+    dispatcher = Dispatcher(storage=DatabaseStorage(database, clock), app=context)
+    in_flight = InFlightUpdates()
+    # Order matters: count the update, queue it behind her earlier ones, load her row, pick her language.
+    dispatcher.update.outer_middleware(in_flight)
+    dispatcher.update.outer_middleware(PerUserOrdering())
+    dispatcher.update.outer_middleware(UserLoader(database))
+    UserLocaleMiddleware(i18n).setup(dispatcher)
+    # Commands and the account router come first, so "/help" works in the middle of any flow.
+    dispatcher.include_routers(start.router, account.router, profile.router, registration.router, fallback.router)
+    return Application(
+        settings=settings,
+        context=context,
+        bot=bot,
+        dispatcher=dispatcher,
+        scheduler=build_scheduler(context),
+        in_flight=in_flight,
+    )

@@ -1,0 +1,67 @@
+"""CallbackData factories. Short prefixes and ids only: Telegram allows 64 bytes.
+
+Parsing checks the shape; what a value means (her child, a known region) is checked again by
+the service that acts on it. A button is a suggestion, never a permission.
+"""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class LanguageCb(CallbackData, prefix="lang"):
+    code: str
+
+
+class ConsentCb(CallbackData, prefix="cons"):
+    agree: bool
+
+
+class RoleCb(CallbackData, prefix="role"):
+    role: str  # pregnant | planning | parent | done
+
+
+class RegionCb(CallbackData, prefix="reg"):
+    code: str
+
+
+class PolyclinicCb(CallbackData, prefix="pc"):
+    code: str  # "-" when hers is not in the list
+
+
+class DatingMethodCb(CallbackData, prefix="dm"):
+    method: str
+
+
+class DatingConfirmCb(CallbackData, prefix="dc"):
+    ok: bool
+
+
+class SexCb(CallbackData, prefix="sex"):
+    sex: str
+
+
+class MoreChildrenCb(CallbackData, prefix="more"):
+    more: bool
+
+
+class SummaryCb(CallbackData, prefix="sum"):
+    action: str  # confirm | name | phone | place | roles | pregnancy | children
+
+
+class DraftChildCb(CallbackData, prefix="dk"):
+    action: str  # remove | add | back
+    index: int = 0
+
+
+class ProfileCb(CallbackData, prefix="pf"):
+    action: str
+    child_id: int = 0
+
+
+class EraseCb(CallbackData, prefix="erase"):
+    confirm: bool
+
+
+class RestartCb(CallbackData, prefix="restart"):
+    pass

@@ -1,0 +1,39 @@
+"""One source of "now" for the whole bot, so tests and the sandbox can move time without sleeping."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current moment, timezone-aware, in UTC."""
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class ManualClock:
+    """A clock that only moves when told to: tests and the sandbox's time machine."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ManualClock needs a timezone-aware start")
+        self._now = start.astimezone(timezone.utc)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+
+    def set(self, moment: datetime) -> None:
+        self._now = moment.astimezone(timezone.utc)
+
+
+def local_today(clock: Clock, tz: tzinfo) -> date:
+    """Today's date where the family lives (Kazakhstan has one zone, UTC+5, since 2024-03-01)."""
+    return clock.now().astimezone(tz).date()

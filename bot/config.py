@@ -1,0 +1,103 @@
+"""Every environment variable the bot reads, validated in one place (pydantic-settings)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Language = Literal["kk", "ru", "en"]
+SUPPORTED_LANGUAGES: tuple[Language, ...] = ("kk", "ru", "en")
+
+# What a person should read when a value is wrong: variable -> what is expected.
+_EXPECTED = {
+    "BOT_TOKEN": "the token from @BotFather, like 123456789:AAE...",
+    "TELEGRAM_API_URL": "a base URL such as https://api.telegram.org",
+    "DATABASE_URL": "an SQLAlchemy async URL such as sqlite+aiosqlite:///data/bot.sqlite3 "
+    "or postgresql+asyncpg://user@host/db",
+    "ADMIN_IDS": "comma-separated Telegram user ids, e.g. 12345,67890",
+    "DEFAULT_LANGUAGE": "one of kk, ru, en",
+    "TIMEZONE": "an IANA time zone name such as Asia/Almaty",
+    "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
+}
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or malformed; the message is one line for a person."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = Field(default=None, alias="BOT_TOKEN")
+    telegram_api_url: str = Field(default="https://api.telegram.org", alias="TELEGRAM_API_URL")
+    database_url: str = Field(default="sqlite+aiosqlite:///data/bot.sqlite3", alias="DATABASE_URL")
+    admin_ids: Annotated[tuple[int, ...], NoDecode] = Field(default=(), alias="ADMIN_IDS")
+    default_language: Language = Field(default="kk", alias="DEFAULT_LANGUAGE")
+    timezone: str = Field(default="Asia/Almaty", alias="TIMEZONE")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="LOG_LEVEL")
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        token = value.get_secret_value().strip()
+        bot_id, _, secret = token.partition(":")
+        if not bot_id.isdigit() or len(secret) < 10:
+            raise ValueError("malformed token")
+        return SecretStr(token)
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _url_shape(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("not an http(s) URL")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_shape(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("unsupported database URL")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> tuple[int, ...]:
+        if value is None or value == "":
+            return ()
+        if isinstance(value, (list, tuple)):
+            return tuple(int(v) for v in value)
+        parts = [p.strip() for p in str(value).split(",") if p.strip()]
+        if not all(p.lstrip("-").isdigit() for p in parts):
+            raise ValueError("not a list of ids")
+        return tuple(int(p) for p in parts)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("unknown time zone") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment (and .env); turn the first problem into one clear line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else "configuration"
+        expected = _EXPECTED.get(name, "a valid value")
+        raise ConfigError(f"{name} is invalid: expected {expected}") from None

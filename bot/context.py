@@ -1,0 +1,24 @@
+"""What handlers and jobs share: injected into handlers by name as `app`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from aiogram.utils.i18n import I18n
+
+from bot.clock import Clock, local_today
+from bot.config import Settings
+from db.engine import Database
+
+
+@dataclass(slots=True)
+class AppContext:
+    settings: Settings
+    database: Database
+    clock: Clock
+    i18n: I18n
+    errors: int = 0  # unexpected handler errors since start: tests expect 0
+
+    def today(self) -> date:
+        return local_today(self.clock, self.settings.tz)

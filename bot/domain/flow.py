@@ -1,0 +1,144 @@
+"""Which question comes next, from what she has answered so far.
+
+Registration and profile edits keep their answers in the FSM data (a plain dict that survives a
+restart). The next question is always derived from that dict, never stored, so a restart, a
+`/start` in the middle, or an edit from the summary all land on the right question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+
+class Step(StrEnum):
+    LANGUAGE = "language"
+    CONSENT = "consent"
+    ROLES = "roles"
+    NAME = "name"
+    PHONE = "phone"
+    REGION = "region"
+    POLYCLINIC = "polyclinic"
+    DATING_METHOD = "dating_method"
+    DATING_DATE = "dating_date"
+    DATING_WEEK = "dating_week"
+    DATING_CONFIRM = "dating_confirm"
+    CHILD_NAME = "child_name"
+    CHILD_BIRTH = "child_birth"
+    CHILD_SEX = "child_sex"
+    MORE_CHILDREN = "more_children"
+    SUMMARY = "summary"
+    APPLY = "apply"  # a profile edit has everything it needs
+
+
+class Role(StrEnum):
+    PREGNANT = "pregnant"
+    PLANNING = "planning"
+    PARENT = "parent"
+
+
+class Mode(StrEnum):
+    REGISTER = "register"
+    PROFILE = "profile"
+
+
+class EditTarget(StrEnum):
+    """What a profile edit changes."""
+
+    NAME = "name"
+    PHONE = "phone"
+    PLACE = "place"  # region and polyclinic
+    PREGNANCY = "pregnancy"  # new or corrected dating
+    BIRTH = "birth"  # the baby is born: a new child, the pregnancy closes
+    ADD_CHILD = "add_child"
+    CHILD_NAME = "child_name"
+    CHILD_BIRTH = "child_birth"
+    CHILD_SEX = "child_sex"
+
+
+def toggle_role(roles: list[str], role: Role) -> list[str]:
+    """Pregnant and planning exclude each other; parent combines with either."""
+    chosen = set(roles)
+    if role in chosen:
+        chosen.discard(role)
+    else:
+        chosen.add(role)
+        if role is Role.PREGNANT:
+            chosen.discard(Role.PLANNING)
+        elif role is Role.PLANNING:
+            chosen.discard(Role.PREGNANT)
+    return [r.value for r in Role if r in chosen]
+
+
+def _pregnancy_step(data: Mapping[str, Any]) -> Step | None:
+    if data.get("pregnancy_confirmed"):
+        return None
+    method = data.get("dating_method")
+    if not method:
+        return Step.DATING_METHOD
+    if not data.get("pregnancy"):
+        return Step.DATING_WEEK if method == "week" else Step.DATING_DATE
+    return Step.DATING_CONFIRM
+
+
+def _child_step(child: Mapping[str, Any]) -> Step | None:
+    if not child.get("name"):
+        return Step.CHILD_NAME
+    if not child.get("birth"):
+        return Step.CHILD_BIRTH
+    if not child.get("sex"):
+        return Step.CHILD_SEX
+    return None
+
+
+def next_step(data: Mapping[str, Any]) -> Step:
+    if data.get("mode") == Mode.PROFILE:
+        return _next_profile_step(data)
+    if data.get("lang") is None:
+        return Step.LANGUAGE
+    if not data.get("consent"):
+        return Step.CONSENT
+    if not data.get("roles_done"):
+        return Step.ROLES
+    if not data.get("name"):
+        return Step.NAME
+    if not data.get("phone"):
+        return Step.PHONE
+    if not data.get("region"):
+        return Step.REGION
+    if "polyclinic" not in data:
+        return Step.POLYCLINIC
+    roles = data.get("roles", [])
+    if Role.PREGNANT in roles and (step := _pregnancy_step(data)):
+        return step
+    if Role.PARENT in roles and not data.get("children_done"):
+        # "child" present means a child is being added right now.
+        if "child" in data:
+            return _child_step(data["child"]) or Step.MORE_CHILDREN
+        return Step.MORE_CHILDREN if data.get("children") else Step.CHILD_NAME
+    return Step.SUMMARY
+
+
+def _next_profile_step(data: Mapping[str, Any]) -> Step:
+    target = data.get("target")
+    child = data.get("child", {})
+    if target == EditTarget.NAME:
+        return Step.APPLY if data.get("name") else Step.NAME
+    if target == EditTarget.PHONE:
+        return Step.APPLY if data.get("phone") else Step.PHONE
+    if target == EditTarget.PLACE:
+        if not data.get("region"):
+            return Step.REGION
+        return Step.APPLY if "polyclinic" in data else Step.POLYCLINIC
+    if target == EditTarget.PREGNANCY:
+        return _pregnancy_step(data) or Step.APPLY
+    if target in (EditTarget.BIRTH, EditTarget.ADD_CHILD):
+        return _child_step(child) or Step.APPLY
+    if target == EditTarget.CHILD_NAME:
+        return Step.APPLY if child.get("name") else Step.CHILD_NAME
+    if target == EditTarget.CHILD_BIRTH:
+        return Step.APPLY if child.get("birth") else Step.CHILD_BIRTH
+    if target == EditTarget.CHILD_SEX:
+        return Step.APPLY if child.get("sex") else Step.CHILD_SEX
+    raise ValueError(f"unknown profile edit target {target!r}")

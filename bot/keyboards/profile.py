@@ -1,0 +1,72 @@
+"""Keyboards of /profile, a child's card, /delete_me and the pregnancy outcome questions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import EraseCb, ProfileCb
+
+
+def profile_keyboard(*, pregnant: bool, planning: bool, children: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✏️ Name"), callback_data=ProfileCb(action="name"))
+    builder.button(text=_("✏️ Phone"), callback_data=ProfileCb(action="phone"))
+    builder.button(text=_("✏️ Region and polyclinic"), callback_data=ProfileCb(action="place"))
+    builder.button(text=_("🌐 Language"), callback_data=ProfileCb(action="language"))
+    sizes = [2, 2]
+    if pregnant:
+        builder.button(text=_("✏️ Due date"), callback_data=ProfileCb(action="pregnancy"))
+        builder.button(text=_("👶 My baby is born"), callback_data=ProfileCb(action="born"))
+        builder.button(text=_("💔 I lost the pregnancy"), callback_data=ProfileCb(action="lost"))
+        sizes += [1, 1, 1]
+    else:
+        builder.button(text=_("🤰 I am pregnant"), callback_data=ProfileCb(action="pregnancy"))
+        label = _("🌱 I am no longer planning a pregnancy") if planning else _("🌱 I am planning a pregnancy")
+        builder.button(text=label, callback_data=ProfileCb(action="planning"))
+        sizes += [1, 1]
+    for child_id, name in children:
+        builder.button(text=_("✏️ {name}").format(name=name), callback_data=ProfileCb(action="child", child_id=child_id))
+        sizes.append(1)
+    builder.button(text=_("➕ Add a child"), callback_data=ProfileCb(action="add_child"))
+    sizes.append(1)
+    builder.adjust(*sizes)
+    return builder.as_markup()
+
+
+def child_keyboard(child_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✏️ Name"), callback_data=ProfileCb(action="child_name", child_id=child_id))
+    builder.button(text=_("✏️ Date of birth"), callback_data=ProfileCb(action="child_birth", child_id=child_id))
+    builder.button(text=_("✏️ Girl or boy"), callback_data=ProfileCb(action="child_sex", child_id=child_id))
+    builder.button(text=_("🗑 Remove from my profile"), callback_data=ProfileCb(action="child_remove", child_id=child_id))
+    builder.button(text=_("⬅️ Back to my profile"), callback_data=ProfileCb(action="show"))
+    builder.adjust(2, 1, 1, 1)
+    return builder.as_markup()
+
+
+def confirm_remove_child_keyboard(child_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Yes, remove"), callback_data=ProfileCb(action="child_remove_yes", child_id=child_id))
+    builder.button(text=_("No, keep"), callback_data=ProfileCb(action="show"))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def confirm_loss_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Yes, the pregnancy has ended"), callback_data=ProfileCb(action="lost_yes"))
+    builder.button(text=_("No, go back"), callback_data=ProfileCb(action="show"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def erase_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🗑 Yes, erase everything"), callback_data=EraseCb(confirm=True))
+    builder.button(text=_("No, keep my data"), callback_data=EraseCb(confirm=False))
+    builder.adjust(1)
+    return builder.as_markup()

@@ -1,0 +1,148 @@
+"""Keyboards of the registration questions (also used by profile edits)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import (
+    ConsentCb,
+    DatingConfirmCb,
+    DatingMethodCb,
+    DraftChildCb,
+    LanguageCb,
+    MoreChildrenCb,
+    PolyclinicCb,
+    RegionCb,
+    RestartCb,
+    RoleCb,
+    SexCb,
+    SummaryCb,
+)
+from bot.content import polyclinics, regions
+from bot.domain.flow import Role
+
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code, label in LANGUAGE_NAMES.items():
+        builder.button(text=label, callback_data=LanguageCb(code=code))
+    builder.adjust(3)
+    return builder.as_markup()
+
+
+def consent_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ I agree"), callback_data=ConsentCb(agree=True))
+    builder.button(text=_("No, thank you"), callback_data=ConsentCb(agree=False))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def roles_keyboard(chosen: Sequence[str]) -> InlineKeyboardMarkup:
+    labels = {
+        Role.PREGNANT: _("🤰 I am pregnant"),
+        Role.PLANNING: _("🌱 I am planning a pregnancy"),
+        Role.PARENT: _("👶 I have a child under five"),
+    }
+    builder = InlineKeyboardBuilder()
+    for role, label in labels.items():
+        mark = "✅ " if role in chosen else "▫️ "
+        builder.button(text=mark + label, callback_data=RoleCb(role=role.value))
+    builder.button(text=_("Continue ➡️"), callback_data=RoleCb(role="done"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def phone_keyboard() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=_("📱 Share my phone number"), request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def region_keyboard(lang: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for region in regions():
+        builder.button(text=region.name(lang), callback_data=RegionCb(code=region.code))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def polyclinic_keyboard(region_code: str, lang: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for clinic in polyclinics(region_code):
+        builder.button(text=clinic.name(lang), callback_data=PolyclinicCb(code=clinic.code))
+    builder.button(text=_("My polyclinic is not in the list"), callback_data=PolyclinicCb(code="-"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def dating_method_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📅 I know my due date"), callback_data=DatingMethodCb(method="due_date"))
+    builder.button(text=_("🩸 I know the first day of my last period"), callback_data=DatingMethodCb(method="lmp"))
+    builder.button(text=_("🔢 I only know the week"), callback_data=DatingMethodCb(method="week"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def dating_confirm_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ Yes, that's right"), callback_data=DatingConfirmCb(ok=True))
+    builder.button(text=_("✏️ Change"), callback_data=DatingConfirmCb(ok=False))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def sex_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("👧 Girl"), callback_data=SexCb(sex="girl"))
+    builder.button(text=_("👦 Boy"), callback_data=SexCb(sex="boy"))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def more_children_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("➕ Add another child"), callback_data=MoreChildrenCb(more=True))
+    builder.button(text=_("No, that's all"), callback_data=MoreChildrenCb(more=False))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def summary_keyboard(roles: Sequence[str]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✏️ Name"), callback_data=SummaryCb(action="name"))
+    builder.button(text=_("✏️ Phone"), callback_data=SummaryCb(action="phone"))
+    builder.button(text=_("✏️ Region and polyclinic"), callback_data=SummaryCb(action="place"))
+    builder.button(text=_("✏️ Who I am"), callback_data=SummaryCb(action="roles"))
+    if Role.PREGNANT in roles:
+        builder.button(text=_("✏️ Pregnancy"), callback_data=SummaryCb(action="pregnancy"))
+    if Role.PARENT in roles:
+        builder.button(text=_("✏️ Children"), callback_data=SummaryCb(action="children"))
+    builder.button(text=_("✅ Confirm"), callback_data=SummaryCb(action="confirm"))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def draft_children_keyboard(names: Sequence[str]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for index, name in enumerate(names):
+        builder.button(text=_("🗑 Remove {name}").format(name=name), callback_data=DraftChildCb(action="remove", index=index))
+    builder.button(text=_("➕ Add a child"), callback_data=DraftChildCb(action="add"))
+    builder.button(text=_("⬅️ Back to the summary"), callback_data=DraftChildCb(action="back"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def restart_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🔄 Start over"), callback_data=RestartCb())
+    return builder.as_markup()

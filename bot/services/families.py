@@ -1,0 +1,223 @@
+"""Use cases for a mother's own record: register, edit, record a birth or a loss, pause, erase.
+
+Each function is one short transaction; the handler replies only after it has committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.clock import Clock
+from bot.content import polyclinic as find_polyclinic
+from bot.content import region as find_region
+from bot.domain.children import Sex, validate_birth_date
+from bot.domain.flow import EditTarget, Role
+from bot.domain.pregnancy import DatingMethod, PregnancyDating
+from bot.logging_setup import log_event
+from db import families
+from db.engine import Database
+from db.records import ChildRecord, NewChild, NewUser, PregnancyRecord, UserRecord
+
+
+class InvalidDraft(Exception):
+    """The stored answers do not add up (e.g. edited by hand or from an old version)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    user: UserRecord
+    pregnancy: PregnancyRecord | None
+    children: list[ChildRecord]
+
+
+def dating_to_draft(dating: PregnancyDating) -> dict[str, str | None]:
+    return {
+        "method": dating.method.value,
+        "due": dating.due_date.isoformat(),
+        "lmp": dating.lmp_date.isoformat() if dating.lmp_date else None,
+    }
+
+
+def dating_from_draft(raw: Mapping[str, Any]) -> PregnancyDating:
+    return PregnancyDating(
+        due_date=date.fromisoformat(raw["due"]),
+        method=DatingMethod(raw["method"]),
+        lmp_date=date.fromisoformat(raw["lmp"]) if raw.get("lmp") else None,
+    )
+
+
+def dating_of(pregnancy: PregnancyRecord) -> PregnancyDating:
+    return PregnancyDating(
+        due_date=pregnancy.due_date, method=DatingMethod(pregnancy.dating_method), lmp_date=pregnancy.lmp_date
+    )
+
+
+def child_from_draft(raw: Mapping[str, Any], today: date, pregnancy_id: int | None = None) -> NewChild:
+    birth = date.fromisoformat(raw["birth"])
+    if validate_birth_date(birth, today) is not None:
+        raise InvalidDraft("birth date out of range")
+    return NewChild(name=str(raw["name"]), birth_date=birth, sex=Sex(raw["sex"]).value, pregnancy_id=pregnancy_id)
+
+
+def check_place(region_code: str, polyclinic_code: str | None) -> None:
+    if find_region(region_code) is None:
+        raise InvalidDraft("unknown region")
+    if polyclinic_code is not None:
+        clinic = find_polyclinic(polyclinic_code)
+        if clinic is None or clinic.region != region_code:
+            raise InvalidDraft("polyclinic not in region")
+
+
+async def load_family(database: Database, user_id: int) -> Family | None:
+    async with database.reading() as conn:
+        user = await families.get_user(conn, user_id)
+        if user is None:
+            return None
+        return Family(
+            user=user,
+            pregnancy=await families.active_pregnancy(conn, user_id),
+            children=await families.list_children(conn, user_id),
+        )
+
+
+async def complete_registration(
+    database: Database, clock: Clock, today: date, user_id: int, draft: Mapping[str, Any]
+) -> UserRecord:
+    roles = set(draft.get("roles", []))
+    polyclinic = draft.get("polyclinic") or None
+    check_place(draft["region"], polyclinic)
+    kids = [child_from_draft(c, today) for c in draft.get("children", [])] if Role.PARENT in roles else []
+    now = clock.now()
+    async with database.transaction() as conn:
+        if await families.get_user(conn, user_id) is not None:
+            raise InvalidDraft("already registered")
+        await families.insert_user(
+            conn,
+            NewUser(
+                id=user_id,
+                language=draft["lang"],
+                name=draft["name"],
+                phone=draft["phone"],
+                region=draft["region"],
+                polyclinic=polyclinic,
+                polyclinic_unlisted=polyclinic is None,
+                planning=Role.PLANNING in roles,
+            ),
+            now,
+        )
+        if Role.PREGNANT in roles:
+            dating = dating_from_draft(draft["pregnancy"])
+            await families.insert_pregnancy(conn, user_id, dating.due_date, dating.method, dating.lmp_date, now)
+        for kid in kids:
+            await families.insert_child(conn, user_id, kid, now)
+        user = await families.get_user(conn, user_id)
+    assert user is not None
+    log_event("registration_completed", user_id=user_id, pregnant=int(Role.PREGNANT in roles), children=len(kids))
+    return user
+
+
+async def apply_profile_edit(database: Database, clock: Clock, today: date, user_id: int, data: Mapping[str, Any]) -> str:
+    """Save one finished profile edit; returns the event name (for the reply and the log)."""
+    target = EditTarget(data["target"])
+    now = clock.now()
+    async with database.transaction() as conn:
+        if await families.get_user(conn, user_id) is None:
+            raise InvalidDraft("not registered")
+        if target is EditTarget.NAME:
+            await families.update_user(conn, user_id, now, name=data["name"])
+        elif target is EditTarget.PHONE:
+            await families.update_user(conn, user_id, now, phone=data["phone"])
+        elif target is EditTarget.PLACE:
+            polyclinic = data.get("polyclinic") or None
+            check_place(data["region"], polyclinic)
+            await families.update_user(
+                conn, user_id, now, region=data["region"], polyclinic=polyclinic, polyclinic_unlisted=polyclinic is None
+            )
+        elif target is EditTarget.PREGNANCY:
+            dating = dating_from_draft(data["pregnancy"])
+            current = await families.active_pregnancy(conn, user_id)
+            if current is None:
+                await families.insert_pregnancy(conn, user_id, dating.due_date, dating.method, dating.lmp_date, now)
+                await families.update_user(conn, user_id, now, planning=False)
+            else:
+                await families.update_pregnancy_dating(
+                    conn, current.id, dating.due_date, dating.method, dating.lmp_date, now
+                )
+        elif target is EditTarget.BIRTH:
+            current = await families.active_pregnancy(conn, user_id)
+            if current is None:
+                raise InvalidDraft("no active pregnancy")
+            kid = child_from_draft(data["child"], today, pregnancy_id=current.id)
+            await families.end_pregnancy(conn, current.id, "born", kid.birth_date, now)
+            await families.insert_child(conn, user_id, kid, now)
+            await families.record_life_event(conn, user_id, "birth", kid.birth_date, now, current.id)
+        elif target is EditTarget.ADD_CHILD:
+            await families.insert_child(conn, user_id, child_from_draft(data["child"], today), now)
+        else:
+            child_id = int(data["child_id"])
+            child = data["child"]
+            if target is EditTarget.CHILD_NAME:
+                values: dict[str, Any] = {"name": child["name"]}
+            elif target is EditTarget.CHILD_BIRTH:
+                birth = date.fromisoformat(child["birth"])
+                if validate_birth_date(birth, today) is not None:
+                    raise InvalidDraft("birth date out of range")
+                values = {"birth_date": birth}
+            else:
+                values = {"sex": Sex(child["sex"]).value}
+            if not await families.update_child(conn, user_id, child_id, **values):
+                raise InvalidDraft("not her child")
+    event = f"profile_{target.value}_saved"
+    log_event(event, user_id=user_id)
+    return event
+
+
+async def record_pregnancy_loss(database: Database, clock: Clock, today: date, user_id: int) -> bool:
+    now = clock.now()
+    async with database.transaction() as conn:
+        current = await families.active_pregnancy(conn, user_id)
+        if current is None:
+            return False
+        await families.end_pregnancy(conn, current.id, "lost", today, now)
+        # Recorded so her nurse can be told, gently, once nurses are in the bot (Step 3).
+        await families.record_life_event(conn, user_id, "pregnancy_lost", today, now, current.id)
+    log_event("pregnancy_lost_recorded", user_id=user_id)
+    return True
+
+
+async def remove_child(database: Database, user_id: int, child_id: int) -> bool:
+    async with database.transaction() as conn:
+        removed = await families.delete_child(conn, user_id, child_id)
+    if removed:
+        log_event("child_removed", user_id=user_id, child_id=child_id)
+    return removed
+
+
+async def set_planning(database: Database, clock: Clock, user_id: int, planning: bool) -> None:
+    async with database.transaction() as conn:
+        await families.update_user(conn, user_id, clock.now(), planning=planning)
+
+
+async def set_paused(database: Database, clock: Clock, user_id: int, paused: bool) -> None:
+    async with database.transaction() as conn:
+        await families.update_user(conn, user_id, clock.now(), paused=paused)
+    log_event("messages_paused" if paused else "messages_resumed", user_id=user_id)
+
+
+async def set_language(database: Database, clock: Clock, user_id: int, language: str) -> None:
+    async with database.transaction() as conn:
+        await families.update_user(conn, user_id, clock.now(), language=language)
+    log_event("language_changed", user_id=user_id, language=language)
+
+
+async def erase_user(database: Database, user_id: int) -> bool:
+    """/delete_me: every personal record goes; only anonymous counts stay."""
+    async with database.transaction() as conn:
+        existed = await families.delete_user(conn, user_id)
+        if existed:
+            await families.increment_counter(conn, "users_erased")
+    log_event("user_erased", user_id=user_id)
+    return existed

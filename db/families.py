@@ -1,0 +1,184 @@
+"""Queries for mothers, their pregnancies and children. Every function takes an open connection:
+the service decides the transaction."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db.records import ChildRecord, NewChild, NewUser, PregnancyRecord, UserRecord
+from db.schema import anonymous_counters, children, life_events, pregnancies, users
+
+R = TypeVar("R")
+
+
+def _record(cls: type[R], row: Row[Any]) -> R:
+    mapping = row._mapping
+    return cls(**{f.name: mapping[f.name] for f in fields(cls)})  # type: ignore[arg-type]
+
+
+# --- users -------------------------------------------------------------------------------------
+
+async def get_user(conn: AsyncConnection, user_id: int) -> UserRecord | None:
+    row = (await conn.execute(select(users).where(users.c.id == user_id))).first()
+    return _record(UserRecord, row) if row else None
+
+
+async def insert_user(conn: AsyncConnection, new: NewUser, now: datetime) -> None:
+    await conn.execute(
+        insert(users).values(
+            id=new.id,
+            language=new.language,
+            name=new.name,
+            phone=new.phone,
+            region=new.region,
+            polyclinic=new.polyclinic,
+            polyclinic_unlisted=new.polyclinic_unlisted,
+            planning=new.planning,
+            consent_at=now,
+            paused=False,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+
+
+async def update_user(conn: AsyncConnection, user_id: int, now: datetime, **values: Any) -> None:
+    await conn.execute(update(users).where(users.c.id == user_id).values(updated_at=now, **values))
+
+
+async def delete_user(conn: AsyncConnection, user_id: int) -> bool:
+    """Erase the person and, through ON DELETE CASCADE, everything recorded about her."""
+    result = await conn.execute(delete(users).where(users.c.id == user_id))
+    return result.rowcount > 0
+
+
+# --- pregnancies -------------------------------------------------------------------------------
+
+async def active_pregnancy(conn: AsyncConnection, user_id: int) -> PregnancyRecord | None:
+    row = (
+        await conn.execute(
+            select(pregnancies).where(pregnancies.c.user_id == user_id, pregnancies.c.status == "active")
+        )
+    ).first()
+    return _record(PregnancyRecord, row) if row else None
+
+
+async def insert_pregnancy(
+    conn: AsyncConnection, user_id: int, due_date: date, method: str, lmp_date: date | None, now: datetime
+) -> int:
+    result = await conn.execute(
+        insert(pregnancies)
+        .values(
+            user_id=user_id,
+            due_date=due_date,
+            dating_method=method,
+            lmp_date=lmp_date,
+            status="active",
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(pregnancies.c.id)
+    )
+    return int(result.scalar_one())
+
+
+async def update_pregnancy_dating(
+    conn: AsyncConnection, pregnancy_id: int, due_date: date, method: str, lmp_date: date | None, now: datetime
+) -> None:
+    await conn.execute(
+        update(pregnancies)
+        .where(pregnancies.c.id == pregnancy_id)
+        .values(due_date=due_date, dating_method=method, lmp_date=lmp_date, updated_at=now)
+    )
+
+
+async def end_pregnancy(conn: AsyncConnection, pregnancy_id: int, status: str, ended_on: date, now: datetime) -> None:
+    await conn.execute(
+        update(pregnancies)
+        .where(pregnancies.c.id == pregnancy_id)
+        .values(status=status, ended_on=ended_on, updated_at=now)
+    )
+
+
+# --- children ----------------------------------------------------------------------------------
+
+async def list_children(conn: AsyncConnection, user_id: int) -> list[ChildRecord]:
+    rows = await conn.execute(select(children).where(children.c.user_id == user_id).order_by(children.c.id))
+    return [_record(ChildRecord, row) for row in rows]
+
+
+async def insert_child(conn: AsyncConnection, user_id: int, child: NewChild, now: datetime) -> int:
+    result = await conn.execute(
+        insert(children)
+        .values(
+            user_id=user_id,
+            name=child.name,
+            birth_date=child.birth_date,
+            sex=child.sex,
+            pregnancy_id=child.pregnancy_id,
+            created_at=now,
+        )
+        .returning(children.c.id)
+    )
+    return int(result.scalar_one())
+
+
+async def update_child(conn: AsyncConnection, user_id: int, child_id: int, **values: Any) -> bool:
+    # The user id in the WHERE clause is the scope check: nobody edits another family's child.
+    result = await conn.execute(
+        update(children).where(children.c.id == child_id, children.c.user_id == user_id).values(**values)
+    )
+    return result.rowcount > 0
+
+
+async def delete_child(conn: AsyncConnection, user_id: int, child_id: int) -> bool:
+    result = await conn.execute(delete(children).where(children.c.id == child_id, children.c.user_id == user_id))
+    return result.rowcount > 0
+
+
+# --- events and counters -----------------------------------------------------------------------
+
+async def record_life_event(
+    conn: AsyncConnection, user_id: int, kind: str, occurred_on: date, now: datetime, pregnancy_id: int | None
+) -> None:
+    await conn.execute(
+        insert(life_events).values(
+            user_id=user_id, kind=kind, pregnancy_id=pregnancy_id, occurred_on=occurred_on, recorded_at=now
+        )
+    )
+
+
+async def list_life_events(conn: AsyncConnection, user_id: int) -> list[tuple[str, date]]:
+    rows = await conn.execute(
+        select(life_events.c.kind, life_events.c.occurred_on)
+        .where(life_events.c.user_id == user_id)
+        .order_by(life_events.c.id)
+    )
+    return [(row.kind, row.occurred_on) for row in rows]
+
+
+async def increment_counter(conn: AsyncConnection, name: str, by: int = 1) -> None:
+    updated = await conn.execute(
+        update(anonymous_counters)
+        .where(anonymous_counters.c.name == name)
+        .values(value=anonymous_counters.c.value + by)
+    )
+    if updated.rowcount == 0:
+        await conn.execute(insert(anonymous_counters).values(name=name, value=by))
+
+
+async def get_counter(conn: AsyncConnection, name: str) -> int:
+    value = (
+        await conn.execute(select(anonymous_counters.c.value).where(anonymous_counters.c.name == name))
+    ).scalar_one_or_none()
+    return int(value or 0)
+
+
+async def count_users(conn: AsyncConnection) -> int:
+    return int((await conn.execute(select(func.count()).select_from(users))).scalar_one())

@@ -1,0 +1,63 @@
+"""What the repositories hand back: plain frozen records, no database objects leak out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    id: int
+    language: str
+    name: str
+    phone: str
+    region: str
+    polyclinic: str | None
+    polyclinic_unlisted: bool
+    planning: bool
+    consent_at: datetime
+    paused: bool
+    unreachable_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PregnancyRecord:
+    id: int
+    user_id: int
+    due_date: date
+    dating_method: str
+    lmp_date: date | None
+    status: str
+    ended_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChildRecord:
+    id: int
+    user_id: int
+    name: str
+    birth_date: date
+    sex: str
+    pregnancy_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    id: int
+    language: str
+    name: str
+    phone: str
+    region: str
+    polyclinic: str | None
+    polyclinic_unlisted: bool
+    planning: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NewChild:
+    name: str
+    birth_date: date
+    sex: str
+    pregnancy_id: int | None = None

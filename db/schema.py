@@ -1,0 +1,119 @@
+"""The tables (SQLAlchemy Core). Alembic migrations in db/migrations create and change them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+from db.types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# A registered mother, father or carer. The id is the Telegram user id (= private chat id).
+users = Table(
+    "users",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("language", String(2), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("phone", String(20), nullable=False),
+    Column("region", String(24), nullable=False),
+    # A code from bot/content/polyclinics.toml, or NULL with polyclinic_unlisted when hers is not listed.
+    Column("polyclinic", String(24), nullable=True),
+    Column("polyclinic_unlisted", Boolean, nullable=False, server_default=text("false")),
+    Column("planning", Boolean, nullable=False, server_default=text("false")),
+    Column("consent_at", UTCDateTime, nullable=False),
+    Column("paused", Boolean, nullable=False, server_default=text("false")),
+    Column("unreachable_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+pregnancies = Table(
+    "pregnancies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("dating_method", String(16), nullable=False),
+    Column("lmp_date", Date, nullable=True),
+    Column("status", String(8), nullable=False),  # active | born | lost
+    Column("ended_on", Date, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_pregnancies_user_id", "user_id"),
+    # At most one active pregnancy per woman.
+    Index(
+        "uq_pregnancies_one_active",
+        "user_id",
+        unique=True,
+        sqlite_where=text("status = 'active'"),
+        postgresql_where=text("status = 'active'"),
+    ),
+)
+
+children = Table(
+    "children",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("sex", String(8), nullable=False),
+    Column("pregnancy_id", Integer, ForeignKey("pregnancies.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_children_user_id", "user_id"),
+)
+
+# Things a nurse must hear about once nurses exist (Step 3): a pregnancy lost, a baby born.
+life_events = Table(
+    "life_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("pregnancy_id", Integer, ForeignKey("pregnancies.id", ondelete="SET NULL"), nullable=True),
+    Column("occurred_on", Date, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("staff_notified_at", UTCDateTime, nullable=True),
+    Index("ix_life_events_user_id", "user_id"),
+)
+
+# aiogram FSM state and data, so a half-finished flow survives a restart.
+fsm_states = Table(
+    "fsm_states",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("state", String(200), nullable=True),
+    Column("data", Text, nullable=False, server_default="{}"),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_fsm_states_updated_at", "updated_at"),
+)
+
+# What survives /delete_me: counts with no person behind them.
+anonymous_counters = Table(
+    "anonymous_counters",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)

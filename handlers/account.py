@@ -1,0 +1,111 @@
+"""/help, /privacy, /stop and /delete_me."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import EraseCb
+from bot.context import AppContext
+from bot.keyboards.profile import erase_keyboard
+from bot.logging_setup import log_event
+from bot.services import families as family_service
+from db.records import UserRecord
+from handlers.common import reask
+
+router = Router(name="account")
+
+
+def help_text() -> str:
+    return _(
+        "<b>AnaBala</b> supports pregnant women and families with children under five, "
+        "together with your polyclinic's patronage nurse.\n\n"
+        "/profile — see and change your details, tell me your baby is born\n"
+        "/language — change the language\n"
+        "/privacy — what data I keep and why\n"
+        "/stop — pause my messages (/start turns them on again)\n"
+        "/delete_me — erase all your data\n"
+        "/help — this message\n\n"
+        "In an emergency call 103 (ambulance) or 112."
+    )
+
+
+def privacy_text() -> str:
+    return _(
+        "<b>Your data and your privacy</b>\n\n"
+        "<b>What I keep:</b> your name, phone number, language, region and polyclinic; your pregnancy dates; "
+        "your children's names, dates of birth and sex; and, later, your answers to self-check questions "
+        "and the messages I send you.\n\n"
+        "<b>Why:</b> to remind you of check-ups, screenings and vaccinations at the right time, "
+        "and so that your patronage nurse can support you.\n\n"
+        "<b>Who sees it:</b> only your nurse and the programme's coordinators. "
+        "I do not share it with anyone else and I do not use it for advertising.\n\n"
+        "<b>Your choices:</b> /profile to correct anything, /stop to pause messages, "
+        "/delete_me to erase everything. After erasing, only anonymous counts remain, with nothing that identifies you."
+    )
+
+
+@router.message(Command("help"))
+async def on_help(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    await message.answer(help_text())
+    await reask(bot, message.chat.id, state, app)
+
+
+@router.message(Command("privacy"))
+async def on_privacy(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    await message.answer(privacy_text())
+    await reask(bot, message.chat.id, state, app)
+
+
+@router.message(Command("stop"))
+async def on_stop(message: Message, app: AppContext, user: UserRecord | None) -> None:
+    if user is None:
+        await message.answer(
+            _(
+                "You are not registered, so I am not sending you anything. "
+                "To continue registration send /start; to erase what you have told me send /delete_me."
+            )
+        )
+        return
+    await family_service.set_paused(app.database, app.clock, user.id, True)
+    await message.answer(
+        _(
+            "I have paused my messages. Only urgent safety messages can still reach you. "
+            "Send /start whenever you want them again."
+        )
+    )
+
+
+@router.message(Command("delete_me"))
+async def on_delete_me(message: Message) -> None:
+    await message.answer(
+        _(
+            "This will permanently erase your profile, your pregnancy and children's details, "
+            "and everything you have told me. It cannot be undone.\n\nErase everything?"
+        ),
+        reply_markup=erase_keyboard(),
+    )
+
+
+@router.callback_query(EraseCb.filter())
+async def on_erase(
+    callback: CallbackQuery, callback_data: EraseCb, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None
+) -> None:
+    await callback.answer()
+    chat_id = callback.from_user.id
+    if callback.message is not None and getattr(callback.message, "reply_markup", None):
+        await callback.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+    if not callback_data.confirm:
+        await bot.send_message(chat_id, _("Good, I have kept everything as it was."))
+        return
+    await state.clear()
+    if user is not None:
+        await family_service.erase_user(app.database, user.id)
+    else:
+        log_event("draft_erased", user_id=chat_id)
+    await bot.send_message(
+        chat_id, _("Done. I have erased all your data. If you ever want to come back, send /start.")
+    )

@@ -1,0 +1,219 @@
+"""The question for each step, moving to the next one, and the profile card.
+
+Registration and profile edits share these: each handler stores an answer in the FSM data and
+calls `advance`, which asks whatever `next_step` says is missing (or saves a finished edit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import Bot, html
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import ReplyKeyboardRemove
+from aiogram.utils.i18n import gettext as _
+
+from bot.context import AppContext
+from bot.domain.flow import Mode, Step, next_step
+from bot.keyboards import profile as profile_kb
+from bot.keyboards import registration as kb
+from bot.logging_setup import log_event
+from bot.services import families as family_service
+from bot.services.families import dating_from_draft
+from bot.views import dating_check_text, profile_text, summary_text
+
+
+class Flow(StatesGroup):
+    """One state per question; the state names are Step values."""
+
+    language = State()
+    consent = State()
+    roles = State()
+    name = State()
+    phone = State()
+    region = State()
+    polyclinic = State()
+    dating_method = State()
+    dating_date = State()
+    dating_week = State()
+    dating_confirm = State()
+    child_name = State()
+    child_birth = State()
+    child_sex = State()
+    more_children = State()
+    summary = State()
+
+
+def state_for(step: Step) -> State:
+    return getattr(Flow, step.value)  # type: ignore[no-any-return]
+
+
+def step_of(state_name: str | None) -> Step | None:
+    if not state_name or not state_name.startswith("Flow:"):
+        return None
+    return Step(state_name.removeprefix("Flow:"))
+
+
+def language_prompt(app: AppContext) -> str:
+    # Shown before she has chosen: the same line in all three languages.
+    return "\n".join(app.i18n.gettext("Please choose your language", locale=code) for code in ("kk", "ru", "en"))
+
+
+def consent_text() -> str:
+    return _(
+        "<b>Welcome to AnaBala!</b>\n\n"
+        "I support pregnant women and families with young children in Kazakhstan's patronage programme: "
+        "reminders of check-ups, screenings and vaccinations, short tips for your stage, "
+        "self-check questions, and a way to reach your patronage nurse.\n\n"
+        "<b>What I keep:</b> your name, phone number, region and polyclinic, your pregnancy dates, "
+        "your children's names, dates of birth and sex, and later your answers to self-check questions. "
+        "Only your nurse and the programme's coordinators can see them, to take care of you and your child. "
+        "You can erase everything at any time with /delete_me. More: /privacy\n\n"
+        "Do you agree that AnaBala keeps and uses your personal and health data for this?"
+    )
+
+
+def _child_name(data: dict[str, Any]) -> str:
+    return html.quote(data.get("child", {}).get("name") or _("your child"))
+
+
+async def _ask(bot: Bot, chat_id: int, text: str, markup: Any = None) -> None:
+    await bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def ask(step: Step, bot: Bot, chat_id: int, data: dict[str, Any], app: AppContext) -> None:
+    today = app.today()
+    lang = data.get("lang") or app.settings.default_language
+    askers: dict[Step, Callable[[], Awaitable[None]]] = {
+        Step.LANGUAGE: lambda: _ask(bot, chat_id, language_prompt(app), kb.language_keyboard()),
+        Step.CONSENT: lambda: _ask(bot, chat_id, consent_text(), kb.consent_keyboard()),
+        Step.ROLES: lambda: _ask(
+            bot,
+            chat_id,
+            _("Who are you? Choose everything that fits, then press «Continue»."),
+            kb.roles_keyboard(data.get("roles", [])),
+        ),
+        Step.NAME: lambda: _ask(bot, chat_id, _("What is your name? Please type it, for example: Aigerim.")),
+        Step.PHONE: lambda: _ask(
+            bot,
+            chat_id,
+            _(
+                "Please share your phone number with the button below, or type a Kazakhstan mobile number, "
+                "for example +7 701 123 45 67. Your nurse will use it to reach you."
+            ),
+            kb.phone_keyboard(),
+        ),
+        Step.REGION: lambda: _ask(bot, chat_id, _("Which region do you live in?"), kb.region_keyboard(lang)),
+        Step.POLYCLINIC: lambda: _ask(
+            bot, chat_id, _("Which polyclinic are you attached to?"), kb.polyclinic_keyboard(data["region"], lang)
+        ),
+        Step.DATING_METHOD: lambda: _ask(
+            bot, chat_id, _("What do you know about your pregnancy dates?"), kb.dating_method_keyboard()
+        ),
+        Step.DATING_DATE: lambda: _ask(
+            bot,
+            chat_id,
+            _("Please type your expected due date, for example 15.03.2027.")
+            if data.get("dating_method") == "due_date"
+            else _("Please type the first day of your last period, for example 02.06.2026."),
+        ),
+        Step.DATING_WEEK: lambda: _ask(
+            bot, chat_id, _("Which week of pregnancy are you in? Please type a number from 1 to 42.")
+        ),
+        Step.DATING_CONFIRM: lambda: _ask(
+            bot, chat_id, dating_check_text(dating_from_draft(data["pregnancy"]), today), kb.dating_confirm_keyboard()
+        ),
+        Step.CHILD_NAME: lambda: _ask(
+            bot,
+            chat_id,
+            _("Congratulations! What is your baby's name?")
+            if data.get("target") == "birth"
+            else _("What is your child's name?"),
+        ),
+        Step.CHILD_BIRTH: lambda: _ask(
+            bot,
+            chat_id,
+            _("When was {name} born? Please type the date, for example 05.09.2025.").format(name=_child_name(data)),
+        ),
+        Step.CHILD_SEX: lambda: _ask(
+            bot, chat_id, _("Is {name} a girl or a boy?").format(name=_child_name(data)), kb.sex_keyboard()
+        ),
+        Step.MORE_CHILDREN: lambda: _ask(
+            bot, chat_id, _("Do you have another child under five?"), kb.more_children_keyboard()
+        ),
+        Step.SUMMARY: lambda: _ask(
+            bot,
+            chat_id,
+            summary_text(data, dating_from_draft(data["pregnancy"]) if data.get("pregnancy") else None, today),
+            kb.summary_keyboard(data.get("roles", [])),
+        ),
+    }
+    await askers[step]()
+
+
+async def advance(bot: Bot, chat_id: int, state: FSMContext, app: AppContext) -> None:
+    """Ask the next missing answer, or save a finished profile edit."""
+    data = await state.get_data()
+    step = next_step(data)
+    if step is Step.APPLY:
+        try:
+            await family_service.apply_profile_edit(app.database, app.clock, app.today(), chat_id, data)
+        except family_service.InvalidDraft:
+            log_event("profile_edit_rejected", user_id=chat_id)
+            await state.clear()
+            await bot.send_message(chat_id, _("Sorry, I could not save this change. Please try again from /profile."))
+            return
+        await state.clear()
+        await bot.send_message(chat_id, _("Saved."), reply_markup=ReplyKeyboardRemove())
+        await send_profile(bot, chat_id, app)
+        return
+    await state.set_state(state_for(step))
+    await ask(step, bot, chat_id, data, app)
+
+
+async def reask(bot: Bot, chat_id: int, state: FSMContext, app: AppContext) -> bool:
+    """Repeat the current question (after a stray message or command). False if no flow is open."""
+    step = step_of(await state.get_state())
+    if step is None:
+        return False
+    await ask(step, bot, chat_id, await state.get_data(), app)
+    return True
+
+
+async def start_profile_edit(state: FSMContext, lang: str, target: str, **extra: Any) -> None:
+    await state.set_state(None)
+    await state.set_data({"mode": Mode.PROFILE.value, "lang": lang, "target": target, **extra})
+
+
+async def send_profile(bot: Bot, chat_id: int, app: AppContext) -> None:
+    family = await family_service.load_family(app.database, chat_id)
+    if family is None:
+        await bot.send_message(chat_id, _("You are not registered yet. Send /start to begin."))
+        return
+    today = app.today()
+    user = family.user
+    dating = family_service.dating_of(family.pregnancy) if family.pregnancy else None
+    text = profile_text(
+        name=user.name,
+        phone=user.phone,
+        lang=user.language,
+        region=user.region,
+        polyclinic=user.polyclinic,
+        planning=user.planning,
+        paused=user.paused,
+        dating=dating,
+        kids=[(c.name, c.birth_date, c.sex) for c in family.children],
+        today=today,
+    )
+    await bot.send_message(
+        chat_id,
+        text,
+        reply_markup=profile_kb.profile_keyboard(
+            pregnant=family.pregnancy is not None,
+            planning=user.planning,
+            children=[(c.id, c.name) for c in family.children],
+        ),
+    )
+

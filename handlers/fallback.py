@@ -1,0 +1,67 @@
+"""Whatever no other handler took: every message gets a kind answer, nothing is lost."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, ErrorEvent, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.context import AppContext
+from bot.logging_setup import log_event, logger
+from db.records import UserRecord
+from handlers.common import reask, step_of
+from handlers.start import begin_registration
+
+router = Router(name="fallback")
+
+
+@router.callback_query()
+async def on_stale_button(callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    await callback.answer(_("This button is no longer active."))
+    log_event("stale_button", user_id=callback.from_user.id)
+    await reask(bot, callback.from_user.id, state, app)
+
+
+@router.message()
+async def on_anything_else(
+    message: Message, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None
+) -> None:
+    chat_id = message.chat.id
+    step = step_of(await state.get_state())
+    if step is not None:
+        if message.text and message.text.startswith("/"):
+            await message.answer(_("I don't know this command. Let's continue:"))
+        else:
+            await message.answer(_("Please answer the question below, or use its buttons."))
+        await reask(bot, chat_id, state, app)
+        return
+    if user is None:
+        await begin_registration(bot, chat_id, state, app)
+        return
+    await message.answer(
+        _(
+            "I am a bot and cannot answer messages yet. If something worries you about your health or your child's, "
+            "call your polyclinic. In an emergency call 103 (ambulance) or 112.\n\n"
+            "What I can do: /help"
+        )
+    )
+
+
+@router.errors()
+async def on_error(event: ErrorEvent, bot: Bot, app: AppContext) -> bool:
+    update = event.update
+    user = None
+    if update.message and update.message.from_user:
+        user = update.message.from_user.id
+    elif update.callback_query:
+        user = update.callback_query.from_user.id
+    app.errors += 1
+    # The exception type and update id only: the traceback could contain what she typed.
+    logger.error("event=handler_error update_id=%s user_id=%s error=%s", update.update_id, user, type(event.exception).__name__)
+    if user is not None:
+        try:
+            await bot.send_message(user, _("Sorry, something went wrong on my side. Please try again in a moment."))
+        except Exception:  # noqa: BLE001 - the apology itself failing must not raise again
+            log_event("apology_failed", user_id=user)
+    return True

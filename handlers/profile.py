@@ -1,0 +1,128 @@
+"""/profile: see and change every detail, record a birth or a loss, manage children."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router, html
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import ProfileCb
+from bot.context import AppContext
+from bot.domain.flow import EditTarget
+from bot.keyboards import profile as kb
+from bot.keyboards.registration import language_keyboard
+from bot.services import families as family_service
+from bot.views import child_line
+from db.records import UserRecord
+from handlers.common import advance, language_prompt, reask, send_profile, start_profile_edit, step_of
+
+router = Router(name="profile")
+
+# Profile buttons that start an edit flow, and what the flow starts with.
+_EDITS: dict[str, EditTarget] = {
+    "name": EditTarget.NAME,
+    "phone": EditTarget.PHONE,
+    "place": EditTarget.PLACE,
+    "pregnancy": EditTarget.PREGNANCY,
+    "born": EditTarget.BIRTH,
+    "add_child": EditTarget.ADD_CHILD,
+    "child_name": EditTarget.CHILD_NAME,
+    "child_birth": EditTarget.CHILD_BIRTH,
+    "child_sex": EditTarget.CHILD_SEX,
+}
+
+
+@router.message(Command("profile"))
+async def on_profile(message: Message, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None) -> None:
+    if user is None:
+        if step_of(await state.get_state()) is not None:
+            await message.answer(_("Let's finish your registration first."))
+            await reask(bot, message.chat.id, state, app)
+        else:
+            await message.answer(_("You are not registered yet. Send /start to begin."))
+        return
+    await state.clear()
+    await send_profile(bot, message.chat.id, app)
+
+
+@router.callback_query(ProfileCb.filter())
+async def on_profile_button(
+    callback: CallbackQuery,
+    callback_data: ProfileCb,
+    bot: Bot,
+    state: FSMContext,
+    app: AppContext,
+    user: UserRecord | None,
+) -> None:
+    chat_id = callback.from_user.id
+    if user is None:
+        await callback.answer(_("Please register first: send /start."), show_alert=True)
+        return
+    family = await family_service.load_family(app.database, user.id)
+    assert family is not None
+    action = callback_data.action
+    # The child id in a button is only a claim: it must be one of her own children.
+    child = next((c for c in family.children if c.id == callback_data.child_id), None)
+    needs_child = action.startswith("child")
+    needs_pregnancy = action in {"born", "lost", "lost_yes"}
+    if (needs_child and child is None) or (needs_pregnancy and family.pregnancy is None):
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await send_profile(bot, chat_id, app)
+        return
+    await callback.answer()
+
+    if action == "show":
+        await state.clear()
+        await send_profile(bot, chat_id, app)
+    elif action == "language":
+        await bot.send_message(chat_id, language_prompt(app), reply_markup=language_keyboard())
+    elif action == "planning":
+        await family_service.set_planning(app.database, app.clock, user.id, not user.planning)
+        await send_profile(bot, chat_id, app)
+    elif action == "child" and child is not None:
+        await bot.send_message(
+            chat_id, child_line(child.name, child.birth_date, child.sex, app.today()), reply_markup=kb.child_keyboard(child.id)
+        )
+    elif action == "child_remove" and child is not None:
+        await bot.send_message(
+            chat_id,
+            _("Remove {name} from your profile?").format(name=html.quote(child.name)),
+            reply_markup=kb.confirm_remove_child_keyboard(child.id),
+        )
+    elif action == "child_remove_yes" and child is not None:
+        await family_service.remove_child(app.database, user.id, child.id)
+        await bot.send_message(chat_id, _("Removed."))
+        await send_profile(bot, chat_id, app)
+    elif action == "lost":
+        await bot.send_message(
+            chat_id,
+            _(
+                "I am so sorry. Shall I record that your pregnancy has ended? "
+                "I will stop all pregnancy messages."
+            ),
+            reply_markup=kb.confirm_loss_keyboard(),
+        )
+    elif action == "lost_yes":
+        await family_service.record_pregnancy_loss(app.database, app.clock, app.today(), user.id)
+        await state.clear()
+        await bot.send_message(
+            chat_id,
+            _(
+                "We are very sorry for your loss. I have stopped all pregnancy messages.\n\n"
+                "Your patronage nurse will be told, so that she can support you; you do not have to explain anything. "
+                "Be gentle with yourself. If you feel very unwell or unsafe, call 103 or 112 at any time; "
+                "the 111 support line is free and open day and night."
+            ),
+        )
+    elif action in _EDITS:
+        extra = {"child_id": child.id, "child": {}} if child is not None else {}
+        if _EDITS[action] in (EditTarget.BIRTH, EditTarget.ADD_CHILD):
+            extra = {"child": {}}
+        await start_profile_edit(state, user.language, _EDITS[action].value, **extra)
+        await advance(bot, chat_id, state, app)
+    else:
+        await send_profile(bot, chat_id, app)
+
+

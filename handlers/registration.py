@@ -1,0 +1,368 @@
+"""Answers to the registration questions. Profile edits reuse the same questions (see common.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import (
+    DatingConfirmCb,
+    DatingMethodCb,
+    DraftChildCb,
+    MoreChildrenCb,
+    PolyclinicCb,
+    RegionCb,
+    RoleCb,
+    SexCb,
+    SummaryCb,
+)
+from bot.commands import set_chat_commands
+from bot.content import polyclinic as find_polyclinic
+from bot.content import region as find_region
+from bot.context import AppContext
+from bot.domain.children import BirthDateError, Sex, validate_birth_date
+from bot.domain.dates import parse_date
+from bot.domain.flow import Mode, Role, toggle_role
+from bot.domain.names import clean_person_name
+from bot.domain.phone import format_phone, normalize_contact_phone, normalize_kz_mobile
+from bot.domain.pregnancy import (
+    DatingError,
+    DatingValidationError,
+    date_from_due,
+    date_from_lmp,
+    date_from_week,
+    parse_week,
+)
+from bot.keyboards.registration import draft_children_keyboard, phone_keyboard, roles_keyboard
+from bot.logging_setup import log_event
+from bot.services import families as family_service
+from handlers.common import Flow, advance
+
+router = Router(name="registration")
+
+
+def dating_error_text(error: DatingError) -> str:
+    return {
+        DatingError.DUE_TOO_FAR_IN_PAST: _(
+            "This due date is more than two weeks ago. Please check it and type it again. "
+            "If your baby is already born, congratulations! Choose «I have a child under five» instead."
+        ),
+        DatingError.DUE_TOO_FAR_AHEAD: _("This due date is more than 42 weeks from today. Please check it and type it again."),
+        DatingError.LMP_IN_FUTURE: _("This date is in the future. Please type the first day of your last period."),
+        DatingError.LMP_TOO_LONG_AGO: _("This date is more than 44 weeks ago. Please check it and type it again."),
+        DatingError.WEEK_OUT_OF_RANGE: _("Please type a whole number of weeks from 1 to 42."),
+    }[error]
+
+
+def bad_date_text() -> str:
+    return _("I could not read this date. Please type it as day.month.year, for example 15.03.2027.")
+
+
+async def _remove_keyboard(callback: CallbackQuery) -> None:
+    """Take the buttons off an answered question, so an old tap cannot change a later answer."""
+    await callback.answer()
+    if callback.message is not None and getattr(callback.message, "reply_markup", None):
+        await callback.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+
+
+# --- who she is --------------------------------------------------------------------------------
+
+@router.callback_query(Flow.roles, RoleCb.filter())
+async def on_role(callback: CallbackQuery, callback_data: RoleCb, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    data = await state.get_data()
+    roles: list[str] = data.get("roles", [])
+    if callback_data.role == "done":
+        if not roles:
+            await callback.answer(_("Please choose at least one option."), show_alert=True)
+            return
+        await _remove_keyboard(callback)
+        await state.update_data(roles_done=True)
+        await advance(bot, callback.from_user.id, state, app)
+        return
+    if callback_data.role not in Role.__members__.values():
+        await callback.answer()
+        return
+    roles = toggle_role(roles, Role(callback_data.role))
+    await state.update_data(roles=roles)
+    await callback.answer()
+    await callback.message.edit_reply_markup(reply_markup=roles_keyboard(roles))  # type: ignore[union-attr]
+
+
+# --- name and phone ----------------------------------------------------------------------------
+
+@router.message(Flow.name, F.text)
+async def on_name(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    name = clean_person_name(message.text or "")
+    if name is None:
+        await message.answer(_("I could not read this as a name. Please type your name in letters, for example: Aigerim."))
+        return
+    await state.update_data(name=name)
+    await advance(bot, message.chat.id, state, app)
+
+
+async def _save_phone(message: Message, bot: Bot, state: FSMContext, app: AppContext, phone: str) -> None:
+    await state.update_data(phone=phone)
+    await message.answer(_("Thank you. Your number: {phone}").format(phone=format_phone(phone)), reply_markup=ReplyKeyboardRemove())
+    await advance(bot, message.chat.id, state, app)
+
+
+@router.message(Flow.phone, F.contact)
+async def on_contact(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    contact = message.contact
+    assert contact is not None and message.from_user is not None
+    if contact.user_id != message.from_user.id:
+        await message.answer(
+            _("This is someone else's contact. Please share your own number with the button below, or type it."),
+            reply_markup=phone_keyboard(),
+        )
+        return
+    try:
+        phone = normalize_contact_phone(contact.phone_number)
+    except ValueError:
+        await message.answer(_("I could not read this number. Please type it, for example +7 701 123 45 67."))
+        return
+    await _save_phone(message, bot, state, app, phone)
+
+
+@router.message(Flow.phone, F.text)
+async def on_phone_text(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    phone = normalize_kz_mobile(message.text or "")
+    if phone is None:
+        await message.answer(
+            _(
+                "This does not look like a Kazakhstan mobile number. Please type it like +7 701 123 45 67, "
+                "or use the button below."
+            ),
+            reply_markup=phone_keyboard(),
+        )
+        return
+    await _save_phone(message, bot, state, app, phone)
+
+
+# --- region and polyclinic ---------------------------------------------------------------------
+
+@router.callback_query(Flow.region, RegionCb.filter())
+async def on_region(callback: CallbackQuery, callback_data: RegionCb, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    if find_region(callback_data.code) is None:
+        await callback.answer(_("Please choose a region from the list."), show_alert=True)
+        return
+    await _remove_keyboard(callback)
+    data = await state.get_data()
+    data.pop("polyclinic", None)
+    data["region"] = callback_data.code
+    await state.set_data(data)
+    await advance(bot, callback.from_user.id, state, app)
+
+
+@router.callback_query(Flow.polyclinic, PolyclinicCb.filter())
+async def on_polyclinic(
+    callback: CallbackQuery, callback_data: PolyclinicCb, bot: Bot, state: FSMContext, app: AppContext
+) -> None:
+    data = await state.get_data()
+    code = callback_data.code
+    if code != "-":
+        clinic = find_polyclinic(code)
+        if clinic is None or clinic.region != data.get("region"):
+            await callback.answer(_("Please choose a polyclinic from the list."), show_alert=True)
+            return
+    await _remove_keyboard(callback)
+    await state.update_data(polyclinic="" if code == "-" else code)
+    await advance(bot, callback.from_user.id, state, app)
+
+
+# --- pregnancy ---------------------------------------------------------------------------------
+
+@router.callback_query(Flow.dating_method, DatingMethodCb.filter(F.method.in_({"due_date", "lmp", "week"})))
+async def on_dating_method(
+    callback: CallbackQuery, callback_data: DatingMethodCb, bot: Bot, state: FSMContext, app: AppContext
+) -> None:
+    await _remove_keyboard(callback)
+    await state.update_data(dating_method=callback_data.method, pregnancy=None)
+    await advance(bot, callback.from_user.id, state, app)
+
+
+async def _store_dating(message: Message, bot: Bot, state: FSMContext, app: AppContext, build: Any) -> None:
+    try:
+        dating = build()
+    except DatingValidationError as exc:
+        await message.answer(dating_error_text(exc.error))
+        return
+    await state.update_data(pregnancy=family_service.dating_to_draft(dating))
+    await advance(bot, message.chat.id, state, app)
+
+
+@router.message(Flow.dating_date, F.text)
+async def on_dating_date(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    today = app.today()
+    when = parse_date(message.text or "", today)
+    if when is None:
+        await message.answer(bad_date_text())
+        return
+    method = (await state.get_data()).get("dating_method")
+    build = (lambda: date_from_due(when, today)) if method == "due_date" else (lambda: date_from_lmp(when, today))
+    await _store_dating(message, bot, state, app, build)
+
+
+@router.message(Flow.dating_week, F.text)
+async def on_dating_week(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    week = parse_week(message.text or "")
+    if week is None:
+        await message.answer(dating_error_text(DatingError.WEEK_OUT_OF_RANGE))
+        return
+    await _store_dating(message, bot, state, app, lambda: date_from_week(week, app.today()))
+
+
+@router.callback_query(Flow.dating_confirm, DatingConfirmCb.filter())
+async def on_dating_confirm(
+    callback: CallbackQuery, callback_data: DatingConfirmCb, bot: Bot, state: FSMContext, app: AppContext
+) -> None:
+    await _remove_keyboard(callback)
+    if callback_data.ok:
+        await state.update_data(pregnancy_confirmed=True)
+    else:
+        await state.update_data(dating_method=None, pregnancy=None, pregnancy_confirmed=False)
+    await advance(bot, callback.from_user.id, state, app)
+
+
+# --- children ----------------------------------------------------------------------------------
+
+async def _update_child(state: FSMContext, **values: Any) -> dict[str, Any]:
+    data = await state.get_data()
+    child = dict(data.get("child") or {})
+    child.update(values)
+    data["child"] = child
+    # In registration a finished child joins the list; a profile edit saves it on APPLY.
+    if data.get("mode") == Mode.REGISTER and all(child.get(k) for k in ("name", "birth", "sex")):
+        data["children"] = [*data.get("children", []), child]
+        del data["child"]
+    await state.set_data(data)
+    return data
+
+
+@router.message(Flow.child_name, F.text)
+async def on_child_name(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    name = clean_person_name(message.text or "")
+    if name is None:
+        await message.answer(_("I could not read this as a name. Please type the child's name in letters."))
+        return
+    await _update_child(state, name=name)
+    await advance(bot, message.chat.id, state, app)
+
+
+@router.message(Flow.child_birth, F.text)
+async def on_child_birth(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    today = app.today()
+    born = parse_date(message.text or "", today)
+    if born is None:
+        await message.answer(_("I could not read this date. Please type it as day.month.year, for example 05.09.2025."))
+        return
+    error = validate_birth_date(born, today)
+    if error is BirthDateError.IN_FUTURE:
+        await message.answer(_("This date is in the future. Please type the date of birth."))
+        return
+    if error is BirthDateError.TOO_OLD:
+        await message.answer(
+            _("This date is six or more years ago. AnaBala follows children up to the age of five. Please check the date.")
+        )
+        return
+    await _update_child(state, birth=born.isoformat())
+    await advance(bot, message.chat.id, state, app)
+
+
+@router.callback_query(Flow.child_sex, SexCb.filter(F.sex.in_({s.value for s in Sex})))
+async def on_child_sex(callback: CallbackQuery, callback_data: SexCb, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    await _remove_keyboard(callback)
+    await _update_child(state, sex=callback_data.sex)
+    await advance(bot, callback.from_user.id, state, app)
+
+
+@router.callback_query(Flow.more_children, MoreChildrenCb.filter())
+async def on_more_children(
+    callback: CallbackQuery, callback_data: MoreChildrenCb, bot: Bot, state: FSMContext, app: AppContext
+) -> None:
+    await _remove_keyboard(callback)
+    if callback_data.more:
+        await state.update_data(child={})
+    else:
+        await state.update_data(children_done=True)
+    await advance(bot, callback.from_user.id, state, app)
+
+
+# --- summary -----------------------------------------------------------------------------------
+
+# What to forget so that `next_step` asks that part again.
+_EDIT_FROM_SUMMARY: dict[str, dict[str, Any]] = {
+    "name": {"name": None},
+    "phone": {"phone": None},
+    "place": {"region": None},
+    "roles": {"roles_done": False},
+    "pregnancy": {"dating_method": None, "pregnancy": None, "pregnancy_confirmed": False},
+}
+
+
+@router.callback_query(Flow.summary, SummaryCb.filter())
+async def on_summary(callback: CallbackQuery, callback_data: SummaryCb, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    chat_id = callback.from_user.id
+    data = await state.get_data()
+    action = callback_data.action
+    if action == "confirm":
+        await _remove_keyboard(callback)
+        try:
+            user = await family_service.complete_registration(app.database, app.clock, app.today(), chat_id, data)
+        except family_service.InvalidDraft:
+            log_event("registration_rejected", user_id=chat_id)
+            await bot.send_message(chat_id, _("Something in your answers needs checking. Let's go through them again."))
+            await state.set_data({"mode": Mode.REGISTER.value, "lang": data.get("lang"), "consent": True})
+            await advance(bot, chat_id, state, app)
+            return
+        await state.clear()
+        await set_chat_commands(bot, chat_id, user.language, app)
+        await bot.send_message(
+            chat_id,
+            _(
+                "Thank you! You are registered.\n\n"
+                "/profile — see or change your details\n"
+                "/help — everything I can do\n\n"
+                "If you ever feel that something is seriously wrong with you or your baby, "
+                "call 103 (ambulance) or 112 at once."
+            ),
+        )
+        return
+    if action == "children":
+        await callback.answer()
+        names = [c["name"] for c in data.get("children", [])]
+        await bot.send_message(chat_id, _("Your children:"), reply_markup=draft_children_keyboard(names))
+        return
+    if action not in _EDIT_FROM_SUMMARY:
+        await callback.answer()
+        return
+    await _remove_keyboard(callback)
+    data.update(_EDIT_FROM_SUMMARY[action])
+    if action == "place":
+        data.pop("polyclinic", None)
+    await state.set_data(data)
+    await advance(bot, chat_id, state, app)
+
+
+@router.callback_query(Flow.summary, DraftChildCb.filter())
+async def on_draft_child(
+    callback: CallbackQuery, callback_data: DraftChildCb, bot: Bot, state: FSMContext, app: AppContext
+) -> None:
+    await _remove_keyboard(callback)
+    data = await state.get_data()
+    children: list[dict[str, Any]] = list(data.get("children", []))
+    if callback_data.action == "remove" and 0 <= callback_data.index < len(children):
+        children.pop(callback_data.index)
+        data["children"] = children
+        if not children:
+            data["children_done"] = False
+    elif callback_data.action == "add":
+        data["child"] = {}
+        data["children_done"] = False
+    await state.set_data(data)
+    await advance(bot, callback.from_user.id, state, app)
+

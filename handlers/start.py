@@ -1,0 +1,118 @@
+"""/start, choosing the language, consent, and starting over."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router, html
+from aiogram.filters import Command, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import ConsentCb, LanguageCb, RestartCb
+from bot.commands import set_chat_commands
+from bot.config import SUPPORTED_LANGUAGES
+from bot.context import AppContext
+from bot.domain.flow import Mode
+from bot.keyboards.registration import LANGUAGE_NAMES, language_keyboard, restart_keyboard
+from bot.logging_setup import log_event
+from bot.services import families as family_service
+from db.records import UserRecord
+from handlers.common import Flow, advance, language_prompt, reask, step_of
+
+router = Router(name="start")
+
+
+async def begin_registration(bot: Bot, chat_id: int, state: FSMContext, app: AppContext) -> None:
+    await state.set_state(None)
+    await state.set_data({"mode": Mode.REGISTER.value})
+    log_event("registration_started", user_id=chat_id)
+    await advance(bot, chat_id, state, app)
+
+
+@router.message(CommandStart())
+async def on_start(message: Message, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None) -> None:
+    chat_id = message.chat.id
+    if user is not None:
+        await state.clear()  # an unfinished profile edit is dropped; nothing saved is lost
+        if user.paused:
+            await family_service.set_paused(app.database, app.clock, user.id, False)
+            await message.answer(
+                _("Welcome back, {name}! Your messages are on again.").format(name=_name(user))
+            )
+        else:
+            await message.answer(
+                _("Hello again, {name}! See your details with /profile, or everything I can do with /help.").format(
+                    name=_name(user)
+                )
+            )
+        return
+    data = await state.get_data()
+    if data.get("mode") == Mode.REGISTER and step_of(await state.get_state()) is not None:
+        await message.answer(
+            _("You are in the middle of registration. Let's continue where you stopped."),
+            reply_markup=restart_keyboard(),
+        )
+        await reask(bot, chat_id, state, app)
+        return
+    await begin_registration(bot, chat_id, state, app)
+
+
+@router.callback_query(RestartCb.filter())
+async def on_restart(callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None) -> None:
+    await callback.answer()
+    if user is not None:
+        await callback.message.answer(_("You are already registered. See your details with /profile."))  # type: ignore[union-attr]
+        return
+    await begin_registration(bot, callback.from_user.id, state, app)
+
+
+@router.message(Command("language"))
+async def on_language_command(message: Message, app: AppContext) -> None:
+    await message.answer(language_prompt(app), reply_markup=language_keyboard())
+
+
+@router.callback_query(LanguageCb.filter(F.code.in_(SUPPORTED_LANGUAGES)))
+async def on_language(
+    callback: CallbackQuery,
+    callback_data: LanguageCb,
+    bot: Bot,
+    state: FSMContext,
+    app: AppContext,
+    user: UserRecord | None,
+) -> None:
+    code = callback_data.code
+    chat_id = callback.from_user.id
+    await callback.answer()
+    with app.i18n.use_locale(code):
+        if user is not None:
+            await family_service.set_language(app.database, app.clock, user.id, code)
+            await set_chat_commands(bot, chat_id, code, app)
+            await bot.send_message(chat_id, _("Language: {language}.").format(language=LANGUAGE_NAMES[code]))
+        else:
+            await state.update_data(lang=code)
+        if await state.get_state() == Flow.language.state:
+            await advance(bot, chat_id, state, app)
+        else:
+            await reask(bot, chat_id, state, app)
+
+
+@router.callback_query(Flow.consent, ConsentCb.filter())
+async def on_consent(
+    callback: CallbackQuery, callback_data: ConsentCb, bot: Bot, state: FSMContext, app: AppContext
+) -> None:
+    await callback.answer()
+    await callback.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+    if callback_data.agree:
+        await state.update_data(consent=True)
+        await advance(bot, callback.from_user.id, state, app)
+        return
+    await state.clear()
+    log_event("consent_declined", user_id=callback.from_user.id)
+    await bot.send_message(
+        callback.from_user.id,
+        _("I understand. I have not kept anything about you. If you change your mind, just send /start."),
+    )
+
+
+def _name(user: UserRecord) -> str:
+    return html.quote(user.name)

@@ -1,0 +1,64 @@
+"""Runs the real application (the production wiring) against the Bot API emulator over HTTP.
+
+Only TELEGRAM_API_URL and DATABASE_URL differ from production; the clock is a ManualClock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from bot.app import Application, build_application
+from bot.clock import ManualClock
+from bot.config import Settings, load_settings
+from emulator import BotAPIEmulator
+
+TOKEN = "123456:TEST-token-for-emulator"
+# A Tuesday morning in Almaty (UTC+5).
+START = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
+
+
+@dataclass
+class RunningBot:
+    app: Application
+    emulator: BotAPIEmulator
+    clock: ManualClock
+    task: asyncio.Task[None]
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Wait until the bot has taken every update sent so far and finished handling it."""
+        await self.emulator.wait_until_confirmed(timeout=timeout)
+        await asyncio.wait_for(self.app.in_flight.wait_idle(), timeout)
+
+    async def stop(self) -> None:
+        await self.app.stop()
+        await asyncio.wait_for(self.task, 15)
+
+
+def make_settings(api_url: str, database_url: str, **extra: object) -> Settings:
+    return load_settings(
+        BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api_url, DATABASE_URL=database_url, _env_file=None, **extra
+    )
+
+
+async def start_bot(emulator: BotAPIEmulator, database_url: str, clock: ManualClock) -> RunningBot:
+    app = build_application(make_settings(emulator.api_url, database_url), clock=clock)
+    task = asyncio.create_task(app.run_polling(handle_signals=False))
+    running = RunningBot(app=app, emulator=emulator, clock=clock, task=task)
+    await emulator.wait_for_polling(timeout=15)
+    return running
+
+
+@asynccontextmanager
+async def running_bot(database_url: str, clock: ManualClock | None = None) -> AsyncIterator[RunningBot]:
+    clock = clock or ManualClock(START)
+    async with BotAPIEmulator(clock=clock.now) as emulator:
+        bot = await start_bot(emulator, database_url, clock)
+        try:
+            yield bot
+        finally:
+            if not bot.task.done():
+                await bot.stop()
