@@ -18,7 +18,8 @@ from bot.config import Settings
 from bot.context import AppContext
 from bot.i18n import UserLocaleMiddleware, make_i18n
 from bot.logging_setup import log_event
-from bot.middlewares.ordering import PerUserOrdering
+from bot.middlewares.isolation import PerChatIsolation
+from bot.middlewares.retry import RetryAfterMiddleware
 from bot.middlewares.tracking import InFlightUpdates
 from bot.middlewares.user_loader import UserLoader
 from db.engine import Database
@@ -80,20 +81,27 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     context = AppContext(settings=settings, database=database, clock=clock, i18n=i18n)
 
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(RetryAfterMiddleware(clock))
     bot = Bot(
         settings.bot_token.get_secret_value(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
-    dispatcher = Dispatcher(storage=DatabaseStorage(database, clock), app=context)
+    dispatcher = Dispatcher(
+        storage=DatabaseStorage(database, clock),
+        events_isolation=PerChatIsolation(),
+        disable_fsm=True,  # registered below, after the in-flight counter
+        app=context,
+    )
     in_flight = InFlightUpdates()
-    # Order matters: count the update, queue it behind her earlier ones, load her row, pick her language.
+    # Order matters: count the update before anything awaits; then aiogram's FSM middleware queues
+    # it behind her earlier updates and reads her state; then her row; then her language.
     dispatcher.update.outer_middleware(in_flight)
-    dispatcher.update.outer_middleware(PerUserOrdering())
+    dispatcher.update.outer_middleware(dispatcher.fsm)
     dispatcher.update.outer_middleware(UserLoader(database))
     UserLocaleMiddleware(i18n).setup(dispatcher)
     # Commands and the account router come first, so "/help" works in the middle of any flow.
-    dispatcher.include_routers(start.router, account.router, profile.router, registration.router, fallback.router)
+    dispatcher.include_routers(*(module.build_router() for module in (start, account, profile, registration, fallback)))
     return Application(
         settings=settings,
         context=context,

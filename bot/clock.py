@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Protocol
 
@@ -10,10 +11,16 @@ class Clock(Protocol):
     def now(self) -> datetime:
         """The current moment, timezone-aware, in UTC."""
 
+    async def sleep(self, seconds: float) -> None:
+        """Wait (e.g. Telegram's retry_after); a manual clock just moves."""
+
 
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 class ManualClock:
@@ -29,6 +36,10 @@ class ManualClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+    async def sleep(self, seconds: float) -> None:
+        self.advance(timedelta(seconds=seconds))
+        await asyncio.sleep(0)  # still let others run, as a real wait would
 
     def set(self, moment: datetime) -> None:
         self._now = moment.astimezone(timezone.utc)

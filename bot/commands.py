@@ -24,14 +24,16 @@ def mother_commands() -> list[BotCommand]:
 
 async def register_commands(bot: Bot, app: AppContext) -> None:
     """One menu per Telegram app language, and the default language for every other app."""
-    for code in SUPPORTED_LANGUAGES:
-        with app.i18n.use_locale(code):
-            await bot.set_my_commands(mother_commands(), scope=BotCommandScopeDefault(), language_code=code)
-    with app.i18n.use_locale(app.settings.default_language):
-        await bot.set_my_commands(mother_commands(), scope=BotCommandScopeDefault())
+    # Outside a handler the i18n context is not set by the middleware: set it here.
+    with app.i18n.context():
+        for code in SUPPORTED_LANGUAGES:
+            with app.i18n.use_locale(code):
+                await bot.set_my_commands(mother_commands(), scope=BotCommandScopeDefault(), language_code=code)
+        with app.i18n.use_locale(app.settings.default_language):
+            await bot.set_my_commands(mother_commands(), scope=BotCommandScopeDefault())
 
 
 async def set_chat_commands(bot: Bot, chat_id: int, language: str, app: AppContext) -> None:
     """Her menu in the language she chose, whatever her Telegram app's language is."""
-    with app.i18n.use_locale(language):
+    with app.i18n.context(), app.i18n.use_locale(language):
         await bot.set_my_commands(mother_commands(), scope=BotCommandScopeChat(chat_id=chat_id))

@@ -14,9 +14,8 @@ from bot.keyboards.profile import erase_keyboard
 from bot.logging_setup import log_event
 from bot.services import families as family_service
 from db.records import UserRecord
-from handlers.common import reask
+from handlers.common import reask, set_buttons
 
-router = Router(name="account")
 
 
 def help_text() -> str:
@@ -48,19 +47,16 @@ def privacy_text() -> str:
     )
 
 
-@router.message(Command("help"))
 async def on_help(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
     await message.answer(help_text())
     await reask(bot, message.chat.id, state, app)
 
 
-@router.message(Command("privacy"))
 async def on_privacy(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
     await message.answer(privacy_text())
     await reask(bot, message.chat.id, state, app)
 
 
-@router.message(Command("stop"))
 async def on_stop(message: Message, app: AppContext, user: UserRecord | None) -> None:
     if user is None:
         await message.answer(
@@ -79,7 +75,6 @@ async def on_stop(message: Message, app: AppContext, user: UserRecord | None) ->
     )
 
 
-@router.message(Command("delete_me"))
 async def on_delete_me(message: Message) -> None:
     await message.answer(
         _(
@@ -90,14 +85,12 @@ async def on_delete_me(message: Message) -> None:
     )
 
 
-@router.callback_query(EraseCb.filter())
 async def on_erase(
     callback: CallbackQuery, callback_data: EraseCb, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None
 ) -> None:
     await callback.answer()
     chat_id = callback.from_user.id
-    if callback.message is not None and getattr(callback.message, "reply_markup", None):
-        await callback.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+    await set_buttons(callback, None)
     if not callback_data.confirm:
         await bot.send_message(chat_id, _("Good, I have kept everything as it was."))
         return
@@ -109,3 +102,14 @@ async def on_erase(
     await bot.send_message(
         chat_id, _("Done. I have erased all your data. If you ever want to come back, send /start.")
     )
+
+
+def build_router() -> Router:
+    """A fresh router per application: aiogram attaches a router to one dispatcher only."""
+    router = Router(name="account")
+    router.message.register(on_help, Command("help"))
+    router.message.register(on_privacy, Command("privacy"))
+    router.message.register(on_stop, Command("stop"))
+    router.message.register(on_delete_me, Command("delete_me"))
+    router.callback_query.register(on_erase, EraseCb.filter())
+    return router

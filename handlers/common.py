@@ -12,7 +12,8 @@ from typing import Any
 from aiogram import Bot, html
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import ReplyKeyboardRemove
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
@@ -44,6 +45,22 @@ class Flow(StatesGroup):
     child_sex = State()
     more_children = State()
     summary = State()
+
+
+async def set_buttons(callback: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    """Change (or, with None, take off) the buttons of the message she pressed.
+
+    The same question can be on screen twice (asked again after /start or /help), so the message
+    may already look like this: Telegram then answers "message is not modified", which is fine.
+    """
+    message = callback.message
+    if message is None or (markup is None and not getattr(message, "reply_markup", None)):
+        return
+    try:
+        await message.edit_reply_markup(reply_markup=markup)  # type: ignore[union-attr]
+    except TelegramBadRequest as exc:
+        if "message is not modified" not in exc.message and "message to edit not found" not in exc.message:
+            raise
 
 
 def state_for(step: Step) -> State:

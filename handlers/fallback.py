@@ -13,17 +13,14 @@ from db.records import UserRecord
 from handlers.common import reask, step_of
 from handlers.start import begin_registration
 
-router = Router(name="fallback")
 
 
-@router.callback_query()
 async def on_stale_button(callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext) -> None:
     await callback.answer(_("This button is no longer active."))
     log_event("stale_button", user_id=callback.from_user.id)
     await reask(bot, callback.from_user.id, state, app)
 
 
-@router.message()
 async def on_anything_else(
     message: Message, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None
 ) -> None:
@@ -48,7 +45,6 @@ async def on_anything_else(
     )
 
 
-@router.errors()
 async def on_error(event: ErrorEvent, bot: Bot, app: AppContext) -> bool:
     update = event.update
     user = None
@@ -59,9 +55,19 @@ async def on_error(event: ErrorEvent, bot: Bot, app: AppContext) -> bool:
     app.errors += 1
     # The exception type and update id only: the traceback could contain what she typed.
     logger.error("event=handler_error update_id=%s user_id=%s error=%s", update.update_id, user, type(event.exception).__name__)
+    logger.debug("handler_error detail: %r", event.exception)
     if user is not None:
         try:
             await bot.send_message(user, _("Sorry, something went wrong on my side. Please try again in a moment."))
         except Exception:  # noqa: BLE001 - the apology itself failing must not raise again
             log_event("apology_failed", user_id=user)
     return True
+
+
+def build_router() -> Router:
+    """A fresh router per application: aiogram attaches a router to one dispatcher only."""
+    router = Router(name="fallback")
+    router.callback_query.register(on_stale_button)
+    router.message.register(on_anything_else)
+    router.errors.register(on_error)
+    return router

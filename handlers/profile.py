@@ -18,7 +18,6 @@ from bot.views import child_line
 from db.records import UserRecord
 from handlers.common import advance, language_prompt, reask, send_profile, start_profile_edit, step_of
 
-router = Router(name="profile")
 
 # Profile buttons that start an edit flow, and what the flow starts with.
 _EDITS: dict[str, EditTarget] = {
@@ -34,7 +33,6 @@ _EDITS: dict[str, EditTarget] = {
 }
 
 
-@router.message(Command("profile"))
 async def on_profile(message: Message, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None) -> None:
     if user is None:
         if step_of(await state.get_state()) is not None:
@@ -47,7 +45,6 @@ async def on_profile(message: Message, bot: Bot, state: FSMContext, app: AppCont
     await send_profile(bot, message.chat.id, app)
 
 
-@router.callback_query(ProfileCb.filter())
 async def on_profile_button(
     callback: CallbackQuery,
     callback_data: ProfileCb,
@@ -126,3 +123,9 @@ async def on_profile_button(
         await send_profile(bot, chat_id, app)
 
 
+def build_router() -> Router:
+    """A fresh router per application: aiogram attaches a router to one dispatcher only."""
+    router = Router(name="profile")
+    router.message.register(on_profile, Command("profile"))
+    router.callback_query.register(on_profile_button, ProfileCb.filter())
+    return router

@@ -40,9 +40,8 @@ from bot.domain.pregnancy import (
 from bot.keyboards.registration import draft_children_keyboard, phone_keyboard, roles_keyboard
 from bot.logging_setup import log_event
 from bot.services import families as family_service
-from handlers.common import Flow, advance
+from handlers.common import Flow, advance, set_buttons
 
-router = Router(name="registration")
 
 
 def dating_error_text(error: DatingError) -> str:
@@ -65,13 +64,11 @@ def bad_date_text() -> str:
 async def _remove_keyboard(callback: CallbackQuery) -> None:
     """Take the buttons off an answered question, so an old tap cannot change a later answer."""
     await callback.answer()
-    if callback.message is not None and getattr(callback.message, "reply_markup", None):
-        await callback.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+    await set_buttons(callback, None)
 
 
 # --- who she is --------------------------------------------------------------------------------
 
-@router.callback_query(Flow.roles, RoleCb.filter())
 async def on_role(callback: CallbackQuery, callback_data: RoleCb, bot: Bot, state: FSMContext, app: AppContext) -> None:
     data = await state.get_data()
     roles: list[str] = data.get("roles", [])
@@ -89,12 +86,11 @@ async def on_role(callback: CallbackQuery, callback_data: RoleCb, bot: Bot, stat
     roles = toggle_role(roles, Role(callback_data.role))
     await state.update_data(roles=roles)
     await callback.answer()
-    await callback.message.edit_reply_markup(reply_markup=roles_keyboard(roles))  # type: ignore[union-attr]
+    await set_buttons(callback, roles_keyboard(roles))
 
 
 # --- name and phone ----------------------------------------------------------------------------
 
-@router.message(Flow.name, F.text)
 async def on_name(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
     name = clean_person_name(message.text or "")
     if name is None:
@@ -110,7 +106,6 @@ async def _save_phone(message: Message, bot: Bot, state: FSMContext, app: AppCon
     await advance(bot, message.chat.id, state, app)
 
 
-@router.message(Flow.phone, F.contact)
 async def on_contact(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
     contact = message.contact
     assert contact is not None and message.from_user is not None
@@ -128,7 +123,6 @@ async def on_contact(message: Message, bot: Bot, state: FSMContext, app: AppCont
     await _save_phone(message, bot, state, app, phone)
 
 
-@router.message(Flow.phone, F.text)
 async def on_phone_text(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
     phone = normalize_kz_mobile(message.text or "")
     if phone is None:
@@ -145,7 +139,6 @@ async def on_phone_text(message: Message, bot: Bot, state: FSMContext, app: AppC
 
 # --- region and polyclinic ---------------------------------------------------------------------
 
-@router.callback_query(Flow.region, RegionCb.filter())
 async def on_region(callback: CallbackQuery, callback_data: RegionCb, bot: Bot, state: FSMContext, app: AppContext) -> None:
     if find_region(callback_data.code) is None:
         await callback.answer(_("Please choose a region from the list."), show_alert=True)
@@ -158,7 +151,6 @@ async def on_region(callback: CallbackQuery, callback_data: RegionCb, bot: Bot, 
     await advance(bot, callback.from_user.id, state, app)
 
 
-@router.callback_query(Flow.polyclinic, PolyclinicCb.filter())
 async def on_polyclinic(
     callback: CallbackQuery, callback_data: PolyclinicCb, bot: Bot, state: FSMContext, app: AppContext
 ) -> None:
@@ -176,7 +168,6 @@ async def on_polyclinic(
 
 # --- pregnancy ---------------------------------------------------------------------------------
 
-@router.callback_query(Flow.dating_method, DatingMethodCb.filter(F.method.in_({"due_date", "lmp", "week"})))
 async def on_dating_method(
     callback: CallbackQuery, callback_data: DatingMethodCb, bot: Bot, state: FSMContext, app: AppContext
 ) -> None:
@@ -195,7 +186,6 @@ async def _store_dating(message: Message, bot: Bot, state: FSMContext, app: AppC
     await advance(bot, message.chat.id, state, app)
 
 
-@router.message(Flow.dating_date, F.text)
 async def on_dating_date(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
     today = app.today()
     when = parse_date(message.text or "", today)
@@ -207,7 +197,6 @@ async def on_dating_date(message: Message, bot: Bot, state: FSMContext, app: App
     await _store_dating(message, bot, state, app, build)
 
 
-@router.message(Flow.dating_week, F.text)
 async def on_dating_week(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
     week = parse_week(message.text or "")
     if week is None:
@@ -216,7 +205,6 @@ async def on_dating_week(message: Message, bot: Bot, state: FSMContext, app: App
     await _store_dating(message, bot, state, app, lambda: date_from_week(week, app.today()))
 
 
-@router.callback_query(Flow.dating_confirm, DatingConfirmCb.filter())
 async def on_dating_confirm(
     callback: CallbackQuery, callback_data: DatingConfirmCb, bot: Bot, state: FSMContext, app: AppContext
 ) -> None:
@@ -243,7 +231,6 @@ async def _update_child(state: FSMContext, **values: Any) -> dict[str, Any]:
     return data
 
 
-@router.message(Flow.child_name, F.text)
 async def on_child_name(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
     name = clean_person_name(message.text or "")
     if name is None:
@@ -253,7 +240,6 @@ async def on_child_name(message: Message, bot: Bot, state: FSMContext, app: AppC
     await advance(bot, message.chat.id, state, app)
 
 
-@router.message(Flow.child_birth, F.text)
 async def on_child_birth(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
     today = app.today()
     born = parse_date(message.text or "", today)
@@ -273,14 +259,12 @@ async def on_child_birth(message: Message, bot: Bot, state: FSMContext, app: App
     await advance(bot, message.chat.id, state, app)
 
 
-@router.callback_query(Flow.child_sex, SexCb.filter(F.sex.in_({s.value for s in Sex})))
 async def on_child_sex(callback: CallbackQuery, callback_data: SexCb, bot: Bot, state: FSMContext, app: AppContext) -> None:
     await _remove_keyboard(callback)
     await _update_child(state, sex=callback_data.sex)
     await advance(bot, callback.from_user.id, state, app)
 
 
-@router.callback_query(Flow.more_children, MoreChildrenCb.filter())
 async def on_more_children(
     callback: CallbackQuery, callback_data: MoreChildrenCb, bot: Bot, state: FSMContext, app: AppContext
 ) -> None:
@@ -304,7 +288,6 @@ _EDIT_FROM_SUMMARY: dict[str, dict[str, Any]] = {
 }
 
 
-@router.callback_query(Flow.summary, SummaryCb.filter())
 async def on_summary(callback: CallbackQuery, callback_data: SummaryCb, bot: Bot, state: FSMContext, app: AppContext) -> None:
     chat_id = callback.from_user.id
     data = await state.get_data()
@@ -348,7 +331,6 @@ async def on_summary(callback: CallbackQuery, callback_data: SummaryCb, bot: Bot
     await advance(bot, chat_id, state, app)
 
 
-@router.callback_query(Flow.summary, DraftChildCb.filter())
 async def on_draft_child(
     callback: CallbackQuery, callback_data: DraftChildCb, bot: Bot, state: FSMContext, app: AppContext
 ) -> None:
@@ -366,3 +348,24 @@ async def on_draft_child(
     await state.set_data(data)
     await advance(bot, callback.from_user.id, state, app)
 
+
+def build_router() -> Router:
+    """A fresh router per application: aiogram attaches a router to one dispatcher only."""
+    router = Router(name="registration")
+    router.callback_query.register(on_role, Flow.roles, RoleCb.filter())
+    router.message.register(on_name, Flow.name, F.text)
+    router.message.register(on_contact, Flow.phone, F.contact)
+    router.message.register(on_phone_text, Flow.phone, F.text)
+    router.callback_query.register(on_region, Flow.region, RegionCb.filter())
+    router.callback_query.register(on_polyclinic, Flow.polyclinic, PolyclinicCb.filter())
+    router.callback_query.register(on_dating_method, Flow.dating_method, DatingMethodCb.filter(F.method.in_({"due_date", "lmp", "week"})))
+    router.message.register(on_dating_date, Flow.dating_date, F.text)
+    router.message.register(on_dating_week, Flow.dating_week, F.text)
+    router.callback_query.register(on_dating_confirm, Flow.dating_confirm, DatingConfirmCb.filter())
+    router.message.register(on_child_name, Flow.child_name, F.text)
+    router.message.register(on_child_birth, Flow.child_birth, F.text)
+    router.callback_query.register(on_child_sex, Flow.child_sex, SexCb.filter(F.sex.in_({s.value for s in Sex})))
+    router.callback_query.register(on_more_children, Flow.more_children, MoreChildrenCb.filter())
+    router.callback_query.register(on_summary, Flow.summary, SummaryCb.filter())
+    router.callback_query.register(on_draft_child, Flow.summary, DraftChildCb.filter())
+    return router

@@ -17,9 +17,8 @@ from bot.keyboards.registration import LANGUAGE_NAMES, language_keyboard, restar
 from bot.logging_setup import log_event
 from bot.services import families as family_service
 from db.records import UserRecord
-from handlers.common import Flow, advance, language_prompt, reask, step_of
+from handlers.common import Flow, advance, language_prompt, reask, set_buttons, step_of
 
-router = Router(name="start")
 
 
 async def begin_registration(bot: Bot, chat_id: int, state: FSMContext, app: AppContext) -> None:
@@ -29,7 +28,6 @@ async def begin_registration(bot: Bot, chat_id: int, state: FSMContext, app: App
     await advance(bot, chat_id, state, app)
 
 
-@router.message(CommandStart())
 async def on_start(message: Message, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None) -> None:
     chat_id = message.chat.id
     if user is not None:
@@ -57,7 +55,6 @@ async def on_start(message: Message, bot: Bot, state: FSMContext, app: AppContex
     await begin_registration(bot, chat_id, state, app)
 
 
-@router.callback_query(RestartCb.filter())
 async def on_restart(callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None) -> None:
     await callback.answer()
     if user is not None:
@@ -66,12 +63,10 @@ async def on_restart(callback: CallbackQuery, bot: Bot, state: FSMContext, app: 
     await begin_registration(bot, callback.from_user.id, state, app)
 
 
-@router.message(Command("language"))
 async def on_language_command(message: Message, app: AppContext) -> None:
     await message.answer(language_prompt(app), reply_markup=language_keyboard())
 
 
-@router.callback_query(LanguageCb.filter(F.code.in_(SUPPORTED_LANGUAGES)))
 async def on_language(
     callback: CallbackQuery,
     callback_data: LanguageCb,
@@ -96,12 +91,11 @@ async def on_language(
             await reask(bot, chat_id, state, app)
 
 
-@router.callback_query(Flow.consent, ConsentCb.filter())
 async def on_consent(
     callback: CallbackQuery, callback_data: ConsentCb, bot: Bot, state: FSMContext, app: AppContext
 ) -> None:
     await callback.answer()
-    await callback.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+    await set_buttons(callback, None)
     if callback_data.agree:
         await state.update_data(consent=True)
         await advance(bot, callback.from_user.id, state, app)
@@ -116,3 +110,14 @@ async def on_consent(
 
 def _name(user: UserRecord) -> str:
     return html.quote(user.name)
+
+
+def build_router() -> Router:
+    """A fresh router per application: aiogram attaches a router to one dispatcher only."""
+    router = Router(name="start")
+    router.message.register(on_start, CommandStart())
+    router.callback_query.register(on_restart, RestartCb.filter())
+    router.message.register(on_language_command, Command("language"))
+    router.callback_query.register(on_language, LanguageCb.filter(F.code.in_(SUPPORTED_LANGUAGES)))
+    router.callback_query.register(on_consent, Flow.consent, ConsentCb.filter())
+    return router

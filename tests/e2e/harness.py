@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from bot.app import Application, build_application
 from bot.clock import ManualClock
@@ -19,6 +19,7 @@ from emulator import BotAPIEmulator
 TOKEN = "123456:TEST-token-for-emulator"
 # A Tuesday morning in Almaty (UTC+5).
 START = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
+HUMAN_PAUSE = timedelta(seconds=3)
 
 
 @dataclass
@@ -32,6 +33,10 @@ class RunningBot:
         """Wait until the bot has taken every update sent so far and finished handling it."""
         await self.emulator.wait_until_confirmed(timeout=timeout)
         await asyncio.wait_for(self.app.in_flight.wait_idle(), timeout)
+
+    def human_pause(self) -> None:
+        """A person needs a few seconds to read and tap; Telegram's per-chat limits assume so."""
+        self.clock.advance(HUMAN_PAUSE)
 
     async def stop(self) -> None:
         await self.app.stop()
@@ -48,14 +53,21 @@ async def start_bot(emulator: BotAPIEmulator, database_url: str, clock: ManualCl
     app = build_application(make_settings(emulator.api_url, database_url), clock=clock)
     task = asyncio.create_task(app.run_polling(handle_signals=False))
     running = RunningBot(app=app, emulator=emulator, clock=clock, task=task)
-    await emulator.wait_for_polling(timeout=15)
+    polling = asyncio.ensure_future(emulator.wait_for_polling(timeout=15))
+    await asyncio.wait({polling, task}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():  # the app died while starting: show why
+        polling.cancel()
+        task.result()
+    await polling
     return running
 
 
 @asynccontextmanager
 async def running_bot(database_url: str, clock: ManualClock | None = None) -> AsyncIterator[RunningBot]:
     clock = clock or ManualClock(START)
-    async with BotAPIEmulator(clock=clock.now) as emulator:
+    # The emulator's flood limits run on the same clock, so a test that pauses like a person
+    # (clock.advance) meets Telegram's real per-chat limits without sleeping.
+    async with BotAPIEmulator(clock=clock.now, monotonic=lambda: clock.now().timestamp()) as emulator:
         bot = await start_bot(emulator, database_url, clock)
         try:
             yield bot

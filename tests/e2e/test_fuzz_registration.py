@@ -43,6 +43,7 @@ async def test_random_input_never_breaks_the_flow(bot: RunningBot, actions: list
         before_messages = len(user.messages)
         before_edits = sum(m.edits for m in user.messages)
         before_answers = len(user.callback_answers)
+        bot.human_pause()
         if kind == "text":
             text = str(value)
             if not text.strip():
