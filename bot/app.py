@@ -78,7 +78,8 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     clock = clock or SystemClock()
     database = Database(settings.database_url)
     i18n = make_i18n(settings.default_language)
-    context = AppContext(settings=settings, database=database, clock=clock, i18n=i18n)
+    storage = DatabaseStorage(database, clock)
+    context = AppContext(settings=settings, database=database, clock=clock, i18n=i18n, fsm_storage=storage)
 
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(RetryAfterMiddleware(clock))
@@ -88,7 +89,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
     dispatcher = Dispatcher(
-        storage=DatabaseStorage(database, clock),
+        storage=storage,
         events_isolation=PerChatIsolation(),
         disable_fsm=True,  # registered below, after the in-flight counter
         app=context,

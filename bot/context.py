@@ -10,6 +10,7 @@ from aiogram.utils.i18n import I18n
 from bot.clock import Clock, local_today
 from bot.config import Settings
 from db.engine import Database
+from db.fsm_storage import DatabaseStorage
 
 
 @dataclass(slots=True)
@@ -18,6 +19,7 @@ class AppContext:
     database: Database
     clock: Clock
     i18n: I18n
+    fsm_storage: DatabaseStorage
     errors: int = 0  # unexpected handler errors since start: tests expect 0
 
     def today(self) -> date:

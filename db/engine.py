@@ -10,6 +10,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from db.cache import LruCache
+
+# Rows a transaction changed whose cached copies must go once it commits (see db/cache.py).
+TOUCHED_USERS = "anabala_touched_users"
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
@@ -27,19 +32,37 @@ class Database:
     write transaction would hold SQLite's single write lock for the length of a network call.
     """
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, cache_size: int = 50_000) -> None:
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        self.engine: AsyncEngine = create_async_engine(url, echo=echo, pool_pre_ping=not self.is_sqlite)
+        self.engine: AsyncEngine = create_async_engine(
+            url,
+            echo=echo,
+            pool_pre_ping=not self.is_sqlite,
+            # SQLite: plain SELECTs open no transaction and every write goes through transaction(),
+            # which commits or rolls back; the extra rollback on each return is a wasted thread hop.
+            pool_reset_on_return=None if self.is_sqlite else "rollback",
+        )
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.families: LruCache[object] = LruCache(cache_size)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.begin() as conn:
-            yield conn
+        touched: set[int] = set()
+        try:
+            async with self.engine.begin() as conn:
+                conn.info[TOUCHED_USERS] = touched
+                try:
+                    yield conn
+                finally:
+                    conn.info.pop(TOUCHED_USERS, None)
+        finally:
+            # After commit (or rollback): the next read sees the database, not an old copy.
+            for user_id in touched:
+                self.families.invalidate(user_id)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:

@@ -11,7 +11,9 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from db.records import ChildRecord, NewChild, NewUser, PregnancyRecord, UserRecord
+from db.cache import MISSING
+from db.engine import TOUCHED_USERS, Database
+from db.records import ChildRecord, Family, NewChild, NewUser, PregnancyRecord, UserRecord
 from db.schema import anonymous_counters, children, life_events, pregnancies, users
 
 R = TypeVar("R")
@@ -24,12 +26,41 @@ def _record(cls: type[R], row: Row[Any]) -> R:
 
 # --- users -------------------------------------------------------------------------------------
 
+def _touch(conn: AsyncConnection, user_id: int) -> None:
+    conn.info[TOUCHED_USERS].add(user_id)  # writes only happen inside Database.transaction()
+
+
 async def get_user(conn: AsyncConnection, user_id: int) -> UserRecord | None:
     row = (await conn.execute(select(users).where(users.c.id == user_id))).first()
     return _record(UserRecord, row) if row else None
 
 
+async def cached_family(database: Database, user_id: int) -> Family | None:
+    """Her row, pregnancy and children for the update in hand.
+
+    Cached: every write to these tables marks the user, and the cache drops her when it commits.
+    """
+    cached = database.families.get(user_id)
+    if cached is not MISSING:
+        return cached  # type: ignore[return-value]
+    generation = database.families.generation(user_id)
+    async with database.reading() as conn:
+        user = await get_user(conn, user_id)
+        family = (
+            Family(
+                user=user,
+                pregnancy=await active_pregnancy(conn, user_id),
+                children=tuple(await list_children(conn, user_id)),
+            )
+            if user is not None
+            else None
+        )
+    database.families.put(user_id, family, generation)
+    return family
+
+
 async def insert_user(conn: AsyncConnection, new: NewUser, now: datetime) -> None:
+    _touch(conn, new.id)
     await conn.execute(
         insert(users).values(
             id=new.id,
@@ -49,11 +80,13 @@ async def insert_user(conn: AsyncConnection, new: NewUser, now: datetime) -> Non
 
 
 async def update_user(conn: AsyncConnection, user_id: int, now: datetime, **values: Any) -> None:
+    _touch(conn, user_id)
     await conn.execute(update(users).where(users.c.id == user_id).values(updated_at=now, **values))
 
 
 async def delete_user(conn: AsyncConnection, user_id: int) -> bool:
     """Erase the person and, through ON DELETE CASCADE, everything recorded about her."""
+    _touch(conn, user_id)
     result = await conn.execute(delete(users).where(users.c.id == user_id))
     return result.rowcount > 0
 
@@ -72,6 +105,7 @@ async def active_pregnancy(conn: AsyncConnection, user_id: int) -> PregnancyReco
 async def insert_pregnancy(
     conn: AsyncConnection, user_id: int, due_date: date, method: str, lmp_date: date | None, now: datetime
 ) -> int:
+    _touch(conn, user_id)
     result = await conn.execute(
         insert(pregnancies)
         .values(
@@ -89,19 +123,23 @@ async def insert_pregnancy(
 
 
 async def update_pregnancy_dating(
-    conn: AsyncConnection, pregnancy_id: int, due_date: date, method: str, lmp_date: date | None, now: datetime
+    conn: AsyncConnection, pregnancy: PregnancyRecord, due_date: date, method: str, lmp_date: date | None, now: datetime
 ) -> None:
+    _touch(conn, pregnancy.user_id)
     await conn.execute(
         update(pregnancies)
-        .where(pregnancies.c.id == pregnancy_id)
+        .where(pregnancies.c.id == pregnancy.id)
         .values(due_date=due_date, dating_method=method, lmp_date=lmp_date, updated_at=now)
     )
 
 
-async def end_pregnancy(conn: AsyncConnection, pregnancy_id: int, status: str, ended_on: date, now: datetime) -> None:
+async def end_pregnancy(
+    conn: AsyncConnection, pregnancy: PregnancyRecord, status: str, ended_on: date, now: datetime
+) -> None:
+    _touch(conn, pregnancy.user_id)
     await conn.execute(
         update(pregnancies)
-        .where(pregnancies.c.id == pregnancy_id)
+        .where(pregnancies.c.id == pregnancy.id)
         .values(status=status, ended_on=ended_on, updated_at=now)
     )
 
@@ -114,6 +152,7 @@ async def list_children(conn: AsyncConnection, user_id: int) -> list[ChildRecord
 
 
 async def insert_child(conn: AsyncConnection, user_id: int, child: NewChild, now: datetime) -> int:
+    _touch(conn, user_id)
     result = await conn.execute(
         insert(children)
         .values(
@@ -131,6 +170,7 @@ async def insert_child(conn: AsyncConnection, user_id: int, child: NewChild, now
 
 async def update_child(conn: AsyncConnection, user_id: int, child_id: int, **values: Any) -> bool:
     # The user id in the WHERE clause is the scope check: nobody edits another family's child.
+    _touch(conn, user_id)
     result = await conn.execute(
         update(children).where(children.c.id == child_id, children.c.user_id == user_id).values(**values)
     )
@@ -138,6 +178,7 @@ async def update_child(conn: AsyncConnection, user_id: int, child_id: int, **val
 
 
 async def delete_child(conn: AsyncConnection, user_id: int, child_id: int) -> bool:
+    _touch(conn, user_id)
     result = await conn.execute(delete(children).where(children.c.id == child_id, children.c.user_id == user_id))
     return result.rowcount > 0
 

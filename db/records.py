@@ -61,3 +61,12 @@ class NewChild:
     birth_date: date
     sex: str
     pregnancy_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """A mother with her active pregnancy (if any) and her children: what most updates need."""
+
+    user: UserRecord
+    pregnancy: PregnancyRecord | None
+    children: tuple[ChildRecord, ...]

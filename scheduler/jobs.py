@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from bot.context import AppContext
 from bot.logging_setup import log_event
-from db.fsm_storage import purge_stale
 
 # An unfinished registration holds a name and a phone number without a finished consent to keep
 # them for long: after 30 days without a word it is dropped.
@@ -14,6 +13,6 @@ ABANDONED_AFTER = timedelta(days=30)
 
 
 async def purge_abandoned_flows(app: AppContext) -> int:
-    removed = await purge_stale(app.database, app.clock.now() - ABANDONED_AFTER)
+    removed = await app.fsm_storage.purge_older_than(app.clock.now() - ABANDONED_AFTER)
     log_event("abandoned_flows_purged", count=removed)
     return removed

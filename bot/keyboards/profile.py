@@ -6,13 +6,13 @@ from collections.abc import Sequence
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from bot.keyboards import Keyboard
 
 from bot.callbacks import EraseCb, ProfileCb
 
 
 def profile_keyboard(*, pregnant: bool, planning: bool, children: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("✏️ Name"), callback_data=ProfileCb(action="name"))
     builder.button(text=_("✏️ Phone"), callback_data=ProfileCb(action="phone"))
     builder.button(text=_("✏️ Region and polyclinic"), callback_data=ProfileCb(action="place"))
@@ -38,7 +38,7 @@ def profile_keyboard(*, pregnant: bool, planning: bool, children: Sequence[tuple
 
 
 def child_keyboard(child_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("✏️ Name"), callback_data=ProfileCb(action="child_name", child_id=child_id))
     builder.button(text=_("✏️ Date of birth"), callback_data=ProfileCb(action="child_birth", child_id=child_id))
     builder.button(text=_("✏️ Girl or boy"), callback_data=ProfileCb(action="child_sex", child_id=child_id))
@@ -49,7 +49,7 @@ def child_keyboard(child_id: int) -> InlineKeyboardMarkup:
 
 
 def confirm_remove_child_keyboard(child_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("Yes, remove"), callback_data=ProfileCb(action="child_remove_yes", child_id=child_id))
     builder.button(text=_("No, keep"), callback_data=ProfileCb(action="show"))
     builder.adjust(2)
@@ -57,7 +57,7 @@ def confirm_remove_child_keyboard(child_id: int) -> InlineKeyboardMarkup:
 
 
 def confirm_loss_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("Yes, the pregnancy has ended"), callback_data=ProfileCb(action="lost_yes"))
     builder.button(text=_("No, go back"), callback_data=ProfileCb(action="show"))
     builder.adjust(1)
@@ -65,7 +65,7 @@ def confirm_loss_keyboard() -> InlineKeyboardMarkup:
 
 
 def erase_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🗑 Yes, erase everything"), callback_data=EraseCb(confirm=True))
     builder.button(text=_("No, keep my data"), callback_data=EraseCb(confirm=False))
     builder.adjust(1)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from bot.keyboards import Keyboard
 
 from bot.callbacks import (
     ConsentCb,
@@ -29,7 +29,7 @@ LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for code, label in LANGUAGE_NAMES.items():
         builder.button(text=label, callback_data=LanguageCb(code=code))
     builder.adjust(3)
@@ -37,7 +37,7 @@ def language_keyboard() -> InlineKeyboardMarkup:
 
 
 def consent_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("✅ I agree"), callback_data=ConsentCb(agree=True))
     builder.button(text=_("No, thank you"), callback_data=ConsentCb(agree=False))
     builder.adjust(1)
@@ -50,7 +50,7 @@ def roles_keyboard(chosen: Sequence[str]) -> InlineKeyboardMarkup:
         Role.PLANNING: _("🌱 I am planning a pregnancy"),
         Role.PARENT: _("👶 I have a child under five"),
     }
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for role, label in labels.items():
         mark = "✅ " if role in chosen else "▫️ "
         builder.button(text=mark + label, callback_data=RoleCb(role=role.value))
@@ -68,7 +68,7 @@ def phone_keyboard() -> ReplyKeyboardMarkup:
 
 
 def region_keyboard(lang: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for region in regions():
         builder.button(text=region.name(lang), callback_data=RegionCb(code=region.code))
     builder.adjust(2)
@@ -76,7 +76,7 @@ def region_keyboard(lang: str) -> InlineKeyboardMarkup:
 
 
 def polyclinic_keyboard(region_code: str, lang: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for clinic in polyclinics(region_code):
         builder.button(text=clinic.name(lang), callback_data=PolyclinicCb(code=clinic.code))
     builder.button(text=_("My polyclinic is not in the list"), callback_data=PolyclinicCb(code="-"))
@@ -85,7 +85,7 @@ def polyclinic_keyboard(region_code: str, lang: str) -> InlineKeyboardMarkup:
 
 
 def dating_method_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("📅 I know my due date"), callback_data=DatingMethodCb(method="due_date"))
     builder.button(text=_("🩸 I know the first day of my last period"), callback_data=DatingMethodCb(method="lmp"))
     builder.button(text=_("🔢 I only know the week"), callback_data=DatingMethodCb(method="week"))
@@ -94,7 +94,7 @@ def dating_method_keyboard() -> InlineKeyboardMarkup:
 
 
 def dating_confirm_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("✅ Yes, that's right"), callback_data=DatingConfirmCb(ok=True))
     builder.button(text=_("✏️ Change"), callback_data=DatingConfirmCb(ok=False))
     builder.adjust(2)
@@ -102,7 +102,7 @@ def dating_confirm_keyboard() -> InlineKeyboardMarkup:
 
 
 def sex_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("👧 Girl"), callback_data=SexCb(sex="girl"))
     builder.button(text=_("👦 Boy"), callback_data=SexCb(sex="boy"))
     builder.adjust(2)
@@ -110,7 +110,7 @@ def sex_keyboard() -> InlineKeyboardMarkup:
 
 
 def more_children_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("➕ Add another child"), callback_data=MoreChildrenCb(more=True))
     builder.button(text=_("No, that's all"), callback_data=MoreChildrenCb(more=False))
     builder.adjust(1)
@@ -118,7 +118,7 @@ def more_children_keyboard() -> InlineKeyboardMarkup:
 
 
 def summary_keyboard(roles: Sequence[str]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("✏️ Name"), callback_data=SummaryCb(action="name"))
     builder.button(text=_("✏️ Phone"), callback_data=SummaryCb(action="phone"))
     builder.button(text=_("✏️ Region and polyclinic"), callback_data=SummaryCb(action="place"))
@@ -133,7 +133,7 @@ def summary_keyboard(roles: Sequence[str]) -> InlineKeyboardMarkup:
 
 
 def draft_children_keyboard(names: Sequence[str]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for index, name in enumerate(names):
         builder.button(text=_("🗑 Remove {name}").format(name=name), callback_data=DraftChildCb(action="remove", index=index))
     builder.button(text=_("➕ Add a child"), callback_data=DraftChildCb(action="add"))
@@ -143,6 +143,6 @@ def draft_children_keyboard(names: Sequence[str]) -> InlineKeyboardMarkup:
 
 
 def restart_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🔄 Start over"), callback_data=RestartCb())
     return builder.as_markup()

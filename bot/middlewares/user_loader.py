@@ -1,4 +1,4 @@
-"""Loads the registered user (or None) into handler data as `user`."""
+"""Loads the registered user (or None) into handler data as `user`, with her `family`."""
 
 from __future__ import annotations
 
@@ -23,9 +23,7 @@ class UserLoader(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         tg_user: User | None = data.get("event_from_user")
-        user = None
-        if tg_user is not None:
-            async with self.database.reading() as conn:
-                user = await families.get_user(conn, tg_user.id)
-        data["user"] = user
+        family = await families.cached_family(self.database, tg_user.id) if tg_user is not None else None
+        data["family"] = family
+        data["user"] = family.user if family is not None else None
         return await handler(event, data)

@@ -6,7 +6,6 @@ Each function is one short transaction; the handler replies only after it has co
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,18 +18,11 @@ from bot.domain.pregnancy import DatingMethod, PregnancyDating
 from bot.logging_setup import log_event
 from db import families
 from db.engine import Database
-from db.records import ChildRecord, NewChild, NewUser, PregnancyRecord, UserRecord
+from db.records import Family, NewChild, PregnancyRecord, UserRecord, NewUser
 
 
 class InvalidDraft(Exception):
     """The stored answers do not add up (e.g. edited by hand or from an old version)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Family:
-    user: UserRecord
-    pregnancy: PregnancyRecord | None
-    children: list[ChildRecord]
 
 
 def dating_to_draft(dating: PregnancyDating) -> dict[str, str | None]:
@@ -72,15 +64,7 @@ def check_place(region_code: str, polyclinic_code: str | None) -> None:
 
 
 async def load_family(database: Database, user_id: int) -> Family | None:
-    async with database.reading() as conn:
-        user = await families.get_user(conn, user_id)
-        if user is None:
-            return None
-        return Family(
-            user=user,
-            pregnancy=await families.active_pregnancy(conn, user_id),
-            children=await families.list_children(conn, user_id),
-        )
+    return await families.cached_family(database, user_id)
 
 
 async def complete_registration(
@@ -144,14 +128,14 @@ async def apply_profile_edit(database: Database, clock: Clock, today: date, user
                 await families.update_user(conn, user_id, now, planning=False)
             else:
                 await families.update_pregnancy_dating(
-                    conn, current.id, dating.due_date, dating.method, dating.lmp_date, now
+                    conn, current, dating.due_date, dating.method, dating.lmp_date, now
                 )
         elif target is EditTarget.BIRTH:
             current = await families.active_pregnancy(conn, user_id)
             if current is None:
                 raise InvalidDraft("no active pregnancy")
             kid = child_from_draft(data["child"], today, pregnancy_id=current.id)
-            await families.end_pregnancy(conn, current.id, "born", kid.birth_date, now)
+            await families.end_pregnancy(conn, current, "born", kid.birth_date, now)
             await families.insert_child(conn, user_id, kid, now)
             await families.record_life_event(conn, user_id, "birth", kid.birth_date, now, current.id)
         elif target is EditTarget.ADD_CHILD:
@@ -181,7 +165,7 @@ async def record_pregnancy_loss(database: Database, clock: Clock, today: date, u
         current = await families.active_pregnancy(conn, user_id)
         if current is None:
             return False
-        await families.end_pregnancy(conn, current.id, "lost", today, now)
+        await families.end_pregnancy(conn, current, "lost", today, now)
         # Recorded so her nurse can be told, gently, once nurses are in the bot (Step 3).
         await families.record_life_event(conn, user_id, "pregnancy_lost", today, now, current.id)
     log_event("pregnancy_lost_recorded", user_id=user_id)

@@ -6,7 +6,7 @@ from aiogram.fsm.storage.base import StorageKey
 
 from bot.clock import ManualClock
 from db.engine import Database
-from db.fsm_storage import DatabaseStorage, purge_stale
+from db.fsm_storage import DatabaseStorage
 from db.migrate import upgrade_to_head
 
 KEY = StorageKey(bot_id=1, chat_id=42, user_id=42)
@@ -51,6 +51,6 @@ async def test_abandoned_flows_are_purged_after_30_days(database: Database, cloc
     fresh = StorageKey(bot_id=1, chat_id=44, user_id=44)
     await storage.set_data(fresh, {"name": "Aru"})
     clock.advance(timedelta(days=25))
-    assert await purge_stale(database, clock.now() - timedelta(days=30)) == 1
+    assert await storage.purge_older_than(clock.now() - timedelta(days=30)) == 1
     assert await storage.get_data(KEY) == {}
     assert await storage.get_data(fresh) == {"name": "Aru"}
