@@ -7,7 +7,7 @@ from dataclasses import fields
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -45,18 +45,49 @@ async def cached_family(database: Database, user_id: int) -> Family | None:
         return cached  # type: ignore[return-value]
     generation = database.families.generation(user_id)
     async with database.reading() as conn:
-        user = await get_user(conn, user_id)
-        family = (
-            Family(
-                user=user,
-                pregnancy=await active_pregnancy(conn, user_id),
-                children=tuple(await list_children(conn, user_id)),
-            )
-            if user is not None
-            else None
-        )
+        family = await load_family(conn, user_id)
     database.families.put(user_id, family, generation)
     return family
+
+
+def _family_query() -> Any:
+    preg = pregnancies.alias("p")
+    kid = children.alias("c")
+    return (
+        select(
+            users,
+            *(column.label(f"p_{column.name}") for column in preg.c),
+            *(column.label(f"c_{column.name}") for column in kid.c),
+        )
+        .select_from(
+            users.outerjoin(preg, (preg.c.user_id == users.c.id) & (preg.c.status == "active")).outerjoin(
+                kid, kid.c.user_id == users.c.id
+            )
+        )
+        .where(users.c.id == bindparam("user_id"))
+        .order_by(kid.c.id)
+    )
+
+
+# Built once: this runs for every update whose family is not cached.
+_FAMILY_QUERY = _family_query()
+
+
+def _prefixed(cls: type[R], mapping: Any, prefix: str) -> R:
+    return cls(**{f.name: mapping[f"{prefix}{f.name}"] for f in fields(cls)})  # type: ignore[arg-type]
+
+
+async def load_family(conn: AsyncConnection, user_id: int) -> Family | None:
+    """One round trip: the user joined with her active pregnancy and her children (a row per child)."""
+    rows = (await conn.execute(_FAMILY_QUERY, {"user_id": user_id})).all()
+    if not rows:
+        return None
+    first = rows[0]._mapping
+    return Family(
+        user=_record(UserRecord, rows[0]),
+        pregnancy=_prefixed(PregnancyRecord, first, "p_") if first["p_id"] is not None else None,
+        children=tuple(_prefixed(ChildRecord, row._mapping, "c_") for row in rows if row._mapping["c_id"] is not None),
+    )
 
 
 async def insert_user(conn: AsyncConnection, new: NewUser, now: datetime) -> None:

@@ -38,6 +38,15 @@ class DatabaseStorage(BaseStorage):
         self._insert = sqlite_insert if database.is_sqlite else pg_insert
         self._cache: LruCache[Row] = LruCache(cache_size)
 
+    @property
+    def cache_size(self) -> int:
+        return self._cache.max_size
+
+    @cache_size.setter
+    def cache_size(self, size: int) -> None:
+        self._cache.max_size = size
+        self._cache.clear()
+
     async def _row(self, key: str) -> Row:
         cached = self._cache.get(key)
         if cached is not MISSING:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aiogram import Bot, Router
 from aiogram.filters import Command
+from aiogram.filters.chat_member_updated import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import EraseCb
@@ -47,14 +48,14 @@ def privacy_text() -> str:
     )
 
 
-async def on_help(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+async def on_help(message: Message, bot: Bot, state: FSMContext, app: AppContext, raw_state: str | None) -> None:
     await message.answer(help_text())
-    await reask(bot, message.chat.id, state, app)
+    await reask(bot, message.chat.id, state, app, raw_state)
 
 
-async def on_privacy(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+async def on_privacy(message: Message, bot: Bot, state: FSMContext, app: AppContext, raw_state: str | None) -> None:
     await message.answer(privacy_text())
-    await reask(bot, message.chat.id, state, app)
+    await reask(bot, message.chat.id, state, app, raw_state)
 
 
 async def on_stop(message: Message, app: AppContext, user: UserRecord | None) -> None:
@@ -104,6 +105,17 @@ async def on_erase(
     )
 
 
+async def on_blocked(event: ChatMemberUpdated, app: AppContext, user: UserRecord | None) -> None:
+    """She blocked the bot: nothing can reach her now; staff will see it (Step 3)."""
+    if user is not None:
+        await family_service.set_reachable(app.database, app.clock, user.id, False)
+
+
+async def on_unblocked(event: ChatMemberUpdated, app: AppContext, user: UserRecord | None) -> None:
+    if user is not None:
+        await family_service.set_reachable(app.database, app.clock, user.id, True)
+
+
 def build_router() -> Router:
     """A fresh router per application: aiogram attaches a router to one dispatcher only."""
     router = Router(name="account")
@@ -112,4 +124,6 @@ def build_router() -> Router:
     router.message.register(on_stop, Command("stop"))
     router.message.register(on_delete_me, Command("delete_me"))
     router.callback_query.register(on_erase, EraseCb.filter())
+    router.my_chat_member.register(on_blocked, ChatMemberUpdatedFilter(member_status_changed=KICKED))
+    router.my_chat_member.register(on_unblocked, ChatMemberUpdatedFilter(member_status_changed=MEMBER))
     return router

@@ -24,6 +24,7 @@ from bot.logging_setup import log_event
 from bot.services import families as family_service
 from bot.services.families import dating_from_draft
 from bot.views import dating_check_text, profile_text, summary_text
+from db.records import Family
 
 
 class Flow(StatesGroup):
@@ -190,9 +191,14 @@ async def advance(bot: Bot, chat_id: int, state: FSMContext, app: AppContext) ->
     await ask(step, bot, chat_id, data, app)
 
 
-async def reask(bot: Bot, chat_id: int, state: FSMContext, app: AppContext) -> bool:
-    """Repeat the current question (after a stray message or command). False if no flow is open."""
-    step = step_of(await state.get_state())
+async def reask(
+    bot: Bot, chat_id: int, state: FSMContext, app: AppContext, raw_state: str | None | object = ...
+) -> bool:
+    """Repeat the current question (after a stray message or command). False if no flow is open.
+
+    Pass the handler's `raw_state` when it has one: it saves a read on the hot path.
+    """
+    step = step_of(await state.get_state() if raw_state is ... else raw_state)  # type: ignore[arg-type]
     if step is None:
         return False
     await ask(step, bot, chat_id, await state.get_data(), app)
@@ -204,8 +210,9 @@ async def start_profile_edit(state: FSMContext, lang: str, target: str, **extra:
     await state.set_data({"mode": Mode.PROFILE.value, "lang": lang, "target": target, **extra})
 
 
-async def send_profile(bot: Bot, chat_id: int, app: AppContext) -> None:
-    family = await family_service.load_family(app.database, chat_id)
+async def send_profile(bot: Bot, chat_id: int, app: AppContext, family: Family | None = None) -> None:
+    """Her profile card. Pass the update's `family` when nothing changed since it was loaded."""
+    family = family or await family_service.load_family(app.database, chat_id)
     if family is None:
         await bot.send_message(chat_id, _("You are not registered yet. Send /start to begin."))
         return

@@ -22,16 +22,16 @@ async def on_stale_button(callback: CallbackQuery, bot: Bot, state: FSMContext, 
 
 
 async def on_anything_else(
-    message: Message, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None
+    message: Message, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None, raw_state: str | None
 ) -> None:
     chat_id = message.chat.id
-    step = step_of(await state.get_state())
+    step = step_of(raw_state)
     if step is not None:
         if message.text and message.text.startswith("/"):
             await message.answer(_("I don't know this command. Let's continue:"))
         else:
             await message.answer(_("Please answer the question below, or use its buttons."))
-        await reask(bot, chat_id, state, app)
+        await reask(bot, chat_id, state, app, raw_state)
         return
     if user is None:
         await begin_registration(bot, chat_id, state, app)

@@ -15,7 +15,7 @@ from bot.keyboards import profile as kb
 from bot.keyboards.registration import language_keyboard
 from bot.services import families as family_service
 from bot.views import child_line
-from db.records import UserRecord
+from db.records import Family, UserRecord
 from handlers.common import advance, language_prompt, reask, send_profile, start_profile_edit, step_of
 
 
@@ -33,16 +33,19 @@ _EDITS: dict[str, EditTarget] = {
 }
 
 
-async def on_profile(message: Message, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None) -> None:
-    if user is None:
-        if step_of(await state.get_state()) is not None:
+async def on_profile(
+    message: Message, bot: Bot, state: FSMContext, app: AppContext, family: Family | None, raw_state: str | None
+) -> None:
+    if family is None:
+        if step_of(raw_state) is not None:
             await message.answer(_("Let's finish your registration first."))
             await reask(bot, message.chat.id, state, app)
         else:
             await message.answer(_("You are not registered yet. Send /start to begin."))
         return
-    await state.clear()
-    await send_profile(bot, message.chat.id, app)
+    if raw_state is not None:  # an unfinished edit is dropped
+        await state.clear()
+    await send_profile(bot, message.chat.id, app, family)
 
 
 async def on_profile_button(

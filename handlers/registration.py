@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import Bot, F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
@@ -350,22 +351,26 @@ async def on_draft_child(
 
 
 def build_router() -> Router:
-    """A fresh router per application: aiogram attaches a router to one dispatcher only."""
+    """A fresh router per application: aiogram attaches a router to one dispatcher only.
+
+    States are wrapped in StateFilter: a bare State is a plain function to aiogram, which runs
+    plain functions in a worker thread, one thread hop per handler it tries.
+    """
     router = Router(name="registration")
-    router.callback_query.register(on_role, Flow.roles, RoleCb.filter())
-    router.message.register(on_name, Flow.name, F.text)
-    router.message.register(on_contact, Flow.phone, F.contact)
-    router.message.register(on_phone_text, Flow.phone, F.text)
-    router.callback_query.register(on_region, Flow.region, RegionCb.filter())
-    router.callback_query.register(on_polyclinic, Flow.polyclinic, PolyclinicCb.filter())
-    router.callback_query.register(on_dating_method, Flow.dating_method, DatingMethodCb.filter(F.method.in_({"due_date", "lmp", "week"})))
-    router.message.register(on_dating_date, Flow.dating_date, F.text)
-    router.message.register(on_dating_week, Flow.dating_week, F.text)
-    router.callback_query.register(on_dating_confirm, Flow.dating_confirm, DatingConfirmCb.filter())
-    router.message.register(on_child_name, Flow.child_name, F.text)
-    router.message.register(on_child_birth, Flow.child_birth, F.text)
-    router.callback_query.register(on_child_sex, Flow.child_sex, SexCb.filter(F.sex.in_({s.value for s in Sex})))
-    router.callback_query.register(on_more_children, Flow.more_children, MoreChildrenCb.filter())
-    router.callback_query.register(on_summary, Flow.summary, SummaryCb.filter())
-    router.callback_query.register(on_draft_child, Flow.summary, DraftChildCb.filter())
+    router.callback_query.register(on_role, StateFilter(Flow.roles), RoleCb.filter())
+    router.message.register(on_name, StateFilter(Flow.name), F.text)
+    router.message.register(on_contact, StateFilter(Flow.phone), F.contact)
+    router.message.register(on_phone_text, StateFilter(Flow.phone), F.text)
+    router.callback_query.register(on_region, StateFilter(Flow.region), RegionCb.filter())
+    router.callback_query.register(on_polyclinic, StateFilter(Flow.polyclinic), PolyclinicCb.filter())
+    router.callback_query.register(on_dating_method, StateFilter(Flow.dating_method), DatingMethodCb.filter(F.method.in_({"due_date", "lmp", "week"})))
+    router.message.register(on_dating_date, StateFilter(Flow.dating_date), F.text)
+    router.message.register(on_dating_week, StateFilter(Flow.dating_week), F.text)
+    router.callback_query.register(on_dating_confirm, StateFilter(Flow.dating_confirm), DatingConfirmCb.filter())
+    router.message.register(on_child_name, StateFilter(Flow.child_name), F.text)
+    router.message.register(on_child_birth, StateFilter(Flow.child_birth), F.text)
+    router.callback_query.register(on_child_sex, StateFilter(Flow.child_sex), SexCb.filter(F.sex.in_({s.value for s in Sex})))
+    router.callback_query.register(on_more_children, StateFilter(Flow.more_children), MoreChildrenCb.filter())
+    router.callback_query.register(on_summary, StateFilter(Flow.summary), SummaryCb.filter())
+    router.callback_query.register(on_draft_child, StateFilter(Flow.summary), DraftChildCb.filter())
     return router

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router, html
-from aiogram.filters import Command, CommandStart
+from aiogram.filters import Command, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -119,5 +119,5 @@ def build_router() -> Router:
     router.callback_query.register(on_restart, RestartCb.filter())
     router.message.register(on_language_command, Command("language"))
     router.callback_query.register(on_language, LanguageCb.filter(F.code.in_(SUPPORTED_LANGUAGES)))
-    router.callback_query.register(on_consent, Flow.consent, ConsentCb.filter())
+    router.callback_query.register(on_consent, StateFilter(Flow.consent), ConsentCb.filter())
     return router

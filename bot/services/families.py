@@ -191,6 +191,14 @@ async def set_paused(database: Database, clock: Clock, user_id: int, paused: boo
     log_event("messages_paused" if paused else "messages_resumed", user_id=user_id)
 
 
+async def set_reachable(database: Database, clock: Clock, user_id: int, reachable: bool) -> None:
+    """She blocked the bot (nothing can reach her) or came back."""
+    now = clock.now()
+    async with database.transaction() as conn:
+        await families.update_user(conn, user_id, now, unreachable_at=None if reachable else now)
+    log_event("user_reachable" if reachable else "user_blocked_bot", user_id=user_id)
+
+
 async def set_language(database: Database, clock: Clock, user_id: int, language: str) -> None:
     async with database.transaction() as conn:
         await families.update_user(conn, user_id, clock.now(), language=language)

@@ -156,3 +156,34 @@ async def test_free_text_from_a_registered_mother_gets_safety_guidance(bot: Runn
     await mother.send("У меня болит живот")
     assert "103" in mother.last_text and "112" in mother.last_text
     assert bot.app.context.errors == 0
+
+
+async def test_blocking_the_bot_marks_her_unreachable_and_unblocking_clears_it(bot: RunningBot) -> None:
+    mother = await registered_pregnant(bot, 2011, "kk")
+    mother.user.block()
+    await bot.settle()
+    async with bot.app.context.database.reading() as conn:
+        user = await families.get_user(conn, 2011)
+    assert user is not None and user.unreachable_at == bot.clock.now()
+    mother.user.unblock()
+    await bot.settle()
+    async with bot.app.context.database.reading() as conn:
+        user = await families.get_user(conn, 2011)
+    assert user is not None and user.unreachable_at is None
+
+
+async def test_replies_over_telegrams_flood_limit_wait_and_arrive(bot: RunningBot) -> None:
+    from emulator import RateLimits
+
+    mother = await open_chat(bot, 2012, "ru")
+    # One message per second and no burst: her phone answer needs two messages at once.
+    bot.emulator.rate_limits = RateLimits(per_chat_per_second=1.0, per_chat_burst=1)
+    await mother.click("✅ I agree")
+    await mother.click("🤰 I am pregnant")
+    await mother.click("Continue ➡️")
+    await mother.send("Aigerim")
+    before = bot.emulator.stats.rate_limited
+    await mother.send("+7 701 123 45 67")  # "thank you" and the region question, back to back
+    assert bot.emulator.stats.rate_limited > before  # Telegram said 429 ...
+    assert mother.last_text == mother.t("Which region do you live in?")  # ... and nothing was lost
+    assert bot.app.context.errors == 0

@@ -235,3 +235,42 @@ async def test_declining_consent_stores_nothing(bot: RunningBot) -> None:
         from db.schema import fsm_states
 
         assert (await conn.execute(select(func.count()).select_from(fsm_states))).scalar_one() == 0
+
+
+async def test_summary_edits_return_to_the_summary_with_everything_kept(bot: RunningBot) -> None:
+    mother = await open_chat(bot, 1007, "en")
+    await register_until_place(mother, "🤰 I am pregnant")
+    await mother.click("🔢 I only know the week")
+    await mother.send("20 weeks")
+    await mother.click("✅ Yes, that's right")
+    assert mother.t("<b>Please check your details</b>") in mother.last_text
+
+    await mother.click("✏️ Name")
+    assert mother.last_text == mother.t("What is your name? Please type it, for example: Aigerim.")
+    await mother.send("Dana")
+    summary = mother.last_text
+    assert mother.t("<b>Please check your details</b>") in summary and "Dana" in summary and "week 20" in summary
+
+    await mother.click("✏️ Region and polyclinic")
+    await mother.click_exact(region_name(mother, "astana"))
+    await mother.click_exact(clinic_name(mother, "astana_pc2"))
+    summary = mother.last_text
+    assert region_name(mother, "astana") in summary and clinic_name(mother, "astana_pc2") in summary
+    assert "Dana" in summary and "week 20" in summary
+
+    # Adding "I have a child" asks about the child, then comes back to the summary.
+    await mother.click("✏️ Who I am")
+    await mother.click("👶 I have a child under five")
+    await mother.click("Continue ➡️")
+    await mother.send("Aru")
+    await mother.send("01.02.2025")
+    await mother.click("👧 Girl")
+    await mother.click("No, that's all")
+    summary = mother.last_text
+    assert "Aru" in summary and "Dana" in summary and "week 20" in summary
+    await mother.click("✅ Confirm")
+    async with bot.app.context.database.reading() as conn:
+        user = await families.get_user(conn, 1007)
+        kids = await families.list_children(conn, 1007)
+    assert user is not None and user.name == "Dana" and user.polyclinic == "astana_pc2"
+    assert [k.name for k in kids] == ["Aru"]

@@ -1,0 +1,75 @@
+"""Configuration: defaults, and one clear line for each bad value."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_defaults() -> None:
+    settings = load_settings(BOT_TOKEN="123:abcdefghijk", _env_file=None)
+    assert settings.telegram_api_url == "https://api.telegram.org"
+    assert settings.database_url == "sqlite+aiosqlite:///data/bot.sqlite3"
+    assert settings.default_language == "kk"
+    assert settings.timezone == "Asia/Almaty"
+    assert settings.admin_ids == ()
+
+
+def test_admin_ids_are_comma_separated() -> None:
+    settings = load_settings(ADMIN_IDS="12345, 67890", _env_file=None)
+    assert settings.admin_ids == (12345, 67890)
+
+
+def test_almaty_is_utc_plus_5_after_march_2024() -> None:
+    from datetime import datetime
+
+    settings = load_settings(_env_file=None)
+    assert datetime(2024, 3, 2, 12, tzinfo=settings.tz).utcoffset().total_seconds() == 5 * 3600  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("ADMIN_IDS", "12,abc", "ADMIN_IDS is invalid: expected comma-separated Telegram user ids"),
+        ("DEFAULT_LANGUAGE", "de", "DEFAULT_LANGUAGE is invalid: expected one of kk, ru, en"),
+        ("TIMEZONE", "Mars/Olympus", "TIMEZONE is invalid: expected an IANA time zone name"),
+        ("DATABASE_URL", "mysql://x", "DATABASE_URL is invalid"),
+        ("TELEGRAM_API_URL", "api.telegram.org", "TELEGRAM_API_URL is invalid"),
+        ("BOT_TOKEN", "not-a-token", "BOT_TOKEN is invalid: expected the token from @BotFather"),
+    ],
+)
+def test_bad_values_name_the_variable(name: str, value: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings(**{name: value, "_env_file": None})
+    assert str(error.value).startswith(expected)
+    assert "\n" not in str(error.value)
+
+
+def run_main(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "ADMIN_IDS", "DATABASE_URL"}}
+    return subprocess.run(
+        [sys.executable, "main.py"], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_without_a_token_the_bot_says_what_to_set(tmp_path: Path) -> None:
+    result = run_main(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/x.sqlite3")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "BOT_TOKEN is not set" in lines[0] and "@BotFather" in lines[0]
+
+
+def test_a_malformed_value_stops_start_up_with_one_line() -> None:
+    result = run_main(BOT_TOKEN="123456:abcdefghijkl", ADMIN_IDS="first,second")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "AnaBala cannot start: ADMIN_IDS is invalid: expected comma-separated Telegram user ids, e.g. 12345,67890"
+    )
