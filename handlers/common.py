@@ -13,7 +13,7 @@ from aiogram import Bot, html
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, ReplyKeyboardRemove
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
@@ -59,6 +59,29 @@ async def set_buttons(callback: CallbackQuery, markup: InlineKeyboardMarkup | No
         return
     try:
         await message.edit_reply_markup(reply_markup=markup)  # type: ignore[union-attr]
+    except TelegramBadRequest as exc:
+        if "message is not modified" not in exc.message and "message to edit not found" not in exc.message:
+            raise
+
+
+async def mark_answered(callback: CallbackQuery, answer: str | None = None) -> None:
+    """Show her answer under the question and take the buttons away.
+
+    She sees what she chose, and an old tap cannot change a later answer.
+    """
+    message = callback.message
+    markup = getattr(message, "reply_markup", None)
+    if not isinstance(message, Message) or markup is None or message.text is None:
+        await set_buttons(callback, None)
+        return
+    label = answer or next(
+        (b.text for row in markup.inline_keyboard for b in row if b.callback_data == callback.data), None
+    )
+    if label is None:
+        await set_buttons(callback, None)
+        return
+    try:
+        await message.edit_text(f"{message.html_text}\n\n» {html.quote(label)}", reply_markup=None)
     except TelegramBadRequest as exc:
         if "message is not modified" not in exc.message and "message to edit not found" not in exc.message:
             raise

@@ -41,7 +41,7 @@ from bot.domain.pregnancy import (
 from bot.keyboards.registration import draft_children_keyboard, phone_keyboard, roles_keyboard
 from bot.logging_setup import log_event
 from bot.services import families as family_service
-from handlers.common import Flow, advance, set_buttons
+from handlers.common import Flow, advance, mark_answered, set_buttons
 
 
 
@@ -63,9 +63,8 @@ def bad_date_text() -> str:
 
 
 async def _remove_keyboard(callback: CallbackQuery) -> None:
-    """Take the buttons off an answered question, so an old tap cannot change a later answer."""
     await callback.answer()
-    await set_buttons(callback, None)
+    await mark_answered(callback)
 
 
 # --- who she is --------------------------------------------------------------------------------
@@ -77,7 +76,9 @@ async def on_role(callback: CallbackQuery, callback_data: RoleCb, bot: Bot, stat
         if not roles:
             await callback.answer(_("Please choose at least one option."), show_alert=True)
             return
-        await _remove_keyboard(callback)
+        await callback.answer()
+        buttons = [b.text for row in roles_keyboard(roles).inline_keyboard for b in row]
+        await mark_answered(callback, ", ".join(t.removeprefix("✅ ") for t in buttons if t.startswith("✅ ")))
         await state.update_data(roles_done=True)
         await advance(bot, callback.from_user.id, state, app)
         return

@@ -17,7 +17,7 @@ from bot.keyboards.registration import LANGUAGE_NAMES, language_keyboard, restar
 from bot.logging_setup import log_event
 from bot.services import families as family_service
 from db.records import UserRecord
-from handlers.common import Flow, advance, language_prompt, reask, set_buttons, step_of
+from handlers.common import Flow, advance, language_prompt, mark_answered, reask, step_of
 
 
 
@@ -95,7 +95,7 @@ async def on_consent(
     callback: CallbackQuery, callback_data: ConsentCb, bot: Bot, state: FSMContext, app: AppContext
 ) -> None:
     await callback.answer()
-    await set_buttons(callback, None)
+    await mark_answered(callback)
     if callback_data.agree:
         await state.update_data(consent=True)
         await advance(bot, callback.from_user.id, state, app)
