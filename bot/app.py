@@ -16,6 +16,8 @@ from bot.clock import Clock, SystemClock
 from bot.commands import register_commands
 from bot.config import Settings
 from bot.context import AppContext
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.pacer import Pacer
 from bot.i18n import UserLocaleMiddleware, make_i18n
 from bot.logging_setup import log_event
 from bot.middlewares.isolation import PerChatIsolation
@@ -37,17 +39,27 @@ class Application:
     dispatcher: Dispatcher
     scheduler: AsyncIOScheduler
     in_flight: InFlightUpdates
-    _polling: asyncio.Task[None] | None = field(default=None, init=False)
+    delivery: DeliveryEngine
+    _delivery_task: asyncio.Task[None] | None = field(default=None, init=False)
+    _stopping: bool = field(default=False, init=False)
 
     async def prepare(self) -> None:
         """Migrate the database and register the command menus; call once before polling."""
         await upgrade_to_head(self.context.database)
         await register_commands(self.bot, self.context)
 
-    async def run_polling(self, *, handle_signals: bool = True) -> None:
-        """Poll until stopped (SIGTERM/SIGINT or stop()), then shut down cleanly."""
+    async def run_polling(self, *, handle_signals: bool = True, background_jobs: bool = True) -> None:
+        """Poll until stopped (SIGTERM/SIGINT or stop()), then shut down cleanly.
+
+        `background_jobs=False` (tests on a manual clock) leaves the scheduler and the delivery
+        loop off; the test runs their work itself after moving the clock.
+        """
         await self.prepare()
-        self.scheduler.start()
+        if background_jobs:
+            self.scheduler.start()
+            self._delivery_task = asyncio.create_task(
+                self.delivery.run_forever(lambda: self._stopping), name="delivery"
+            )
         log_event("bot_started")
         try:
             await self.dispatcher.start_polling(
@@ -65,6 +77,10 @@ class Application:
     async def shutdown(self) -> None:
         # Let updates already taken finish before the database goes away.
         await self.in_flight.wait_idle()
+        self._stopping = True
+        if self._delivery_task is not None:
+            self.delivery.kick()
+            await self._delivery_task
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.bot.session.close()
@@ -81,8 +97,9 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     storage = DatabaseStorage(database, clock)
     context = AppContext(settings=settings, database=database, clock=clock, i18n=i18n, fsm_storage=storage)
 
+    pacer = Pacer(clock, rate_per_second=settings.delivery_rate)
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-    session.middleware(RetryAfterMiddleware(clock))
+    session.middleware(RetryAfterMiddleware(clock, on_flood=pacer.pause))
     bot = Bot(
         settings.bot_token.get_secret_value(),
         session=session,
@@ -110,4 +127,5 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         dispatcher=dispatcher,
         scheduler=build_scheduler(context),
         in_flight=in_flight,
+        delivery=DeliveryEngine(context, bot, pacer),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,6 +22,8 @@ _EXPECTED = {
     "DEFAULT_LANGUAGE": "one of kk, ru, en",
     "TIMEZONE": "an IANA time zone name such as Asia/Almaty",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
+    "DELIVERY_RATE": "messages per second for the whole bot, from 1 to 1000 (Telegram's paid broadcast limit)",
+    "DELIVERY_WINDOW": "local hours for non-urgent messages, like 09:00-21:00",
 }
 
 
@@ -38,6 +41,21 @@ class Settings(BaseSettings):
     default_language: Language = Field(default="kk", alias="DEFAULT_LANGUAGE")
     timezone: str = Field(default="Asia/Almaty", alias="TIMEZONE")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="LOG_LEVEL")
+    delivery_rate: float = Field(default=25.0, ge=1.0, le=1000.0, alias="DELIVERY_RATE")
+    delivery_window: tuple[time, time] = Field(default=(time(9), time(21)), alias="DELIVERY_WINDOW")
+
+    @field_validator("delivery_window", mode="before")
+    @classmethod
+    def _window(cls, value: object) -> object:
+        if isinstance(value, str):
+            start, sep, end = value.replace(" ", "").partition("-")
+            if not sep:
+                raise ValueError("not a range")
+            parsed = (time.fromisoformat(start.zfill(5)), time.fromisoformat(end.zfill(5)))
+            if parsed[0] >= parsed[1]:
+                raise ValueError("empty window")
+            return parsed
+        return value
 
     @field_validator("bot_token")
     @classmethod

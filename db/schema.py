@@ -117,3 +117,31 @@ anonymous_counters = Table(
     Column("name", String(64), primary_key=True),
     Column("value", BigInteger, nullable=False),
 )
+
+# --- Step 2: what the bot sends on its own initiative ------------------------------------------
+
+# Everything the bot starts (reminders, guidance, alerts, broadcasts) is a row here before it is
+# sent, and stays as the record of what was sent. `unique_key` makes planning idempotent: the same
+# (track, item, occurrence) can be written any number of times and exists once.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("priority", Integer, nullable=False),  # 0 urgent safety, 1 nurse alert, 2 reminder, 3 broadcast
+    Column("kind", String(24), nullable=False),
+    Column("message_key", String(48), nullable=False),
+    Column("params", Text, nullable=False, server_default="{}"),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("status", String(12), nullable=False),  # pending | sending | sent | failed | unreachable
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("claimed_at", UTCDateTime, nullable=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("telegram_message_id", BigInteger, nullable=True),
+    Column("last_error", String(200), nullable=True),
+    Column("unique_key", String(160), nullable=True, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    # The claim query: due pending rows by priority, then age.
+    Index("ix_outbox_due", "status", "priority", "due_at"),
+    Index("ix_outbox_chat", "chat_id", "status"),
+)

@@ -6,6 +6,8 @@ engine's pacer (Step 2), which paces before sending rather than after a refusal.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import TelegramRetryAfter
@@ -17,10 +19,18 @@ from bot.logging_setup import log_event
 
 
 class RetryAfterMiddleware(BaseRequestMiddleware):
-    def __init__(self, clock: Clock, *, attempts: int = 3, max_wait: float = 30.0) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        attempts: int = 3,
+        max_wait: float = 30.0,
+        on_flood: Callable[[float], None] | None = None,
+    ) -> None:
         self.clock = clock
         self.attempts = attempts
         self.max_wait = max_wait
+        self.on_flood = on_flood  # the delivery pacer pauses everyone, not just this call
 
     async def __call__(
         self,
@@ -35,5 +45,7 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
                 if attempt == self.attempts or exc.retry_after > self.max_wait:
                     raise
                 log_event("flood_wait", method=method.__api_method__, seconds=exc.retry_after, attempt=attempt)
+                if self.on_flood is not None:
+                    self.on_flood(exc.retry_after)
                 await self.clock.sleep(exc.retry_after)
         raise AssertionError("unreachable")

@@ -51,7 +51,7 @@ def make_settings(api_url: str, database_url: str, **extra: object) -> Settings:
 
 async def start_bot(emulator: BotAPIEmulator, database_url: str, clock: ManualClock) -> RunningBot:
     app = build_application(make_settings(emulator.api_url, database_url), clock=clock)
-    task = asyncio.create_task(app.run_polling(handle_signals=False))
+    task = asyncio.create_task(app.run_polling(handle_signals=False, background_jobs=False))
     running = RunningBot(app=app, emulator=emulator, clock=clock, task=task)
     polling = asyncio.ensure_future(emulator.wait_for_polling(timeout=15))
     await asyncio.wait({polling, task}, return_when=asyncio.FIRST_COMPLETED)

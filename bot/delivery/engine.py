@@ -1,0 +1,168 @@
+"""Claims due messages from the outbox, paces them, renders them in her language, sends, marks.
+
+Crash safety: a message is marked `sending` when claimed and `sent` right after Telegram accepts
+it. After a crash, `sending` rows go back to the queue, so at most the messages in flight at that
+moment (one per worker; one by default) can arrive twice, and none is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiohttp import ClientError
+
+from bot.context import AppContext
+from bot.delivery import REMINDER
+from bot.delivery.pacer import Pacer
+from bot.delivery.render import RenderContext, UnknownMessageKey, render
+from bot.domain.delivery_time import next_delivery_time
+from bot.logging_setup import log_event
+from db import families, outbox
+from db.outbox import ClaimedMessage
+
+MAX_ATTEMPTS = 6
+TRANSIENT = (TelegramServerError, TelegramNetworkError, ClientError, asyncio.TimeoutError)
+
+
+def backoff(attempts: int) -> timedelta:
+    """5 s, 10 s, 20 s … up to 30 minutes."""
+    return timedelta(seconds=min(5 * 2**attempts, 1800))
+
+
+class DeliveryEngine:
+    def __init__(self, app: AppContext, bot: Bot, pacer: Pacer, *, batch: int = 200) -> None:
+        self.app = app
+        self.bot = bot
+        self.pacer = pacer
+        self.batch = batch
+        self._kick = asyncio.Event()
+        self.sent = 0
+
+    def kick(self) -> None:
+        """Something urgent was queued: do not wait for the next sweep."""
+        self._kick.set()
+
+    async def recover(self) -> int:
+        async with self.app.database.transaction() as conn:
+            recovered = await outbox.recover_in_flight(conn)
+        if recovered:
+            log_event("delivery_recovered", count=recovered)
+        return recovered
+
+    async def run_once(self) -> int:
+        """Send what is due now; returns how many messages were handled."""
+        async with self.app.database.transaction() as conn:
+            claimed = await outbox.claim_due(conn, self.app.clock.now(), self.batch)
+        for message in claimed:
+            await self._deliver(message)
+        return len(claimed)
+
+    async def drain(self, limit: int = 1_000_000) -> int:
+        """Send everything due now (tests and the sandbox's time machine call this)."""
+        total = 0
+        while total < limit and (handled := await self.run_once()):
+            total += handled
+        return total
+
+    async def run_forever(self, stopping: Callable[[], bool]) -> None:
+        """The production loop: send what is due, then wait for a kick or one second."""
+        await self.recover()
+        while not stopping():
+            try:
+                if await self.run_once():
+                    continue
+            except Exception:  # noqa: BLE001 - the loop must outlive a bad moment (e.g. database busy)
+                log_event("delivery_loop_error")
+            self._kick.clear()
+            try:
+                await asyncio.wait_for(self._kick.wait(), timeout=1.0)
+            except asyncio.TimeoutError:
+                pass
+
+    async def _deliver(self, message: ClaimedMessage) -> None:
+        app = self.app
+        chat_ready = self.pacer.chat_ready_at(message.chat_id)
+        if chat_ready is not None:
+            # Her previous message went out less than a second ago: let others go first.
+            async with app.database.transaction() as conn:
+                await outbox.release(conn, message.id, chat_ready, None, count_attempt=False)
+            return
+        if message.priority >= REMINDER:
+            # Non-urgent messages only in her local daytime: a retry that slipped into the night waits.
+            now = app.clock.now()
+            window = app.settings.delivery_window
+            allowed = next_delivery_time(now, app.settings.tz, window, message.chat_id)
+            if allowed > now:
+                async with app.database.transaction() as conn:
+                    await outbox.release(conn, message.id, allowed, None, count_attempt=False)
+                return
+        family = await families.cached_family(app.database, message.chat_id)
+        if family is not None and family.user.paused and message.priority >= REMINDER:
+            async with app.database.transaction() as conn:  # nothing but urgent safety while paused
+                await outbox.discard(conn, message.id)
+            return
+        lang = family.user.language if family else app.settings.default_language
+        try:
+            with app.i18n.context(), app.i18n.use_locale(lang):
+                rendered = render(message.message_key, message.params, RenderContext(lang, app.today(), family))
+        except UnknownMessageKey:
+            async with app.database.transaction() as conn:
+                await outbox.mark_failed(conn, message.id, f"unknown message key {message.message_key}")
+            log_event("delivery_unknown_key", outbox_id=message.id)
+            return
+        if rendered is None:  # no longer true (done meanwhile, pregnancy over …)
+            async with app.database.transaction() as conn:
+                await outbox.discard(conn, message.id)
+            return
+        await self.pacer.wait_turn(message.chat_id)
+        try:
+            sent = await self.bot.send_message(message.chat_id, rendered.text, reply_markup=rendered.markup)
+        except TelegramRetryAfter as exc:
+            self.pacer.pause(exc.retry_after)
+            async with app.database.transaction() as conn:
+                await outbox.release(conn, message.id, app.clock.now(), "flood", count_attempt=False)
+            log_event("delivery_flood_wait", seconds=exc.retry_after)
+            return
+        except TelegramForbiddenError:
+            await self._unreachable(message)
+            return
+        except TelegramBadRequest as exc:
+            if "chat not found" in exc.message:
+                await self._unreachable(message)
+                return
+            async with app.database.transaction() as conn:
+                await outbox.mark_failed(conn, message.id, exc.message)
+            log_event("delivery_rejected", outbox_id=message.id, chat_id=message.chat_id)
+            return
+        except TRANSIENT as exc:
+            await self._retry_later(message, type(exc).__name__)
+            return
+        async with app.database.transaction() as conn:
+            await outbox.mark_sent(conn, message.id, app.clock.now(), sent.message_id)
+        self.sent += 1
+
+    async def _retry_later(self, message: ClaimedMessage, error: str) -> None:
+        async with self.app.database.transaction() as conn:
+            if message.attempts + 1 >= MAX_ATTEMPTS:
+                await outbox.mark_failed(conn, message.id, error)
+                log_event("delivery_gave_up", outbox_id=message.id, chat_id=message.chat_id)
+            else:
+                due = self.app.clock.now() + backoff(message.attempts)
+                await outbox.release(conn, message.id, due, error, count_attempt=True)
+
+    async def _unreachable(self, message: ClaimedMessage) -> None:
+        async with self.app.database.transaction() as conn:
+            await outbox.mark_chat_unreachable(conn, message.chat_id, message.id)
+            if await families.get_user(conn, message.chat_id) is not None:
+                await families.update_user(conn, message.chat_id, self.app.clock.now(), unreachable_at=self.app.clock.now())
+        log_event("delivery_unreachable", chat_id=message.chat_id)

@@ -1,0 +1,192 @@
+"""Queries of the outbox: enqueue, claim, mark. The delivery engine (bot/delivery) drives them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db.schema import outbox
+
+PENDING, SENDING, SENT, FAILED, UNREACHABLE = "pending", "sending", "sent", "failed", "unreachable"
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    chat_id: int
+    priority: int
+    kind: str
+    message_key: str
+    params: dict[str, Any]
+    due_at: datetime
+    unique_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedMessage:
+    id: int
+    chat_id: int
+    priority: int
+    kind: str
+    message_key: str
+    params: dict[str, Any]
+    attempts: int
+    unique_key: str | None
+
+
+async def enqueue(conn: AsyncConnection, messages: list[OutgoingMessage], now: datetime) -> int:
+    """Write messages to send; one whose unique key exists already is skipped. Returns how many were new."""
+    if not messages:
+        return 0
+    rows = [
+        {
+            "chat_id": m.chat_id,
+            "priority": m.priority,
+            "kind": m.kind,
+            "message_key": m.message_key,
+            "params": json.dumps(m.params, ensure_ascii=False, sort_keys=True),
+            "due_at": m.due_at,
+            "status": PENDING,
+            "attempts": 0,
+            "unique_key": m.unique_key,
+            "created_at": now,
+        }
+        for m in messages
+    ]
+    insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
+    result = await conn.execute(insert(outbox).on_conflict_do_nothing(index_elements=[outbox.c.unique_key]), rows)
+    return int(result.rowcount or 0)
+
+
+async def claim_due(conn: AsyncConnection, now: datetime, limit: int) -> list[ClaimedMessage]:
+    """Mark the most urgent due messages as being sent and return them."""
+    due = (
+        select(outbox.c.id)
+        .where(outbox.c.status == PENDING, outbox.c.due_at <= now)
+        .order_by(outbox.c.priority, outbox.c.due_at, outbox.c.id)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)  # several workers can share the work
+    result = await conn.execute(
+        update(outbox)
+        .where(outbox.c.id.in_(due.scalar_subquery()))
+        .values(status=SENDING, claimed_at=now)
+        .returning(
+            outbox.c.id,
+            outbox.c.chat_id,
+            outbox.c.priority,
+            outbox.c.kind,
+            outbox.c.message_key,
+            outbox.c.params,
+            outbox.c.attempts,
+            outbox.c.unique_key,
+        )
+    )
+    claimed = [
+        ClaimedMessage(
+            id=row.id,
+            chat_id=row.chat_id,
+            priority=row.priority,
+            kind=row.kind,
+            message_key=row.message_key,
+            params=json.loads(row.params),
+            attempts=row.attempts,
+            unique_key=row.unique_key,
+        )
+        for row in result
+    ]
+    claimed.sort(key=lambda m: (m.priority, m.id))
+    return claimed
+
+
+async def mark_sent(conn: AsyncConnection, message_id: int, now: datetime, telegram_message_id: int | None) -> None:
+    await conn.execute(
+        update(outbox)
+        .where(outbox.c.id == message_id)
+        .values(status=SENT, sent_at=now, telegram_message_id=telegram_message_id, last_error=None)
+    )
+
+
+async def release(
+    conn: AsyncConnection, message_id: int, due_at: datetime, error: str | None, *, count_attempt: bool
+) -> None:
+    """Back to the queue (after a flood wait or a transient error)."""
+    values: dict[str, Any] = {"status": PENDING, "due_at": due_at, "claimed_at": None, "last_error": error}
+    if count_attempt:
+        values["attempts"] = outbox.c.attempts + 1
+    await conn.execute(update(outbox).where(outbox.c.id == message_id).values(**values))
+
+
+async def discard(conn: AsyncConnection, message_id: int) -> None:
+    """A claimed message that must not go (she paused, or it is no longer true): forget it, so
+    that planning can write it again if it becomes true again."""
+    await conn.execute(delete(outbox).where(outbox.c.id == message_id))
+
+
+async def mark_failed(conn: AsyncConnection, message_id: int, error: str) -> None:
+    await conn.execute(
+        update(outbox)
+        .where(outbox.c.id == message_id)
+        .values(status=FAILED, last_error=error[:200], attempts=outbox.c.attempts + 1)
+    )
+
+
+async def mark_chat_unreachable(conn: AsyncConnection, chat_id: int, message_id: int) -> int:
+    """She blocked the bot: this message and everything still queued for her stop here."""
+    result = await conn.execute(
+        update(outbox)
+        .where(outbox.c.chat_id == chat_id, outbox.c.status.in_((PENDING, SENDING)))
+        .values(status=UNREACHABLE, last_error="blocked")
+    )
+    return int(result.rowcount or 0)
+
+
+async def recover_in_flight(conn: AsyncConnection) -> int:
+    """After a crash: messages claimed but not marked go back to the queue (each at most once too many)."""
+    result = await conn.execute(
+        update(outbox).where(outbox.c.status == SENDING).values(status=PENDING, claimed_at=None)
+    )
+    return int(result.rowcount or 0)
+
+
+async def drop_pending(conn: AsyncConnection, chat_id: int, kinds: tuple[str, ...] | None = None) -> int:
+    """Forget messages not yet sent (re-planning writes them again if still true)."""
+    conditions = [outbox.c.chat_id == chat_id, outbox.c.status == PENDING]
+    if kinds is not None:
+        conditions.append(outbox.c.kind.in_(kinds))
+    result = await conn.execute(delete(outbox).where(and_(*conditions)))
+    return int(result.rowcount or 0)
+
+
+async def forget_chat(conn: AsyncConnection, chat_id: int) -> None:
+    """/delete_me: the record of what was sent to her goes too."""
+    await conn.execute(delete(outbox).where(outbox.c.chat_id == chat_id))
+
+
+async def next_due_at(conn: AsyncConnection) -> datetime | None:
+    return (  # type: ignore[no-any-return]
+        await conn.execute(select(func.min(outbox.c.due_at)).where(outbox.c.status == PENDING))
+    ).scalar_one_or_none()
+
+
+async def history(conn: AsyncConnection, chat_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """What was sent to her, newest first: "did she get it?"."""
+    rows = await conn.execute(
+        select(outbox.c.kind, outbox.c.message_key, outbox.c.status, outbox.c.due_at, outbox.c.sent_at, outbox.c.last_error)
+        .where(outbox.c.chat_id == chat_id)
+        .order_by(outbox.c.id.desc())
+        .limit(limit)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+async def count_by_status(conn: AsyncConnection) -> dict[str, int]:
+    rows = await conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
+    return {row[0]: int(row[1]) for row in rows}
