@@ -27,7 +27,8 @@ from bot.middlewares.user_loader import UserLoader
 from db.engine import Database
 from db.fsm_storage import DatabaseStorage
 from db.migrate import upgrade_to_head
-from handlers import account, fallback, profile, registration, start
+from bot.delivery import messages as _calendar_messages  # noqa: F401 - registers the renderers
+from handlers import account, calendar, fallback, profile, registration, start
 from scheduler.setup import build_scheduler
 
 
@@ -119,7 +120,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     dispatcher.update.outer_middleware(UserLoader(database))
     UserLocaleMiddleware(i18n).setup(dispatcher)
     # Commands and the account router come first, so "/help" works in the middle of any flow.
-    dispatcher.include_routers(*(module.build_router() for module in (start, account, profile, registration, fallback)))
+    dispatcher.include_routers(*(module.build_router() for module in (start, account, profile, registration, calendar, fallback)))
     return Application(
         settings=settings,
         context=context,

@@ -65,3 +65,17 @@ class EraseCb(CallbackData, prefix="erase"):
 
 class RestartCb(CallbackData, prefix="restart"):
     pass
+
+
+class CareCb(CallbackData, prefix="care"):
+    """A reminder's answer. track: p (pregnancy), c (child), l (planning); ref: pregnancy or child id."""
+
+    action: str  # done | appt | later | no
+    track: str
+    ref: int
+    item: str
+
+
+class AppointmentCb(CallbackData, prefix="appt"):
+    action: str  # add | cancel | cancel_yes | move | keep | no_time | no_place
+    id: int = 0

@@ -13,6 +13,8 @@ from bot.context import AppContext
 def mother_commands() -> list[BotCommand]:
     return [
         BotCommand(command="start", description=_("Start or resume")),
+        BotCommand(command="calendar", description=_("My care calendar")),
+        BotCommand(command="appointments", description=_("My appointments")),
         BotCommand(command="profile", description=_("My details")),
         BotCommand(command="language", description=_("Change the language")),
         BotCommand(command="help", description=_("What I can do")),

@@ -145,3 +145,44 @@ outbox = Table(
     Index("ix_outbox_due", "status", "priority", "due_at"),
     Index("ix_outbox_chat", "chat_id", "status"),
 )
+
+# When each family next needs planning: the planner's sweep reads only the rows that are due, so its
+# cost follows what is due, not how many families are registered.
+plan_state = Table(
+    "plan_state",
+    metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False),
+    Column("next_plan_at", UTCDateTime, nullable=False),
+    Index("ix_plan_state_next_plan_at", "next_plan_at"),
+)
+
+# What she said about a calendar item: done, not for me, or a date she has.
+care_states = Table(
+    "care_states",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("track", String(12), nullable=False),  # pregnancy | child | planning
+    Column("ref_id", Integer, nullable=False),  # the pregnancy's or child's id; 0 for planning
+    Column("item_id", String(32), nullable=False),
+    Column("status", String(12), nullable=False),  # done | not_for_me | appointment | snoozed
+    Column("snoozed_until", UTCDateTime, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("uq_care_states_item", "user_id", "track", "ref_id", "item_id", unique=True),
+)
+
+# Her own appointments (typed by her, or "I have an appointment on…" for a calendar item).
+appointments = Table(
+    "appointments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("what", String(120), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("at_time", String(5), nullable=True),  # "HH:MM" local, or none
+    Column("place", String(120), nullable=True),
+    Column("care_item", String(80), nullable=True),  # "track:ref:item" when it stands for a calendar item
+    Column("cancelled", Boolean, nullable=False, server_default=text("false")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_appointments_user_id", "user_id"),
+)

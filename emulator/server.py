@@ -135,6 +135,7 @@ class BotAPIEmulator:
         self._bot_id = int(token.split(":", 1)[0]) if token and _TOKEN_RE.match(token) else None
 
         self.calls: list[Call] = []
+        self._activity = asyncio.Event()
         self.unimplemented_calls: list[Call] = []
         self.internal_errors: list[BaseException] = []  # emulator bugs; tests should keep this empty
         self.stats = EmulatorStats()
@@ -387,7 +388,31 @@ class BotAPIEmulator:
                         params[key] = value
         return params, files
 
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
+        """Wait, without polling, until `predicate()` holds after some request was handled
+        (e.g. ``lambda: emu.stats.sent >= 1000``)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise WaitTimeout(f"{what} did not happen within {timeout}s")
+            try:
+                await asyncio.wait_for(self._activity.wait(), remaining)
+            except TimeoutError:
+                pass
+
+    def _notify_activity(self) -> None:
+        event, self._activity = self._activity, asyncio.Event()
+        event.set()
+
     async def _handle(self, request: web.Request) -> web.Response:
+        try:
+            return await self._handle_request(request)
+        finally:
+            self._notify_activity()
+
+    async def _handle_request(self, request: web.Request) -> web.Response:
         self.stats.requests += 1
         method = request.match_info["method"]
         try:

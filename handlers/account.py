@@ -13,6 +13,7 @@ from bot.callbacks import EraseCb
 from bot.context import AppContext
 from bot.keyboards.profile import erase_keyboard
 from bot.logging_setup import log_event
+from bot.services import calendar as calendar_service
 from bot.services import families as family_service
 from db.records import UserRecord
 from handlers.common import reask, set_buttons
@@ -68,6 +69,7 @@ async def on_stop(message: Message, app: AppContext, user: UserRecord | None) ->
         )
         return
     await family_service.set_paused(app.database, app.clock, user.id, True)
+    await calendar_service.stop_planning(app, user.id)
     await message.answer(
         _(
             "I have paused my messages. Only urgent safety messages can still reach you. "
@@ -114,6 +116,7 @@ async def on_blocked(event: ChatMemberUpdated, app: AppContext, user: UserRecord
 async def on_unblocked(event: ChatMemberUpdated, app: AppContext, user: UserRecord | None) -> None:
     if user is not None:
         await family_service.set_reachable(app.database, app.clock, user.id, True)
+        await calendar_service.replan(app, user.id)
 
 
 def build_router() -> Router:

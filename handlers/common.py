@@ -21,6 +21,7 @@ from bot.domain.flow import Mode, Step, next_step
 from bot.keyboards import profile as profile_kb
 from bot.keyboards import registration as kb
 from bot.logging_setup import log_event
+from bot.services import calendar as calendar_service
 from bot.services import families as family_service
 from bot.services.families import dating_from_draft
 from bot.views import dating_check_text, profile_text, summary_text
@@ -207,6 +208,7 @@ async def advance(bot: Bot, chat_id: int, state: FSMContext, app: AppContext) ->
             await bot.send_message(chat_id, _("Sorry, I could not save this change. Please try again from /profile."))
             return
         await state.clear()
+        await calendar_service.replan(app, chat_id)  # a new date or a new child changes the calendar
         await bot.send_message(chat_id, _("Saved."), reply_markup=ReplyKeyboardRemove())
         await send_profile(bot, chat_id, app)
         return

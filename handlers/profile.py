@@ -13,6 +13,7 @@ from bot.context import AppContext
 from bot.domain.flow import EditTarget
 from bot.keyboards import profile as kb
 from bot.keyboards.registration import language_keyboard
+from bot.services import calendar as calendar_service
 from bot.services import families as family_service
 from bot.views import child_line
 from db.records import Family, UserRecord
@@ -80,6 +81,7 @@ async def on_profile_button(
         await bot.send_message(chat_id, language_prompt(app), reply_markup=language_keyboard())
     elif action == "planning":
         await family_service.set_planning(app.database, app.clock, user.id, not user.planning)
+        await calendar_service.replan(app, user.id)
         await send_profile(bot, chat_id, app)
     elif action == "child" and child is not None:
         await bot.send_message(
@@ -93,6 +95,7 @@ async def on_profile_button(
         )
     elif action == "child_remove_yes" and child is not None:
         await family_service.remove_child(app.database, user.id, child.id)
+        await calendar_service.replan(app, user.id)
         await bot.send_message(chat_id, _("Removed."))
         await send_profile(bot, chat_id, app)
     elif action == "lost":
@@ -106,6 +109,7 @@ async def on_profile_button(
         )
     elif action == "lost_yes":
         await family_service.record_pregnancy_loss(app.database, app.clock, app.today(), user.id)
+        await calendar_service.replan(app, user.id)  # no pregnancy message may follow
         await state.clear()
         await bot.send_message(
             chat_id,

@@ -15,6 +15,7 @@ from bot.context import AppContext
 from bot.domain.flow import Mode
 from bot.keyboards.registration import LANGUAGE_NAMES, language_keyboard, restart_keyboard
 from bot.logging_setup import log_event
+from bot.services import calendar as calendar_service
 from bot.services import families as family_service
 from db.records import UserRecord
 from handlers.common import Flow, advance, language_prompt, mark_answered, reask, step_of
@@ -34,6 +35,7 @@ async def on_start(message: Message, bot: Bot, state: FSMContext, app: AppContex
         await state.clear()  # an unfinished profile edit is dropped; nothing saved is lost
         if user.paused:
             await family_service.set_paused(app.database, app.clock, user.id, False)
+            await calendar_service.replan(app, user.id)
             await message.answer(
                 _("Welcome back, {name}! Your messages are on again.").format(name=_name(user))
             )

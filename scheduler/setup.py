@@ -9,11 +9,21 @@ from __future__ import annotations
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.context import AppContext
-from scheduler.jobs import purge_abandoned_flows
+from scheduler.jobs import plan_calendars, purge_abandoned_flows
 
 
 def build_scheduler(app: AppContext) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=app.settings.tz)
+    scheduler.add_job(
+        plan_calendars,
+        "interval",
+        minutes=1,
+        args=[app],
+        id="plan_calendars",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=300,
+    )
     scheduler.add_job(
         purge_abandoned_flows,
         "interval",

@@ -16,7 +16,7 @@ from bot.domain.children import Sex, validate_birth_date
 from bot.domain.flow import EditTarget, Role
 from bot.domain.pregnancy import DatingMethod, PregnancyDating
 from bot.logging_setup import log_event
-from db import families
+from db import families, outbox
 from db.engine import Database
 from db.records import Family, NewChild, PregnancyRecord, UserRecord, NewUser
 
@@ -209,6 +209,7 @@ async def erase_user(database: Database, user_id: int) -> bool:
     """/delete_me: every personal record goes; only anonymous counts stay."""
     async with database.transaction() as conn:
         existed = await families.delete_user(conn, user_id)
+        await outbox.forget_chat(conn, user_id)  # what was queued or sent to her goes too
         if existed:
             await families.increment_counter(conn, "users_erased")
     log_event("user_erased", user_id=user_id)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from bot.app import Application, build_application
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
+from bot.services import calendar
 from emulator import BotAPIEmulator
 
 TOKEN = "123456:TEST-token-for-emulator"
@@ -33,6 +34,19 @@ class RunningBot:
         """Wait until the bot has taken every update sent so far and finished handling it."""
         await self.emulator.wait_until_confirmed(timeout=timeout)
         await asyncio.wait_for(self.app.in_flight.wait_idle(), timeout)
+
+    async def tick(self) -> int:
+        """What the background jobs do at this moment: plan due calendars, send what is due."""
+        await calendar.sweep(self.app.context)
+        sent = await self.app.delivery.drain()
+        await self.settle()
+        return sent
+
+    async def live_until(self, moment: datetime, step: timedelta = timedelta(hours=1)) -> None:
+        """Let time pass to `moment`, running the jobs every `step` as production would."""
+        while self.clock.now() < moment:
+            self.clock.set(min(self.clock.now() + step, moment))
+            await self.tick()
 
     def human_pause(self) -> None:
         """A person needs a few seconds to read and tap; Telegram's per-chat limits assume so."""

@@ -1,0 +1,197 @@
+"""The care calendar: from a family's tracks and what she said, which messages to plan and when.
+
+Pure rules, no I/O. Every planned message has a unique key, so planning the same family twice
+(or after a restart) writes nothing twice; a message whose moment has passed its window is not
+planned at all (a late registration gets the nudge, not a stale heads-up).
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from typing import Any
+
+from bot.domain.delivery_time import in_window, next_delivery_time, spread_offset
+
+HEADS_UP = timedelta(days=3)  # a few days before the window opens
+NUDGE_AFTER = timedelta(days=7)  # into the window, if she has not answered
+SNOOZE = timedelta(days=3)  # "remind me later"
+MORNING = time(10, 0)  # nominal hour of calendar messages (then spread over an hour)
+EVENING_BEFORE = time(18, 0)  # the day before an appointment
+BEFORE_APPOINTMENT = timedelta(hours=2)
+GUIDANCE_VALID = timedelta(days=6)  # a week's message may still go during that week
+FULL_TERM = 280
+
+PREGNANCY, CHILD, PLANNING = "pregnancy", "child", "planning"
+TRACK_CODES = {PREGNANCY: "p", CHILD: "c", PLANNING: "l"}
+
+
+@dataclass(frozen=True, slots=True)
+class TrackRef:
+    """One thing the calendar follows: a pregnancy (anchor = day 0 of gestation), a child (anchor =
+    birth), or a woman planning a pregnancy (anchor = when she said so)."""
+
+    track: str
+    ref_id: int
+    anchor: date
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """What the calendar needs from a care item (bot/content/care_plans.toml)."""
+
+    id: str
+    track: str
+    start_day: int
+    end_day: int
+
+
+@dataclass(frozen=True, slots=True)
+class ItemState:
+    status: str  # done | not_for_me | appointment | snoozed
+    snoozed_until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Appointment:
+    id: int
+    on_date: date
+    at_time: time | None
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    key: str
+    kind: str  # reminder | guidance | appointment
+    message_key: str
+    due: datetime
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    messages: list[Planned]
+    next_plan_at: datetime
+
+
+def add_months(day: date, months: int) -> date:
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    month += 1
+    return date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
+
+
+def item_window(item: Item, ref: TrackRef) -> tuple[date, date]:
+    return ref.anchor + timedelta(days=item.start_day), ref.anchor + timedelta(days=item.end_day)
+
+
+def state_key(ref: TrackRef, item_id: str) -> tuple[str, int, str]:
+    return (ref.track, ref.ref_id, item_id)
+
+
+@dataclass
+class _Planner:
+    now: datetime
+    tz: tzinfo
+    window: tuple[time, time]
+    horizon: timedelta
+    spread_key: int
+    planned: list[Planned] = field(default_factory=list)
+    later: list[datetime] = field(default_factory=list)
+
+    def at(self, day: date, clock: time, spread: bool = True) -> datetime:
+        moment = datetime.combine(day, clock, tzinfo=self.tz).astimezone(timezone.utc)
+        return moment + spread_offset(self.spread_key) if spread else moment
+
+    def offer(self, planned: Planned, valid_until: datetime, *, respect_window: bool = True) -> None:
+        """Plan it if its moment comes within the horizon and is still useful; else remember when."""
+        due = max(planned.due, self.now)
+        if respect_window:
+            due = next_delivery_time(due, self.tz, self.window, self.spread_key)
+        if due >= valid_until:
+            return
+        if due <= self.now + self.horizon:
+            self.planned.append(Planned(planned.key, planned.kind, planned.message_key, due, planned.params))
+        else:
+            self.later.append(due)
+
+
+def plan_family(
+    *,
+    refs: Sequence[TrackRef],
+    items: Iterable[Item],
+    states: Mapping[tuple[str, int, str], ItemState],
+    appointments: Sequence[Appointment],
+    pregnancy_weeks: Iterable[int],
+    child_months: Iterable[int],
+    now: datetime,
+    tz: tzinfo,
+    window: tuple[time, time],
+    horizon: timedelta,
+    spread_key: int,
+) -> Plan:
+    planner = _Planner(now, tz, window, horizon, spread_key)
+    by_track: dict[str, list[Item]] = {}
+    for item in items:
+        by_track.setdefault(item.track, []).append(item)
+    weeks = sorted(pregnancy_weeks)
+    months = sorted(child_months)
+
+    for ref in refs:
+        code = f"{TRACK_CODES[ref.track]}{ref.ref_id}"
+        for item in by_track.get(ref.track, []):
+            _plan_item(planner, ref, code, item, states.get(state_key(ref, item.id)))
+        if ref.track == PREGNANCY:
+            for week in weeks:
+                start = planner.at(ref.anchor + timedelta(weeks=week), MORNING)
+                planner.offer(
+                    Planned(f"guide:{code}:w{week}", "guidance", "guidance.pregnancy", start, {"ref": ref.ref_id, "week": week}),
+                    start + GUIDANCE_VALID,
+                )
+        elif ref.track == CHILD:
+            for month in months:
+                start = planner.at(add_months(ref.anchor, month), MORNING)
+                planner.offer(
+                    Planned(f"guide:{code}:m{month}", "guidance", "guidance.child", start, {"ref": ref.ref_id, "month": month}),
+                    start + GUIDANCE_VALID,
+                )
+
+    for appointment in appointments:
+        _plan_appointment(planner, appointment)
+
+    next_plan_at = min(planner.later, default=now + timedelta(days=7)) - horizon
+    next_plan_at = min(max(next_plan_at, now + timedelta(hours=1)), now + timedelta(days=7))
+    return Plan(messages=planner.planned, next_plan_at=next_plan_at)
+
+
+def _plan_item(planner: _Planner, ref: TrackRef, code: str, item: Item, state: ItemState | None) -> None:
+    opens, closes = item_window(item, ref)
+    closes_at = planner.at(closes, planner.window[1], spread=False)
+    params = {"track": ref.track, "ref": ref.ref_id, "item": item.id, "opens": opens.isoformat(), "closes": closes.isoformat()}
+    key = f"care:{code}:{item.id}"
+    if state is not None and state.status in ("done", "not_for_me", "appointment"):
+        return
+    if state is not None and state.status == "snoozed" and state.snoozed_until is not None:
+        until = state.snoozed_until
+        planner.offer(
+            Planned(f"{key}:later:{until.date().isoformat()}", "reminder", "care.nudge", until, params), closes_at
+        )
+        return
+    opens_at = planner.at(opens, time(0), spread=False)
+    planner.offer(Planned(f"{key}:soon", "reminder", "care.heads_up", planner.at(opens - HEADS_UP, MORNING), params), opens_at)
+    nudge_day = opens + min(NUDGE_AFTER, (closes - opens) / 2)
+    planner.offer(Planned(f"{key}:nudge", "reminder", "care.nudge", planner.at(nudge_day, MORNING), params), closes_at)
+
+
+def _plan_appointment(planner: _Planner, appointment: Appointment) -> None:
+    starts = planner.at(appointment.on_date, appointment.at_time or time(9, 0), spread=False)
+    key = f"appt:{appointment.id}:{appointment.on_date.isoformat()}:{appointment.at_time or ''}"
+    params = {"appointment": appointment.id}
+    eve = planner.at(appointment.on_date - timedelta(days=1), EVENING_BEFORE, spread=False)
+    planner.offer(Planned(f"{key}:eve", "appointment", "appointment.eve", eve, params), starts)
+    if appointment.at_time is not None:
+        soon = starts - BEFORE_APPOINTMENT
+        if in_window(soon, planner.tz, planner.window):
+            planner.offer(Planned(f"{key}:soon", "appointment", "appointment.soon", soon, params), starts, respect_window=False)

@@ -1,0 +1,46 @@
+"""Buttons under reminders and in /appointments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import AppointmentCb, CareCb
+from bot.keyboards import Keyboard
+
+
+def reminder_keyboard(track_code: str, ref: int, item: str) -> InlineKeyboardMarkup:
+    builder = Keyboard()
+    builder.button(text=_("✅ Done"), callback_data=CareCb(action="done", track=track_code, ref=ref, item=item))
+    builder.button(text=_("📅 I have an appointment"), callback_data=CareCb(action="appt", track=track_code, ref=ref, item=item))
+    builder.button(text=_("⏰ Remind me later"), callback_data=CareCb(action="later", track=track_code, ref=ref, item=item))
+    builder.button(text=_("Not for me"), callback_data=CareCb(action="no", track=track_code, ref=ref, item=item))
+    builder.adjust(2, 2)
+    return builder.as_markup()
+
+
+def appointments_keyboard(items: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    builder = Keyboard()
+    for appointment_id, label in items:
+        builder.button(text=_("✏️ Change {what}").format(what=label), callback_data=AppointmentCb(action="move", id=appointment_id))
+        builder.button(text=_("🗑 Cancel {what}").format(what=label), callback_data=AppointmentCb(action="cancel", id=appointment_id))
+    builder.button(text=_("➕ Add an appointment"), callback_data=AppointmentCb(action="add"))
+    builder.adjust(*([2] * len(items)), 1)
+    return builder.as_markup()
+
+
+def confirm_cancel_keyboard(appointment_id: int) -> InlineKeyboardMarkup:
+    builder = Keyboard()
+    builder.button(text=_("Yes, cancel it"), callback_data=AppointmentCb(action="cancel_yes", id=appointment_id))
+    builder.button(text=_("No, keep it"), callback_data=AppointmentCb(action="keep", id=appointment_id))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def skip_keyboard(action: str) -> InlineKeyboardMarkup:
+    builder = Keyboard()
+    label = _("No set time") if action == "no_time" else _("Skip")
+    builder.button(text=label, callback_data=AppointmentCb(action=action))
+    return builder.as_markup()

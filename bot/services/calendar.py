@@ -1,0 +1,148 @@
+"""Planning the care calendar into the outbox: a periodic sweep, and an immediate re-plan whenever
+her profile or an answer changes what is true."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, time, timedelta
+from functools import cache
+
+from bot.content.care import care_items
+from bot.content.guidance import all_guidance
+from bot.context import AppContext
+from bot.delivery import REMINDER
+from bot.domain import calendar as cal
+from bot.domain.children import child_age
+from bot.logging_setup import log_event
+from db import care, families, outbox
+from db.outbox import OutgoingMessage
+from db.records import Family
+
+HORIZON = timedelta(days=3)
+PLANNED_KINDS = ("reminder", "guidance", "appointment")
+SWEEP_BATCH = 500
+
+
+@cache
+def _items() -> tuple[cal.Item, ...]:
+    return tuple(cal.Item(i.id, i.track.value, i.start_day, i.end_day) for i in care_items())
+
+
+@cache
+def _guidance_numbers() -> tuple[tuple[int, ...], tuple[int, ...]]:
+    weeks = tuple(g.number for g in all_guidance() if g.stage == "pregnancy")
+    months = tuple(g.number for g in all_guidance() if g.stage == "child")
+    return weeks, months
+
+
+def tracks_of(family: Family, today: date, tz_anchor: date) -> list[cal.TrackRef]:
+    refs: list[cal.TrackRef] = []
+    if family.pregnancy is not None:
+        refs.append(cal.TrackRef(cal.PREGNANCY, family.pregnancy.id, family.pregnancy.due_date - timedelta(days=cal.FULL_TERM)))
+    for child in family.children:
+        if child.birth_date <= today and child_age(child.birth_date, today).years < 5:
+            refs.append(cal.TrackRef(cal.CHILD, child.id, child.birth_date))
+    if family.user.planning and family.pregnancy is None:
+        refs.append(cal.TrackRef(cal.PLANNING, 0, tz_anchor))
+    return refs
+
+
+def _appointments(records: Sequence[care.AppointmentRecord]) -> list[cal.Appointment]:
+    return [
+        cal.Appointment(a.id, a.on_date, time.fromisoformat(a.at_time) if a.at_time else None) for a in records
+    ]
+
+
+async def plan_user(app: AppContext, user_id: int) -> int:
+    """Write her messages for the next few days; returns how many were new."""
+    now = app.clock.now()
+    family = await families.cached_family(app.database, user_id)
+    if family is None:
+        return 0
+    if family.user.paused or family.user.unreachable_at is not None:
+        async with app.database.transaction() as conn:  # nothing to plan; look again in a week
+            await care.set_next_plan(conn, user_id, now + timedelta(days=7))
+        return 0
+    async with app.database.reading() as conn:
+        states = await care.states_of(conn, user_id)
+        appointments = await care.appointments_of(conn, user_id, from_date=app.today())
+    weeks, months = _guidance_numbers()
+    plan = cal.plan_family(
+        refs=tracks_of(family, app.today(), family.user.created_at.astimezone(app.settings.tz).date()),
+        items=_items(),
+        states={(s.track, s.ref_id, s.item_id): cal.ItemState(s.status, s.snoozed_until) for s in states},
+        appointments=_appointments(appointments),
+        pregnancy_weeks=weeks,
+        child_months=months,
+        now=now,
+        tz=app.settings.tz,
+        window=app.settings.delivery_window,
+        horizon=HORIZON,
+        spread_key=user_id,
+    )
+    by_id = {a.id: a for a in appointments}
+    messages = [
+        OutgoingMessage(
+            chat_id=user_id,
+            priority=REMINDER,
+            kind=p.kind,
+            message_key=p.message_key,
+            params=_with_appointment(p.params, by_id),
+            due_at=p.due,
+            unique_key=p.key,
+        )
+        for p in plan.messages
+    ]
+    async with app.database.transaction() as conn:
+        new = await outbox.enqueue(conn, messages, now)
+        await care.set_next_plan(conn, user_id, plan.next_plan_at)
+    return new
+
+
+def _with_appointment(params: dict[str, object], by_id: dict[int, care.AppointmentRecord]) -> dict[str, object]:
+    """Appointment reminders carry what they say, so they render without a database."""
+    appointment = by_id.get(params.get("appointment"))  # type: ignore[arg-type]
+    if appointment is None:
+        return params
+    return {
+        **params,
+        "what": appointment.what,
+        "on_date": appointment.on_date.isoformat(),
+        "at_time": appointment.at_time,
+        "place": appointment.place,
+    }
+
+
+async def sweep(app: AppContext, batch: int = SWEEP_BATCH) -> int:
+    """Plan every family whose plan is due. The cost follows what is due, not who is registered."""
+    planned = 0
+    while True:
+        async with app.database.reading() as conn:
+            due = await care.plan_due(conn, app.clock.now(), batch)
+        for user_id in due:
+            planned += await plan_user(app, user_id)
+        if len(due) < batch:
+            break
+    if planned:
+        log_event("calendar_planned", messages=planned)
+    return planned
+
+
+async def replan(app: AppContext, user_id: int) -> int:
+    """Her situation changed: forget what was planned and not yet sent, and plan again now.
+
+    What was sent stays (and its unique key keeps it from being sent twice).
+    """
+    async with app.database.transaction() as conn:
+        await outbox.drop_pending(conn, user_id, PLANNED_KINDS)
+        await care.set_next_plan(conn, user_id, app.clock.now())
+    return await plan_user(app, user_id)
+
+
+async def stop_planning(app: AppContext, user_id: int) -> None:
+    """Paused: nothing planned goes out until she resumes."""
+    async with app.database.transaction() as conn:
+        await outbox.drop_pending(conn, user_id, PLANNED_KINDS)
+        await care.set_next_plan(conn, user_id, app.clock.now() + timedelta(days=7))
+
+

@@ -1,0 +1,123 @@
+"""Use cases of the care calendar for a mother: answer an item, keep appointments, see the calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from aiogram import html
+from aiogram.utils.i18n import gettext as _
+
+from bot.content.care import care_items
+from bot.context import AppContext
+from bot.domain.calendar import CHILD, SNOOZE, item_window
+from bot.domain.calendar import Item as CalendarItem
+from bot.domain.dates import format_date
+from bot.logging_setup import log_event
+from bot.services.calendar import replan, tracks_of
+from db import care
+from db.care import AppointmentRecord
+from db.records import Family
+
+
+async def set_item_state(app: AppContext, user_id: int, track: str, ref_id: int, item_id: str, status: str) -> None:
+    now = app.clock.now()
+    async with app.database.transaction() as conn:
+        await care.set_state(
+            conn, user_id, track, ref_id, item_id, status, now, now + SNOOZE if status == "snoozed" else None
+        )
+    log_event("care_item_answered", user_id=user_id, item=item_id, status=status)
+    await replan(app, user_id)
+
+
+async def upcoming_appointments(app: AppContext, user_id: int) -> list[AppointmentRecord]:
+    async with app.database.reading() as conn:
+        return await care.appointments_of(conn, user_id, from_date=app.today())
+
+
+async def appointment_of(app: AppContext, user_id: int, appointment_id: int) -> AppointmentRecord | None:
+    async with app.database.reading() as conn:
+        return await care.get_appointment(conn, user_id, appointment_id)
+
+
+async def cancel_appointment(app: AppContext, user_id: int, appointment_id: int) -> None:
+    async with app.database.transaction() as conn:
+        appointment = await care.get_appointment(conn, user_id, appointment_id)
+        if appointment is None:
+            return
+        await care.update_appointment(conn, user_id, appointment_id, cancelled=True)
+        if appointment.care_item:  # the calendar item is open again: generic reminders come back
+            track, ref, item = appointment.care_item.split(":")
+            await care.clear_state(conn, user_id, track, int(ref), item)
+    log_event("appointment_cancelled", user_id=user_id, appointment_id=appointment_id)
+    await replan(app, user_id)
+
+
+async def save_appointment(app: AppContext, user_id: int, data: dict[str, Any]) -> bool:
+    """A new appointment, or a new date for an existing one ("moving" with its id)."""
+    try:
+        on_date = date.fromisoformat(data["on_date"])
+        what = str(data["what"])
+    except (KeyError, ValueError):
+        return False
+    now = app.clock.now()
+    async with app.database.transaction() as conn:
+        if data.get("moving"):
+            if not await care.update_appointment(
+                conn, user_id, int(data["id"]), on_date=on_date, at_time=data.get("at_time")
+            ):
+                return False
+        else:
+            care_item = data.get("care_item")
+            await care.add_appointment(conn, user_id, what, on_date, data.get("at_time"), data.get("place"), care_item, now)
+            if care_item:
+                track, ref, item = str(care_item).split(":")
+                await care.set_state(conn, user_id, track, int(ref), item, "appointment", now)
+    log_event("appointment_saved", user_id=user_id)
+    await replan(app, user_id)
+    return True
+
+
+async def calendar_text(app: AppContext, family: Family) -> str:
+    """/calendar: what is coming (with dates, said as guidance where not official) and what is done."""
+    today = app.today()
+    lang = family.user.language
+    async with app.database.reading() as conn:
+        states = {(s.track, s.ref_id, s.item_id): s.status for s in await care.states_of(conn, family.user.id)}
+        appointments = await care.appointments_of(conn, family.user.id, from_date=today)
+    refs = tracks_of(family, today, family.user.created_at.astimezone(app.settings.tz).date())
+    children = {c.id: c.name for c in family.children}
+    upcoming: list[tuple[date, str]] = []
+    done: list[str] = []
+    for ref in refs:
+        whom = f"{html.quote(children[ref.ref_id])}: " if ref.track == CHILD else ""
+        for item in care_items():
+            if item.track.value != ref.track:
+                continue
+            opens, closes = item_window(CalendarItem(item.id, ref.track, item.start_day, item.end_day), ref)
+            status = states.get((ref.track, ref.ref_id, item.id))
+            title = whom + html.quote(item.title(lang))
+            if status == "done":
+                done.append(f"✅ {title}")
+            elif status != "not_for_me" and closes >= today:
+                span = f"{format_date(opens)} – {format_date(closes)}"
+                mark = "" if item.is_official else " *"
+                upcoming.append((opens, f"• {span}: {title}{mark}"))
+    lines = [_("<b>Your care calendar</b>"), ""]
+    if appointments:
+        lines.append(_("<b>Your appointments</b>"))
+        for a in appointments:
+            when = format_date(a.on_date) + (f", {a.at_time}" if a.at_time else "")
+            lines.append(f"• {when}: {html.quote(a.what)}")
+        lines.append("")
+    lines.append(_("<b>Coming up</b>"))
+    shown = [line for _opens, line in sorted(upcoming)[:8]]
+    lines += shown or [_("Nothing in the next months.")]
+    if any(line.endswith(" *") for line in shown):
+        lines += ["", _("* Usual timing, not an official date: please check with your polyclinic.")]
+    if done:
+        lines += ["", _("<b>Done</b>"), *done[-8:]]
+    lines += ["", _("Add your own appointment: /appointments")]
+    return "\n".join(lines)
+
+

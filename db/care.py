@@ -1,0 +1,148 @@
+"""Queries of the care calendar: what she said about items, her appointments, when to plan next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db.schema import appointments, care_states, plan_state
+
+
+@dataclass(frozen=True, slots=True)
+class CareStateRecord:
+    track: str
+    ref_id: int
+    item_id: str
+    status: str
+    snoozed_until: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentRecord:
+    id: int
+    user_id: int
+    what: str
+    on_date: date
+    at_time: str | None
+    place: str | None
+    care_item: str | None
+
+
+def _upsert(conn: AsyncConnection) -> Any:
+    return sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
+
+
+async def states_of(conn: AsyncConnection, user_id: int) -> list[CareStateRecord]:
+    rows = await conn.execute(
+        select(
+            care_states.c.track,
+            care_states.c.ref_id,
+            care_states.c.item_id,
+            care_states.c.status,
+            care_states.c.snoozed_until,
+            care_states.c.updated_at,
+        ).where(care_states.c.user_id == user_id)
+    )
+    return [CareStateRecord(**row._mapping) for row in rows]
+
+
+async def set_state(
+    conn: AsyncConnection,
+    user_id: int,
+    track: str,
+    ref_id: int,
+    item_id: str,
+    status: str,
+    now: datetime,
+    snoozed_until: datetime | None = None,
+) -> None:
+    values = {"status": status, "snoozed_until": snoozed_until, "updated_at": now}
+    stmt = _upsert(conn)(care_states).values(user_id=user_id, track=track, ref_id=ref_id, item_id=item_id, **values)
+    await conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[care_states.c.user_id, care_states.c.track, care_states.c.ref_id, care_states.c.item_id],
+            set_=values,
+        )
+    )
+
+
+async def clear_state(conn: AsyncConnection, user_id: int, track: str, ref_id: int, item_id: str) -> None:
+    await conn.execute(
+        delete(care_states).where(
+            care_states.c.user_id == user_id,
+            care_states.c.track == track,
+            care_states.c.ref_id == ref_id,
+            care_states.c.item_id == item_id,
+        )
+    )
+
+
+async def appointments_of(conn: AsyncConnection, user_id: int, from_date: date | None = None) -> list[AppointmentRecord]:
+    query = select(
+        appointments.c.id,
+        appointments.c.user_id,
+        appointments.c.what,
+        appointments.c.on_date,
+        appointments.c.at_time,
+        appointments.c.place,
+        appointments.c.care_item,
+    ).where(appointments.c.user_id == user_id, appointments.c.cancelled.is_(False))
+    if from_date is not None:
+        query = query.where(appointments.c.on_date >= from_date)
+    rows = await conn.execute(query.order_by(appointments.c.on_date, appointments.c.at_time, appointments.c.id))
+    return [AppointmentRecord(**row._mapping) for row in rows]
+
+
+async def add_appointment(
+    conn: AsyncConnection,
+    user_id: int,
+    what: str,
+    on_date: date,
+    at_time: str | None,
+    place: str | None,
+    care_item: str | None,
+    now: datetime,
+) -> int:
+    result = await conn.execute(
+        insert(appointments)
+        .values(
+            user_id=user_id, what=what, on_date=on_date, at_time=at_time, place=place, care_item=care_item, created_at=now
+        )
+        .returning(appointments.c.id)
+    )
+    return int(result.scalar_one())
+
+
+async def update_appointment(conn: AsyncConnection, user_id: int, appointment_id: int, **values: Any) -> bool:
+    # Her own only: the user id in the WHERE clause is the scope check.
+    result = await conn.execute(
+        update(appointments)
+        .where(appointments.c.id == appointment_id, appointments.c.user_id == user_id)
+        .values(**values)
+    )
+    return result.rowcount > 0
+
+
+async def get_appointment(conn: AsyncConnection, user_id: int, appointment_id: int) -> AppointmentRecord | None:
+    found = [a for a in await appointments_of(conn, user_id) if a.id == appointment_id]
+    return found[0] if found else None
+
+
+async def plan_due(conn: AsyncConnection, now: datetime, limit: int) -> list[int]:
+    """Families whose plan is due: an index range scan, whatever the number of families."""
+    rows = await conn.execute(
+        select(plan_state.c.user_id).where(plan_state.c.next_plan_at <= now).order_by(plan_state.c.next_plan_at).limit(limit)
+    )
+    return [int(row.user_id) for row in rows]
+
+
+async def set_next_plan(conn: AsyncConnection, user_id: int, at: datetime) -> None:
+    stmt = _upsert(conn)(plan_state).values(user_id=user_id, next_plan_at=at)
+    await conn.execute(stmt.on_conflict_do_update(index_elements=[plan_state.c.user_id], set_={"next_plan_at": at}))
