@@ -1,0 +1,149 @@
+"""The care calendar end to end: reminders at the right local time, in her language, exactly once."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from bot.content.care import care_item
+from bot.content.guidance import pregnancy_guidance
+from db import families, outbox
+from tests.e2e.harness import RunningBot
+from tests.e2e.people import Person
+from tests.e2e.test_registration import open_chat, register_until_place
+
+ALMATY = ZoneInfo("Asia/Almaty")
+SCREENING = "us_first_trimester"
+
+
+async def registered_at_week(bot: RunningBot, user_id: int, lang: str, week: int) -> Person:
+    mother = await open_chat(bot, user_id, lang)
+    await register_until_place(mother, "🤰 I am pregnant")
+    await mother.click("🔢 I only know the week")
+    await mother.send(str(week))
+    await mother.click("✅ Yes, that's right")
+    await mother.click("✅ Confirm")
+    return mother
+
+
+def messages_with(person: Person, fragment: str) -> list:  # type: ignore[type-arg]
+    return [m for m in person.user.messages if fragment in (m.html or m.text or "")]
+
+
+def local(moment: datetime) -> datetime:
+    return moment.astimezone(ALMATY)
+
+
+async def test_week_9_gets_the_first_trimester_screening_heads_up_in_the_morning_in_kazakh(bot: RunningBot) -> None:
+    mother = await registered_at_week(bot, 4001, "kk", 9)
+    registered_on = bot.clock.now().astimezone(ALMATY).date()
+    title = care_item(SCREENING).title("kk")  # type: ignore[union-attr]
+
+    # This week's guidance comes the same morning (her moment is spread over 10:00–11:00).
+    await bot.live_until(datetime.combine(registered_on, time(11, 30), tzinfo=ALMATY), step=timedelta(minutes=15))
+    week_9 = pregnancy_guidance(9).text("kk")  # type: ignore[union-attr]
+    assert messages_with(mother, week_9[:40])
+
+    # Days pass; the jobs run every hour.
+    await bot.live_until(datetime.combine(registered_on + timedelta(days=12), time(12), tzinfo=ALMATY))
+    (heads_up,) = messages_with(mother, title)
+    arrived = local(datetime.fromtimestamp(heads_up.date, timezone.utc))
+    # Window opens at 11+0 weeks = registration (9+0) + 14 days; the heads-up comes 3 days before, 10:00–11:00.
+    assert arrived.date() == registered_on + timedelta(days=11)
+    assert time(10) <= arrived.time() < time(11)
+    assert mother.t("Do you have a date for it?") in (heads_up.html or "")
+    assert "✅" in heads_up.inline_buttons[0][0]["text"]
+
+    # "Done": no nudge for it later, even deep in its window.
+    await mother.click_on(heads_up, mother.t("✅ Done"))
+    assert mother.last_text == mother.t("Well done! I have noted it.")
+    await bot.live_until(datetime.combine(registered_on + timedelta(days=30), time(12), tzinfo=ALMATY), step=timedelta(hours=6))
+    assert len(messages_with(mother, title)) == 1
+    assert bot.app.context.errors == 0
+
+
+async def test_remind_me_later_comes_back_in_three_days(bot: RunningBot) -> None:
+    mother = await registered_at_week(bot, 4002, "ru", 12)  # inside the screening window
+    title = care_item(SCREENING).title("ru")  # type: ignore[union-attr]
+    start = bot.clock.now()
+    await bot.live_until(start + timedelta(days=8), step=timedelta(hours=6))
+    nudges = messages_with(mother, title)
+    assert len(nudges) == 1
+    await mother.click_on(nudges[0], mother.t("⏰ Remind me later"))
+    clicked = bot.clock.now()
+    await bot.live_until(clicked + timedelta(days=2), step=timedelta(hours=6))
+    assert len(messages_with(mother, title)) == 1
+    await bot.live_until(clicked + timedelta(days=4), step=timedelta(hours=6))
+    assert len(messages_with(mother, title)) == 2
+
+
+async def test_baby_born_yesterday_gets_newborn_items_and_no_pregnancy_items(bot: RunningBot) -> None:
+    mother = await registered_at_week(bot, 4003, "en", 39)
+    await bot.tick()
+    await mother.send("/profile")
+    await mother.click("👶 My baby is born")
+    await mother.send("Alikhan")
+    yesterday = bot.clock.now().astimezone(ALMATY).date() - timedelta(days=1)
+    await mother.send(yesterday.strftime("%d.%m.%Y"))
+    await mother.click("👦 Boy")
+    before = len(mother.user.messages)
+    await bot.live_until(bot.clock.now() + timedelta(days=10), step=timedelta(hours=6))
+    after = [m.html or m.text or "" for m in mother.user.messages[before:]]
+    newborn = [care_item(i).title("en") for i in ("screen_heel_prick", "patronage_child_2")]  # type: ignore[union-attr]
+    assert any(any(t in text for t in newborn) for text in after), after
+    assert not any("of your pregnancy" in text or "Antenatal" in text for text in after), after
+    async with bot.app.context.database.reading() as conn:
+        history = await outbox.history(conn, 4003)
+    assert all(not row["message_key"].startswith("guidance.pregnancy") or row["status"] == "sent" for row in history)
+
+
+async def test_paused_mother_gets_nothing_until_she_resumes(bot: RunningBot) -> None:
+    mother = await registered_at_week(bot, 4004, "kk", 12)
+    await mother.send("/stop")
+    before = len(mother.user.messages)
+    await bot.live_until(bot.clock.now() + timedelta(days=10), step=timedelta(hours=6))
+    assert len(mother.user.messages) == before
+    await mother.send("/start")
+    await bot.tick()
+    assert len(mother.user.messages) > before + 1  # the welcome back, then what is due now
+
+
+async def test_registered_at_night_her_first_message_waits_for_the_morning(bot: RunningBot) -> None:
+    bot.clock.set(datetime(2026, 11, 24, 17, 30, tzinfo=timezone.utc))  # 22:30 in Almaty
+    mother = await registered_at_week(bot, 4005, "ru", 10)
+    before = len(mother.user.messages)
+    await bot.live_until(datetime(2026, 11, 25, 8, 59, tzinfo=ALMATY), step=timedelta(minutes=30))
+    assert len(mother.user.messages) == before
+    await bot.live_until(datetime(2026, 11, 25, 10, 30, tzinfo=ALMATY), step=timedelta(minutes=30))
+    arrived = [local(datetime.fromtimestamp(m.date, timezone.utc)) for m in mother.user.messages[before:]]
+    assert arrived and all(time(9) <= a.time() < time(10, 30) for a in arrived)
+
+
+async def test_her_own_appointment_is_reminded_the_evening_before_and_two_hours_before(bot: RunningBot) -> None:
+    mother = await registered_at_week(bot, 4006, "en", 20)
+    await mother.send("/appointments")
+    await mother.click("➕ Add an appointment")
+    await mother.send("Ultrasound")
+    day = bot.clock.now().astimezone(ALMATY).date() + timedelta(days=3)
+    await mother.send(day.strftime("%d.%m.%Y"))
+    await mother.send("14:30")
+    await mother.send("Polyclinic No. 5, room 12")
+    assert mother.last_text.startswith(mother.t("Saved: {what}, {when}. I will remind you the day before at 18:00 and, if you gave a time, two hours before.").split(":")[0])
+    await bot.live_until(datetime.combine(day, time(15), tzinfo=ALMATY), step=timedelta(minutes=30))
+    reminders = [m for m in mother.user.messages if "Ultrasound" in (m.text or "") and "⏰" in (m.text or "")]
+    moments = [local(datetime.fromtimestamp(m.date, timezone.utc)) for m in reminders]
+    assert [(m.date(), m.hour) for m in moments] == [(day - timedelta(days=1), 18), (day, 12)]
+    await mother.send("/calendar")
+    assert "Ultrasound" in mother.last_text or mother.t("<b>Your care calendar</b>") in mother.last_text
+
+
+async def test_delete_me_removes_what_was_queued(bot: RunningBot) -> None:
+    mother = await registered_at_week(bot, 4007, "en", 12)
+    await mother.send("/delete_me")
+    await mother.click("🗑 Yes, erase everything")
+    async with bot.app.context.database.reading() as conn:
+        assert await outbox.history(conn, 4007) == []
+        assert await families.get_user(conn, 4007) is None
+    before = len(mother.user.messages)
+    await bot.live_until(bot.clock.now() + timedelta(days=5), step=timedelta(hours=12))
+    assert len(mother.user.messages) == before
