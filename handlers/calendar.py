@@ -11,6 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.callbacks import AppointmentCb, CareCb
 from bot.content.care import care_item
@@ -75,7 +76,9 @@ async def on_care_answer(
     await care_service.set_item_state(app, user_id, track, callback_data.ref, item.id, status)
     replies = {
         "done": _("Well done! I have noted it."),
-        "later": _("All right, I will remind you again in {days} days.").format(days=SNOOZE.days),
+        "later": ngettext(
+            "All right, I will remind you again in {days} day.", "All right, I will remind you again in {days} days.", SNOOZE.days
+        ).format(days=SNOOZE.days),
         "no": _("Understood. I will not remind you about this."),
     }
     await bot.send_message(user_id, replies[action])

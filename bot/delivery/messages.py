@@ -36,7 +36,14 @@ def _track_still_true(track: str, ref: int, context: RenderContext) -> str | Non
     return None
 
 
-def when_text(opens: date, closes: date, official: bool) -> str:
+def when_text(opens: date, closes: date, official: bool, today: date) -> str:
+    if opens <= today:  # the window is already open: what matters is until when
+        if official:
+            return _("When: by {closes}.").format(closes=format_date(closes))
+        return _(
+            "Usually by {closes}. This is guidance, not an official date: "
+            "please check the exact date with your polyclinic."
+        ).format(closes=format_date(closes))
     if official:
         return _("When: {opens} – {closes}.").format(opens=format_date(opens), closes=format_date(closes))
     return _(
@@ -59,7 +66,7 @@ def _care(params: dict[str, Any], context: RenderContext, heads_up: bool) -> Ren
             "",
             html.quote(item.about(context.lang)),
             "",
-            when_text(opens, closes, item.is_official),
+            when_text(opens, closes, item.is_official, context.today),
             "",
             question,
         ]

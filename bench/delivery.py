@@ -1,0 +1,256 @@
+"""Delivery throughput: the real engine (outbox → pacer → render → sendMessage → mark) against the
+emulator's flood limits, in real time (SystemClock), over loopback HTTP.
+
+Two runs, side by side in one process:
+
+1. Raised limit: emulator at 1,000 messages/s globally (burst 1,000) and 1/s per chat (burst 1),
+   DELIVERY_RATE=1000; `--messages` (default 100,000) messages to as many registered mothers.
+2. Default limit: emulator at Telegram's defaults (30/s global, 1/s per chat), DELIVERY_RATE=25;
+   `--slow-messages` (default 1,500) messages.
+
+Each message is an ALERT ("appointment.eve", rendered from its params alone), so the local
+delivery-hours rule never holds it back whatever the time of day. Every chat is known to the
+emulator and registered in the database (kk/ru/en), so the message is rendered in her language.
+
+    .venv/bin/python -m bench.delivery --messages 100000 --slow-messages 1500
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import gc
+import json
+import logging
+import platform
+import pstats
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from bot.app import build_application
+from bot.clock import SystemClock
+from bot.config import load_settings
+from bot.delivery import ALERT
+from db import outbox
+from db.migrate import upgrade_to_head
+from db.outbox import OutgoingMessage
+from db.schema import users
+from emulator import BotAPIEmulator, RateLimits
+
+TOKEN = "123456:BENCH-token-for-emulator"
+FIRST_CHAT = 1_000_000
+ENQUEUE_CHUNK = 10_000
+PARAMS = {"what": "УЗИ / ultrasound", "on_date": "2026-12-01", "at_time": None, "place": None}
+
+
+@dataclass
+class Result:
+    name: str
+    messages: int
+    emulator_global_per_second: float
+    delivery_rate: float
+    enqueue_seconds: float
+    enqueue_per_second: float
+    send_seconds: float
+    sent: int
+    messages_per_second: float
+    percent_of_configured_rate: float
+    steady_messages_per_second: float  # between 10 % and 90 % of the messages sent
+    slowest_10s_window_per_second: float | None
+    rate_limited_429: int
+    duplicates: int
+    missing: int
+    outbox_status: dict[str, int]
+    cpu_seconds: float
+    cpu_ms_per_message: float
+    profile_top: list[str] = field(default_factory=list)
+
+
+async def register(app_db, ids: list[int], now: datetime) -> None:  # type: ignore[no-untyped-def]
+    """Her row only (a broadcast or alert goes to registered people); bulk, not the product path."""
+    rows = [
+        {
+            "id": user_id,
+            "language": ("kk", "ru", "en")[user_id % 3],
+            "name": "Mother",
+            "phone": f"+7701{user_id % 10_000_000:07d}",
+            "region": "almaty_city",
+            "polyclinic": "almaty_pc1",
+            "polyclinic_unlisted": False,
+            "planning": False,
+            "consent_at": now,
+            "paused": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for user_id in ids
+    ]
+    for start in range(0, len(rows), ENQUEUE_CHUNK):
+        async with app_db.transaction() as conn:
+            await conn.execute(insert(users), rows[start : start + ENQUEUE_CHUNK])
+
+
+async def sample(emu: BotAPIEmulator, samples: list[tuple[float, int]], stop: asyncio.Event) -> None:
+    """(monotonic time, messages sent) once a second, for windows and the steady rate."""
+    while not stop.is_set():
+        samples.append((time.monotonic(), emu.stats.sent))
+        try:
+            await asyncio.wait_for(stop.wait(), 1.0)
+        except asyncio.TimeoutError:
+            pass
+    samples.append((time.monotonic(), emu.stats.sent))
+
+
+def steady_rate(samples: list[tuple[float, int]], total: int) -> float:
+    """Messages per second between the samples nearest 10 % and 90 % of the total."""
+    lo = next((s for s in samples if s[1] >= total * 0.1), samples[0])
+    hi = next((s for s in samples if s[1] >= total * 0.9), samples[-1])
+    return (hi[1] - lo[1]) / (hi[0] - lo[0]) if hi[0] > lo[0] else 0.0
+
+
+def slowest_window(samples: list[tuple[float, int]], seconds: float = 10.0) -> float | None:
+    """The lowest rate over any `seconds`-long stretch of whole samples (None if the run was shorter)."""
+    worst: float | None = None
+    j = 0
+    for i in range(len(samples)):
+        while j < len(samples) and samples[j][0] - samples[i][0] < seconds:
+            j += 1
+        if j >= len(samples):
+            break
+        rate = (samples[j][1] - samples[i][1]) / (samples[j][0] - samples[i][0])
+        worst = rate if worst is None else min(worst, rate)
+    return round(worst, 1) if worst is not None else None
+
+
+async def run(
+    name: str, count: int, limits: RateLimits, delivery_rate: float, workdir: Path, *, profile: bool = False
+) -> Result:
+    async with BotAPIEmulator(rate_limits=limits, record_calls=False) as emu:
+        clock = SystemClock()
+        settings = load_settings(
+            BOT_TOKEN=TOKEN,
+            TELEGRAM_API_URL=emu.api_url,
+            DATABASE_URL=f"sqlite+aiosqlite:///{workdir}/d.sqlite3",
+            DELIVERY_RATE=str(delivery_rate),
+            LOG_LEVEL="WARNING",
+            _env_file=None,
+        )
+        app = build_application(settings, clock=clock)
+        await upgrade_to_head(app.context.database)
+        ids = list(range(FIRST_CHAT, FIRST_CHAT + count))
+        for user_id in ids:
+            emu.user(user_id=user_id, first_name="Mother", language_code=("kk", "ru", "en")[user_id % 3]).known_to_bot = True
+        await register(app.context.database, ids, clock.now())
+
+        # Enqueue: what a broadcast or a burst of alerts does (short transactions of 10,000).
+        now = clock.now()
+        began = time.perf_counter()
+        for start in range(0, count, ENQUEUE_CHUNK):
+            chunk = [
+                OutgoingMessage(chat_id, ALERT, "alert", "appointment.eve", PARAMS, now, f"bench:{chat_id}")
+                for chat_id in ids[start : start + ENQUEUE_CHUNK]
+            ]
+            async with app.context.database.transaction() as conn:
+                await outbox.enqueue(conn, chunk, now)
+        enqueue_seconds = time.perf_counter() - began
+
+        gc.collect()
+        samples: list[tuple[float, int]] = []
+        stop = asyncio.Event()
+        sampler = asyncio.create_task(sample(emu, samples, stop))
+        profiler = cProfile.Profile() if profile else None
+        cpu0 = time.process_time()
+        began = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        await app.delivery.drain()
+        if profiler:
+            profiler.disable()
+        send_seconds = time.perf_counter() - began
+        cpu = time.process_time() - cpu0
+        stop.set()
+        await sampler
+
+        per_chat = [len(emu.user(user_id=user_id).messages) for user_id in ids]
+        async with app.context.database.reading() as conn:
+            status = await outbox.count_by_status(conn)
+        await app.bot.session.close()
+        await app.context.database.close()
+        assert not emu.internal_errors, emu.internal_errors
+        sent = emu.stats.sent
+        top: list[str] = []
+        if profiler:
+            stats = pstats.Stats(profiler).sort_stats("tottime")
+            width = sum(v[2] for v in stats.stats.values()) or 1.0  # type: ignore[attr-defined]
+            for func, (_cc, calls, tottime, _ct, _callers) in sorted(
+                stats.stats.items(), key=lambda kv: kv[1][2], reverse=True  # type: ignore[attr-defined]
+            )[:15]:
+                top.append(f"{tottime / width:5.1%} {calls:>9} {func[0].split('site-packages/')[-1]}:{func[1]}({func[2]})")
+        rate = sent / send_seconds
+        return Result(
+            name=name,
+            messages=count,
+            emulator_global_per_second=limits.global_per_second,
+            delivery_rate=delivery_rate,
+            enqueue_seconds=round(enqueue_seconds, 3),
+            enqueue_per_second=round(count / enqueue_seconds, 1),
+            send_seconds=round(send_seconds, 3),
+            sent=sent,
+            messages_per_second=round(rate, 1),
+            percent_of_configured_rate=round(100 * rate / delivery_rate, 1),
+            steady_messages_per_second=round(steady_rate(samples, count), 1),
+            slowest_10s_window_per_second=slowest_window(samples),
+            rate_limited_429=emu.stats.rate_limited,
+            duplicates=sum(n - 1 for n in per_chat if n > 1),
+            missing=sum(1 for n in per_chat if n == 0),
+            outbox_status=status,
+            cpu_seconds=round(cpu, 2),
+            cpu_ms_per_message=round(1000 * cpu / max(sent, 1), 3),
+            profile_top=top,
+        )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=100_000, help="messages at the raised 1,000/s limit")
+    parser.add_argument("--slow-messages", type=int, default=1_500, help="messages at the default 25/s")
+    parser.add_argument("--skip-fast", action="store_true")
+    parser.add_argument("--skip-slow", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="cProfile the raised-limit send (slower)")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        if not args.skip_fast:
+            fast = RateLimits(global_per_second=1000, global_burst=1000, per_chat_per_second=1, per_chat_burst=1)
+            results.append(
+                await run("raised limit (1,000/s)", args.messages, fast, 1000, Path(tmp) / "fast", profile=args.profile)
+            )
+        if not args.skip_slow:
+            results.append(await run("default limit (25/s)", args.slow_messages, RateLimits(), 25, Path(tmp) / "slow"))
+    targets = {}
+    for r in results:
+        if r.delivery_rate == 1000:
+            targets["raised: >= 900 messages/s sustained"] = r.messages_per_second >= 900
+        else:
+            targets["default: >= 95% of 25/s"] = r.percent_of_configured_rate >= 95
+            targets["default: zero 429s"] = r.rate_limited_429 == 0
+        targets[f"{r.name}: no duplicates, none missing"] = r.duplicates == 0 and r.missing == 0
+    report = {
+        "machine": platform.platform(),
+        "python": platform.python_version(),
+        "date": datetime.now(timezone.utc).date().isoformat(),
+        "results": [asdict(r) for r in results],
+        "targets_met": targets,
+    }
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
