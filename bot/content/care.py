@@ -17,11 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from bot.content.places import LANGUAGES, ContentError
+from bot.content.common import LANGUAGES, ContentError, pick_language, read_packaged
 
 __all__ = [
     "CARE_PLANS_FILE",
@@ -42,7 +41,6 @@ __all__ = [
 CARE_PLANS_FILE = "care_plans.toml"
 MAX_TITLE = 60
 MAX_ABOUT = 300
-_FALLBACK: tuple[str, ...] = ("en", "ru", "kk")
 _ID = re.compile(r"[a-z0-9_]{1,32}")
 _E = TypeVar("_E", bound=StrEnum)
 
@@ -87,13 +85,6 @@ class CareContentError(ContentError):
     """The care calendar file is missing something or contradicts itself (a ``ValueError``)."""
 
 
-def _pick(texts: Mapping[str, str], lang: str) -> str:
-    if lang in texts:
-        return texts[lang]
-    for fallback in _FALLBACK:
-        if fallback in texts:
-            return texts[fallback]
-    raise KeyError(lang)  # unreachable for loaded content: all three languages are required
 
 
 @dataclass(frozen=True)
@@ -111,11 +102,11 @@ class CareItem:
 
     def title(self, lang: str) -> str:
         """The title in ``lang`` ("kk", "ru", "en"); unknown languages fall back en → ru → kk."""
-        return _pick(self.titles, lang)
+        return pick_language(self.titles, lang)
 
     def about(self, lang: str) -> str:
         """The explanation in ``lang`` ("kk", "ru", "en"); unknown languages fall back en → ru → kk."""
-        return _pick(self.abouts, lang)
+        return pick_language(self.abouts, lang)
 
     @property
     def is_official(self) -> bool:
@@ -241,11 +232,7 @@ def parse_care_plans(text: str) -> tuple[CareItem, ...]:
 
 
 def _read() -> str:
-    try:
-        package = resources.files(__package__ or "bot.content")
-        return package.joinpath(CARE_PLANS_FILE).read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise CareContentError(f"{CARE_PLANS_FILE}: file not found in the bot.content package") from exc
+    return read_packaged(CARE_PLANS_FILE, CareContentError)
 
 
 @cache

@@ -15,9 +15,10 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any, Literal, cast
+
+from bot.content.common import LANGUAGES, ContentError, pick_language, read_packaged
 
 __all__ = [
     "CHILD_MONTHS",
@@ -37,8 +38,6 @@ __all__ = [
 
 Stage = Literal["pregnancy", "child"]
 
-LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
-_FALLBACK: tuple[str, ...] = ("en", "ru", "kk")
 GUIDANCE_FILE = "guidance.toml"
 
 PREGNANCY_WEEKS: tuple[int, ...] = tuple(range(4, 43))  # 4..42
@@ -57,7 +56,7 @@ _STAGES: dict[str, tuple[str, tuple[int, ...]]] = {
 }
 
 
-class GuidanceContentError(ValueError):
+class GuidanceContentError(ContentError):
     """The guidance file is missing something or contradicts itself."""
 
 
@@ -69,12 +68,7 @@ class Guidance:
 
     def text(self, lang: str) -> str:
         """The text in ``lang`` ("kk", "ru", "en"); unknown languages fall back en → ru → kk."""
-        if lang in self.texts:
-            return self.texts[lang]
-        for fallback in _FALLBACK:
-            if fallback in self.texts:
-                return self.texts[fallback]
-        raise KeyError(lang)  # unreachable for loaded content: all three languages are required
+        return pick_language(self.texts, lang)
 
 
 def _check_text(value: Any, where: str, lang: str) -> str:
@@ -158,11 +152,7 @@ def parse_guidance(text: str) -> tuple[Guidance, ...]:
 
 
 def _read() -> str:
-    try:
-        package = resources.files(__package__ or "bot.content")
-        return package.joinpath(GUIDANCE_FILE).read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise GuidanceContentError(f"{GUIDANCE_FILE}: file not found in the bot.content package") from exc
+    return read_packaged(GUIDANCE_FILE, GuidanceContentError)
 
 
 @cache

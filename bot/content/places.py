@@ -11,8 +11,9 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from bot.content.common import LANGUAGES, ContentError, pick_language, read_packaged
 
 __all__ = [
     "LANGUAGES",
@@ -28,24 +29,12 @@ __all__ = [
     "regions",
 ]
 
-LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
-_FALLBACK: tuple[str, ...] = ("en", "ru", "kk")
+
 _CODE = re.compile(r"[a-z0-9_]{1,24}")
 REGIONS_FILE = "regions.toml"
 POLYCLINICS_FILE = "polyclinics.toml"
 
 
-class ContentError(ValueError):
-    """A content file is missing something or contradicts itself."""
-
-
-def _pick_name(names: Mapping[str, str], lang: str) -> str:
-    if lang in names:
-        return names[lang]
-    for fallback in _FALLBACK:
-        if fallback in names:
-            return names[fallback]
-    raise KeyError(lang)  # unreachable for loaded content: all three languages are required
 
 
 @dataclass(frozen=True)
@@ -55,7 +44,7 @@ class Region:
 
     def name(self, lang: str) -> str:
         """The name in ``lang`` ("kk", "ru", "en"); unknown languages fall back en → ru → kk."""
-        return _pick_name(self.names, lang)
+        return pick_language(self.names, lang)
 
 
 @dataclass(frozen=True)
@@ -66,7 +55,7 @@ class Polyclinic:
 
     def name(self, lang: str) -> str:
         """The name in ``lang`` ("kk", "ru", "en"); unknown languages fall back en → ru → kk."""
-        return _pick_name(self.names, lang)
+        return pick_language(self.names, lang)
 
 
 @dataclass(frozen=True)
@@ -147,10 +136,7 @@ def parse_places(regions_toml: str, polyclinics_toml: str) -> Places:
 
 
 def _read(name: str) -> str:
-    try:
-        return resources.files(__package__ or "bot.content").joinpath(name).read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ContentError(f"{name}: file not found in the bot.content package") from exc
+    return read_packaged(name)
 
 
 @cache
