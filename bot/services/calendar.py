@@ -35,7 +35,7 @@ def _guidance_numbers() -> tuple[tuple[int, ...], tuple[int, ...]]:
     return weeks, months
 
 
-def tracks_of(family: Family, today: date, tz_anchor: date) -> list[cal.TrackRef]:
+def tracks_of(family: Family, today: date, planning_since: date) -> list[cal.TrackRef]:
     refs: list[cal.TrackRef] = []
     if family.pregnancy is not None:
         refs.append(cal.TrackRef(cal.PREGNANCY, family.pregnancy.id, family.pregnancy.due_date - timedelta(days=cal.FULL_TERM)))
@@ -43,7 +43,7 @@ def tracks_of(family: Family, today: date, tz_anchor: date) -> list[cal.TrackRef
         if child.birth_date <= today and child_age(child.birth_date, today).years < 5:
             refs.append(cal.TrackRef(cal.CHILD, child.id, child.birth_date))
     if family.user.planning and family.pregnancy is None:
-        refs.append(cal.TrackRef(cal.PLANNING, 0, tz_anchor))
+        refs.append(cal.TrackRef(cal.PLANNING, 0, planning_since))
     return refs
 
 

@@ -13,12 +13,16 @@ from bot.app import Application, build_application
 from bot.clock import ManualClock
 from bot.delivery import REMINDER, URGENT
 from bot.delivery.render import Rendered, RenderContext, renderer
-from db import outbox
+from bot.services.families import complete_registration
+from db import families, outbox
 from db.migrate import upgrade_to_head
 from db.outbox import OutgoingMessage
 from emulator import BotAPIEmulator, RateLimits
 from tests.e2e.harness import make_settings
 
+MOTHER = {
+    "lang": "ru", "roles": ["planning"], "name": "M", "phone": "+77011234567", "region": "astana", "polyclinic": "",
+}
 # 10:00 in Almaty: inside the delivery window.
 NOON = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
 
@@ -65,9 +69,10 @@ async def test_5000_messages_under_429_5xx_and_403_reach_everyone_once(
     app, emu = world
     emu.rate_limits = RateLimits(global_per_second=30, global_burst=30, per_chat_per_second=1, per_chat_burst=1)
     ids = started_users(emu, 100_000, 5000)
-    blocked = set(ids[::50])  # 100 people blocked the bot
+    blocked = set(ids[::50])  # 100 registered mothers blocked the bot
     for user_id in blocked:
         emu.user(user_id=user_id).blocked = True
+        await complete_registration(app.context.database, clock, NOON.date(), user_id, MOTHER)
     emu.faults.add(method="sendMessage", kind="server_error", times=40)
     emu.faults.add(method="sendMessage", kind="bad_gateway", times=20)
     await queue(app, [hello(user_id, 1) for user_id in ids])
@@ -85,6 +90,10 @@ async def test_5000_messages_under_429_5xx_and_403_reach_everyone_once(
     async with app.context.database.reading() as conn:
         counts = await outbox.count_by_status(conn)
     assert counts == {"sent": 4900, "unreachable": 100}
+    async with app.context.database.reading() as conn:
+        for user_id in blocked:
+            user = await families.get_user(conn, user_id)
+            assert user is not None and user.unreachable_at is not None
     assert emu.stats.rate_limited > 0 and emu.faults.fired >= 60
 
 
