@@ -24,6 +24,7 @@ _EXPECTED = {
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
     "DELIVERY_RATE": "messages per second for the whole bot, from 1 to 1000 (Telegram's paid broadcast limit)",
     "DELIVERY_WINDOW": "local hours for non-urgent messages, like 09:00-21:00",
+    "DELIVERY_CONCURRENCY": "how many messages may be in flight at once, from 1 to 64",
 }
 
 
@@ -42,6 +43,7 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Asia/Almaty", alias="TIMEZONE")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="LOG_LEVEL")
     delivery_rate: float = Field(default=25.0, ge=1.0, le=1000.0, alias="DELIVERY_RATE")
+    delivery_concurrency: int = Field(default=4, ge=1, le=64, alias="DELIVERY_CONCURRENCY")
     delivery_window: tuple[time, time] = Field(default=(time(9), time(21)), alias="DELIVERY_WINDOW")
 
     @field_validator("delivery_window", mode="before")

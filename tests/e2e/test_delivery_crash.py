@@ -27,7 +27,9 @@ KILLS = 5
 
 
 async def spawn(api_url: str, database_url: str) -> asyncio.subprocess.Process:
-    env = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api_url, "DATABASE_URL": database_url, "DELIVERY_RATE": "1000"}
+    env = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api_url, "DATABASE_URL": database_url, "DELIVERY_RATE": "1000",
+           # One message in flight: a kill can then cost at most one duplicate.
+           "DELIVERY_CONCURRENCY": "1"}
     return await asyncio.create_subprocess_exec(
         sys.executable, "main.py", cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
     )
