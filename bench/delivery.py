@@ -9,13 +9,16 @@ Two runs, side by side in one process:
    `--slow-messages` (default 1,500) messages.
 3. The same two settings with a Telegram round trip of `--latency-ms` (default 50 ms) added to
    every sendMessage (the emulator's "slow" fault), `--latency-messages` (default 1,000 / 500)
-   messages: loopback answers in well under a millisecond, api.telegram.org does not.
+   messages, once per DELIVERY_CONCURRENCY in `--latency-concurrency` (default 1,4,16,64):
+   loopback answers in well under a millisecond, api.telegram.org does not.
+
+Runs 1 and 2 use the product's default DELIVERY_CONCURRENCY unless `--concurrency` is given.
 
 Each message is an ALERT ("appointment.eve", rendered from its params alone), so the local
 delivery-hours rule never holds it back whatever the time of day. Every chat is known to the
 emulator and registered in the database (kk/ru/en), so the message is rendered in her language.
 
-    .venv/bin/python -m bench.delivery --messages 100000 --slow-messages 1500 --latency-ms 50
+    .venv/bin/python -m bench.delivery --messages 100000 --slow-messages 1500 --latency-ms 50 --latency-concurrency 1,4,16,64
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ PARAMS = {"what": "УЗИ / ultrasound", "on_date": "2026-12-01", "at_time": Non
 class Result:
     name: str
     messages: int
+    concurrency: int
     added_latency_ms: float
     emulator_global_per_second: float
     delivery_rate: float
@@ -140,6 +144,7 @@ async def run(
     workdir: Path,
     *,
     latency: float = 0.0,
+    concurrency: int | None = None,
     profile: bool = False,
 ) -> Result:
     async with BotAPIEmulator(rate_limits=limits, record_calls=False) as emu:
@@ -153,6 +158,7 @@ async def run(
             DELIVERY_RATE=str(delivery_rate),
             LOG_LEVEL="WARNING",
             _env_file=None,
+            **({"DELIVERY_CONCURRENCY": str(concurrency)} if concurrency else {}),
         )
         app = build_application(settings, clock=clock)
         await upgrade_to_head(app.context.database)
@@ -209,6 +215,7 @@ async def run(
         return Result(
             name=name,
             messages=count,
+            concurrency=getattr(app.delivery, "concurrency", 1),
             added_latency_ms=round(latency * 1000, 1),
             emulator_global_per_second=limits.global_per_second,
             delivery_rate=delivery_rate,
@@ -236,6 +243,8 @@ async def main() -> None:
     parser.add_argument("--slow-messages", type=int, default=1_500, help="messages at the default 25/s")
     parser.add_argument("--latency-ms", type=float, default=50.0, help="Telegram round trip for the latency runs; 0 skips them")
     parser.add_argument("--latency-messages", type=int, default=1_000, help="messages per latency run (half at 25/s)")
+    parser.add_argument("--latency-concurrency", default="1,4,16,64", help="DELIVERY_CONCURRENCY values for the latency runs")
+    parser.add_argument("--concurrency", type=int, default=None, help="DELIVERY_CONCURRENCY for runs 1 and 2 (default: the product's)")
     parser.add_argument("--skip-fast", action="store_true")
     parser.add_argument("--skip-slow", action="store_true")
     parser.add_argument("--profile", action="store_true", help="cProfile the raised-limit send (slower)")
@@ -246,23 +255,32 @@ async def main() -> None:
         if not args.skip_fast:
             fast = RateLimits(global_per_second=1000, global_burst=1000, per_chat_per_second=1, per_chat_burst=1)
             results.append(
-                await run("raised limit (1,000/s)", args.messages, fast, 1000, Path(tmp) / "fast", profile=args.profile)
+                await run(
+                    "raised limit (1,000/s)", args.messages, fast, 1000, Path(tmp) / "fast",
+                    concurrency=args.concurrency, profile=args.profile,
+                )
             )
         if not args.skip_slow:
-            results.append(await run("default limit (25/s)", args.slow_messages, RateLimits(), 25, Path(tmp) / "slow"))
+            results.append(
+                await run("default limit (25/s)", args.slow_messages, RateLimits(), 25, Path(tmp) / "slow", concurrency=args.concurrency)
+            )
         if args.latency_ms > 0:
             latency = args.latency_ms / 1000
             label = f"{args.latency_ms:g} ms round trip"
-            if not args.skip_fast:
+            levels = [int(c) for c in args.latency_concurrency.split(",") if c.strip()]
+            for level in levels if not args.skip_fast else []:
                 fast = RateLimits(global_per_second=1000, global_burst=1000, per_chat_per_second=1, per_chat_burst=1)
                 results.append(
-                    await run(f"raised limit (1,000/s), {label}", args.latency_messages, fast, 1000, Path(tmp) / "fast-rtt", latency=latency)
+                    await run(
+                        f"raised limit (1,000/s), {label}, {level} in flight", args.latency_messages, fast, 1000,
+                        Path(tmp) / f"fast-rtt-{level}", latency=latency, concurrency=level,
+                    )
                 )
-            if not args.skip_slow:
+            for level in levels if not args.skip_slow else []:
                 results.append(
                     await run(
-                        f"default limit (25/s), {label}", max(args.latency_messages // 2, 1), RateLimits(), 25,
-                        Path(tmp) / "slow-rtt", latency=latency,
+                        f"default limit (25/s), {label}, {level} in flight", max(args.latency_messages // 2, 1), RateLimits(), 25,
+                        Path(tmp) / f"slow-rtt-{level}", latency=latency, concurrency=level,
                     )
                 )
     targets = {}
