@@ -34,7 +34,7 @@ import pstats
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import insert
@@ -44,6 +44,7 @@ from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.delivery import ALERT
 from db import outbox
+from db.engine import Database
 from db.migrate import upgrade_to_head
 from db.outbox import OutgoingMessage
 from db.schema import users
@@ -80,7 +81,7 @@ class Result:
     profile_top: list[str] = field(default_factory=list)
 
 
-async def register(app_db, ids: list[int], now: datetime) -> None:  # type: ignore[no-untyped-def]
+async def register(app_db: Database, ids: list[int], now: datetime) -> None:
     """Her row only (a broadcast or alert goes to registered people); bulk, not the product path."""
     rows = [
         {

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -31,7 +32,8 @@ from db import families, outbox
 from db.outbox import ClaimedMessage
 
 MAX_ATTEMPTS = 6
-TRANSIENT = (TelegramServerError, TelegramNetworkError, ClientError, asyncio.TimeoutError)
+# An nginx HTML 502 during a Telegram outage reaches us as ClientDecodeError: transient too.
+TRANSIENT = (TelegramServerError, TelegramNetworkError, ClientDecodeError, ClientError, asyncio.TimeoutError)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -68,7 +70,7 @@ class DeliveryEngine:
             claimed = await outbox.claim_due(conn, self.app.clock.now(), self.batch)
         if self.concurrency == 1:
             for message in claimed:
-                await self._deliver(message)
+                await self._deliver_safely(message)
             return len(claimed)
         # Several sends in flight hide Telegram's round trip; the pacer still spaces them, in
         # priority order, because each worker takes its slot before sending.
@@ -76,7 +78,7 @@ class DeliveryEngine:
 
         async def worker() -> None:
             for message in queue:
-                await self._deliver(message)
+                await self._deliver_safely(message)
 
         await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(claimed)))))
         return len(claimed)
@@ -112,6 +114,14 @@ class DeliveryEngine:
                 await asyncio.wait_for(self._kick.wait(), timeout=1.0)
             except asyncio.TimeoutError:
                 pass
+
+    async def _deliver_safely(self, message: ClaimedMessage) -> None:
+        """An unexpected error with one message must not leave it (or the batch) stuck in `sending`."""
+        try:
+            await self._deliver(message)
+        except Exception as exc:  # noqa: BLE001 - recorded on the row and retried with backoff
+            log_event("delivery_unexpected_error", outbox_id=message.id, error=type(exc).__name__)
+            await self._retry_later(message, type(exc).__name__)
 
     async def _deliver(self, message: ClaimedMessage) -> None:
         app = self.app

@@ -142,3 +142,18 @@ async def test_same_unique_key_is_queued_once(world: tuple[Application, BotAPIEm
     await queue(app, [hello(mother, 3, key="k")])
     await app.delivery.drain()
     assert [m.text for m in emu.user(user_id=mother).messages] == ["Hello 1"]
+
+
+async def test_an_html_502_from_telegram_is_retried_not_stuck(
+    world: tuple[Application, BotAPIEmulator], clock: ManualClock
+) -> None:
+    app, emu = world
+    ids = started_users(emu, 900, 5)
+    emu.faults.add(method="sendMessage", kind="bad_gateway_html", times=2)
+    await queue(app, [hello(user_id, 1) for user_id in ids])
+    await app.delivery.drain()
+    clock.advance(timedelta(minutes=5))
+    await app.delivery.drain()
+    assert all(len(emu.user(user_id=u).messages) == 1 for u in ids)
+    async with app.context.database.reading() as conn:
+        assert await outbox.count_by_status(conn) == {"sent": 5}
