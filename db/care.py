@@ -84,16 +84,19 @@ async def clear_state(conn: AsyncConnection, user_id: int, track: str, ref_id: i
     )
 
 
+_APPOINTMENT_COLUMNS = (
+    appointments.c.id,
+    appointments.c.user_id,
+    appointments.c.what,
+    appointments.c.on_date,
+    appointments.c.at_time,
+    appointments.c.place,
+    appointments.c.care_item,
+)
+
+
 async def appointments_of(conn: AsyncConnection, user_id: int, from_date: date | None = None) -> list[AppointmentRecord]:
-    query = select(
-        appointments.c.id,
-        appointments.c.user_id,
-        appointments.c.what,
-        appointments.c.on_date,
-        appointments.c.at_time,
-        appointments.c.place,
-        appointments.c.care_item,
-    ).where(appointments.c.user_id == user_id, appointments.c.cancelled.is_(False))
+    query = select(*_APPOINTMENT_COLUMNS).where(appointments.c.user_id == user_id, appointments.c.cancelled.is_(False))
     if from_date is not None:
         query = query.where(appointments.c.on_date >= from_date)
     rows = await conn.execute(query.order_by(appointments.c.on_date, appointments.c.at_time, appointments.c.id))
@@ -131,8 +134,16 @@ async def update_appointment(conn: AsyncConnection, user_id: int, appointment_id
 
 
 async def get_appointment(conn: AsyncConnection, user_id: int, appointment_id: int) -> AppointmentRecord | None:
-    found = [a for a in await appointments_of(conn, user_id) if a.id == appointment_id]
-    return found[0] if found else None
+    row = (
+        await conn.execute(
+            select(*_APPOINTMENT_COLUMNS).where(
+                appointments.c.id == appointment_id,
+                appointments.c.user_id == user_id,  # her own only
+                appointments.c.cancelled.is_(False),
+            )
+        )
+    ).first()
+    return AppointmentRecord(**row._mapping) if row else None
 
 
 async def plan_due(conn: AsyncConnection, now: datetime, limit: int) -> list[int]:
