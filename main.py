@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 from bot.config import ConfigError, load_settings
@@ -24,9 +23,10 @@ def main() -> int:
         return 2
     setup_logging(settings.log_level)
     from bot.app import build_application
+    from bot.event_loop import run
 
     application = build_application(settings)
-    asyncio.run(application.run_polling())
+    run(application.run_polling())
     return 0
 
 

@@ -30,18 +30,23 @@ import gc
 import json
 import logging
 import platform
+import resource
 import pstats
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert
 
 from bot.app import build_application
 from bot.clock import SystemClock
 from bot.config import load_settings
+from bot import event_loop
 from bot.delivery import ALERT
 from db import outbox
 from db.engine import Database
@@ -49,6 +54,7 @@ from db.migrate import upgrade_to_head
 from db.outbox import OutgoingMessage
 from db.schema import users
 from emulator import BotAPIEmulator, RateLimits
+from emulator.process import EmulatorProcess
 
 TOKEN = "123456:BENCH-token-for-emulator"
 FIRST_CHAT = 1_000_000
@@ -59,6 +65,7 @@ PARAMS = {"what": "УЗИ / ultrasound", "on_date": "2026-12-01", "at_time": Non
 @dataclass
 class Result:
     name: str
+    emulator: str  # "process" (its own process, as Telegram is elsewhere) or "in-process"
     messages: int
     concurrency: int
     added_latency_ms: float
@@ -78,6 +85,9 @@ class Result:
     outbox_status: dict[str, int]
     cpu_seconds: float
     cpu_ms_per_message: float
+    outcome_writes: int  # transactions that marked what became of the messages (group commit)
+    main_thread_cpu_ms_per_message: float  # the event loop's thread (the rest: the SQLite thread)
+    system_cpu_ms_per_message: float  # of the whole process's CPU, the part spent in the kernel
     profile_top: list[str] = field(default_factory=list)
 
 
@@ -105,15 +115,59 @@ async def register(app_db: Database, ids: list[int], now: datetime) -> None:
             await conn.execute(insert(users), rows[start : start + ENQUEUE_CHUNK])
 
 
-async def sample(emu: BotAPIEmulator, samples: list[tuple[float, int]], stop: asyncio.Event) -> None:
+class InProcessEmulator:
+    """The emulator in the bot's own process and event loop, behind EmulatorProcess's interface:
+    the earlier set-up, kept to show what sharing one core with "Telegram" costs."""
+
+    def __init__(self, rate_limits: RateLimits) -> None:
+        self.emu = BotAPIEmulator(rate_limits=rate_limits, record_calls=False)
+        self.api_url = ""
+
+    async def __aenter__(self) -> InProcessEmulator:
+        await self.emu.start()
+        self.api_url = self.emu.api_url
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.emu.stop()
+
+    def add_users(self, user_ids: list[int]) -> None:
+        for user_id in user_ids:
+            self.emu.user(user_id=user_id, first_name="Mother", language_code=("kk", "ru", "en")[user_id % 3]).known_to_bot = True
+
+    def slow(self, method: str, delay: float) -> None:
+        self.emu.faults.add(method=method, kind="slow", delay=delay, times=None)
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "sent": self.emu.stats.sent,
+            "rate_limited": self.emu.stats.rate_limited,
+            "internal_errors": [repr(e) for e in self.emu.internal_errors],
+        }
+
+    def message_counts(self, user_ids: list[int]) -> list[int]:
+        return [len(self.emu.user(user_id=user_id).messages) for user_id in user_ids]
+
+
+@asynccontextmanager
+async def emulator(where: str, limits: RateLimits) -> AsyncIterator[Any]:
+    if where == "process":
+        with EmulatorProcess(rate_limits=limits) as emu:
+            yield emu
+    else:
+        async with InProcessEmulator(limits) as emu:
+            yield emu
+
+
+async def sample(emu: Any, samples: list[tuple[float, int]], stop: asyncio.Event) -> None:
     """(monotonic time, messages sent) once a second, for windows and the steady rate."""
     while not stop.is_set():
-        samples.append((time.monotonic(), emu.stats.sent))
+        samples.append((time.monotonic(), emu.stats()["sent"]))
         try:
             await asyncio.wait_for(stop.wait(), 1.0)
         except asyncio.TimeoutError:
             pass
-    samples.append((time.monotonic(), emu.stats.sent))
+    samples.append((time.monotonic(), emu.stats()["sent"]))
 
 
 def steady_rate(samples: list[tuple[float, int]], total: int) -> float:
@@ -147,10 +201,11 @@ async def run(
     latency: float = 0.0,
     concurrency: int | None = None,
     profile: bool = False,
+    where: str = "process",
 ) -> Result:
-    async with BotAPIEmulator(rate_limits=limits, record_calls=False) as emu:
+    async with emulator(where, limits) as emu:
         if latency:  # every sendMessage answers after this long, like a far-away server
-            emu.faults.add(method="sendMessage", kind="slow", delay=latency, times=None)
+            emu.slow("sendMessage", latency)
         clock = SystemClock()
         settings = load_settings(
             BOT_TOKEN=TOKEN,
@@ -164,8 +219,7 @@ async def run(
         app = build_application(settings, clock=clock)
         await upgrade_to_head(app.context.database)
         ids = list(range(FIRST_CHAT, FIRST_CHAT + count))
-        for user_id in ids:
-            emu.user(user_id=user_id, first_name="Mother", language_code=("kk", "ru", "en")[user_id % 3]).known_to_bot = True
+        emu.add_users(ids)
         await register(app.context.database, ids, clock.now())
 
         # Enqueue: what a broadcast or a burst of alerts does (short transactions of 10,000).
@@ -186,6 +240,8 @@ async def run(
         sampler = asyncio.create_task(sample(emu, samples, stop))
         profiler = cProfile.Profile() if profile else None
         cpu0 = time.process_time()
+        thread0 = time.thread_time()
+        rusage0 = resource.getrusage(resource.RUSAGE_SELF)
         began = time.perf_counter()
         if profiler:
             profiler.enable()
@@ -194,16 +250,19 @@ async def run(
             profiler.disable()
         send_seconds = time.perf_counter() - began
         cpu = time.process_time() - cpu0
+        main_thread_cpu = time.thread_time() - thread0
+        rusage1 = resource.getrusage(resource.RUSAGE_SELF)
         stop.set()
         await sampler
 
-        per_chat = [len(emu.user(user_id=user_id).messages) for user_id in ids]
+        per_chat = emu.message_counts(ids)
         async with app.context.database.reading() as conn:
             status = await outbox.count_by_status(conn)
         await app.bot.session.close()
         await app.context.database.close()
-        assert not emu.internal_errors, emu.internal_errors
-        sent = emu.stats.sent
+        stats = emu.stats()
+        assert not stats["internal_errors"], stats["internal_errors"]
+        sent = stats["sent"]
         top: list[str] = []
         if profiler:
             stats = pstats.Stats(profiler).sort_stats("tottime")
@@ -215,6 +274,7 @@ async def run(
         rate = sent / send_seconds
         return Result(
             name=name,
+            emulator=where,
             messages=count,
             concurrency=getattr(app.delivery, "concurrency", 1),
             added_latency_ms=round(latency * 1000, 1),
@@ -228,12 +288,15 @@ async def run(
             percent_of_configured_rate=round(100 * rate / delivery_rate, 1),
             steady_messages_per_second=round(steady_rate(samples, count), 1),
             slowest_10s_window_per_second=slowest_window(samples),
-            rate_limited_429=emu.stats.rate_limited,
+            rate_limited_429=stats["rate_limited"],
             duplicates=sum(n - 1 for n in per_chat if n > 1),
             missing=sum(1 for n in per_chat if n == 0),
             outbox_status=status,
             cpu_seconds=round(cpu, 2),
             cpu_ms_per_message=round(1000 * cpu / max(sent, 1), 3),
+            outcome_writes=app.delivery.outcomes.writes,
+            main_thread_cpu_ms_per_message=round(1000 * main_thread_cpu / max(sent, 1), 3),
+            system_cpu_ms_per_message=round(1000 * (rusage1.ru_stime - rusage0.ru_stime) / max(sent, 1), 3),
             profile_top=top,
         )
 
@@ -249,6 +312,10 @@ async def main() -> None:
     parser.add_argument("--skip-fast", action="store_true")
     parser.add_argument("--skip-slow", action="store_true")
     parser.add_argument("--profile", action="store_true", help="cProfile the raised-limit send (slower)")
+    parser.add_argument(
+        "--in-process-messages", type=int, default=0,
+        help="also run the raised limit with the emulator inside the bot's process, for comparison (0: skip)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     results: list[Result] = []
@@ -261,6 +328,13 @@ async def main() -> None:
                     concurrency=args.concurrency, profile=args.profile,
                 )
             )
+            if args.in_process_messages:
+                results.append(
+                    await run(
+                        "raised limit (1,000/s), emulator in the bot's process", args.in_process_messages, fast, 1000,
+                        Path(tmp) / "fast-inline", concurrency=args.concurrency, where="in-process",
+                    )
+                )
         if not args.skip_slow:
             results.append(
                 await run("default limit (25/s)", args.slow_messages, RateLimits(), 25, Path(tmp) / "slow", concurrency=args.concurrency)
@@ -303,4 +377,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    event_loop.run(main())  # the production loop (uvloop where installed), as main.py runs it

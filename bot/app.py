@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -24,6 +23,7 @@ from bot.middlewares.isolation import PerChatIsolation
 from bot.middlewares.retry import RetryAfterMiddleware
 from bot.middlewares.tracking import InFlightUpdates
 from bot.middlewares.user_loader import UserLoader
+from bot.telegram_session import BotSession
 from db.engine import Database
 from db.fsm_storage import DatabaseStorage
 from db.migrate import upgrade_to_head
@@ -99,7 +99,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     context = AppContext(settings=settings, database=database, clock=clock, i18n=i18n, fsm_storage=storage)
 
     pacer = Pacer(clock, rate_per_second=settings.delivery_rate)
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session = BotSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(RetryAfterMiddleware(clock, on_flood=pacer.pause))
     bot = Bot(
         settings.bot_token.get_secret_value(),

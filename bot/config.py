@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,7 +25,7 @@ _EXPECTED = {
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
     "DELIVERY_RATE": "messages per second for the whole bot, from 1 to 1000 (Telegram's paid broadcast limit)",
     "DELIVERY_WINDOW": "local hours for non-urgent messages, like 09:00-21:00",
-    "DELIVERY_CONCURRENCY": "how many messages may be in flight at once, from 1 to 64",
+    "DELIVERY_CONCURRENCY": "how many messages may be in flight at once, from 1 to 64 (or empty: chosen from DELIVERY_RATE)",
 }
 
 
@@ -43,8 +44,21 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Asia/Almaty", alias="TIMEZONE")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="LOG_LEVEL")
     delivery_rate: float = Field(default=25.0, ge=1.0, le=1000.0, alias="DELIVERY_RATE")
-    delivery_concurrency: int = Field(default=4, ge=1, le=64, alias="DELIVERY_CONCURRENCY")
+    delivery_concurrency: int | None = Field(default=None, ge=1, le=64, alias="DELIVERY_CONCURRENCY")
     delivery_window: tuple[time, time] = Field(default=(time(9), time(21)), alias="DELIVERY_WINDOW")
+
+    @property
+    def delivery_in_flight(self) -> int:
+        """DELIVERY_CONCURRENCY, or by default enough to keep DELIVERY_RATE over a ~64 ms round
+        trip to Telegram: 4 at the default 25/s, 64 at 1,000/s. A crash can resend at most this many."""
+        if self.delivery_concurrency is not None:
+            return self.delivery_concurrency
+        return max(4, min(64, math.ceil(self.delivery_rate * 0.064)))
+
+    @field_validator("delivery_concurrency", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("delivery_window", mode="before")
     @classmethod

@@ -3,6 +3,7 @@ the service decides the transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import fields
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -43,14 +44,38 @@ async def cached_family(database: Database, user_id: int) -> Family | None:
     cached = database.families.get(user_id)
     if cached is not MISSING:
         return cached  # type: ignore[return-value]
-    generation = database.families.generation(user_id)
-    async with database.reading() as conn:
-        family = await load_family(conn, user_id)
-    database.families.put(user_id, family, generation)
-    return family
+    return (await cached_families(database, (user_id,)))[user_id]
 
 
-def _family_query() -> Any:
+# SQLite allows 32,766 bound values; a few hundred per query keeps each statement small.
+_FAMILIES_PER_QUERY = 500
+
+
+async def cached_families(database: Database, user_ids: Iterable[int]) -> dict[int, Family | None]:
+    """Several families at once (the delivery engine's claimed batch): the cached ones from memory,
+    the rest in one query per few hundred."""
+    found: dict[int, Family | None] = {}
+    missing: dict[int, int] = {}  # user id → cache generation when the read began
+    for user_id in user_ids:
+        cached = database.families.get(user_id)
+        if cached is not MISSING:
+            found[user_id] = cached  # type: ignore[assignment]
+        elif user_id not in missing:
+            missing[user_id] = database.families.generation(user_id)
+    if missing:
+        ids = list(missing)
+        async with database.reading() as conn:
+            for start in range(0, len(ids), _FAMILIES_PER_QUERY):
+                chunk = ids[start : start + _FAMILIES_PER_QUERY]
+                loaded = await load_families(conn, chunk)
+                for user_id in chunk:
+                    family = loaded.get(user_id)
+                    database.families.put(user_id, family, missing[user_id])
+                    found[user_id] = family
+    return found
+
+
+def _family_query(where: Any) -> Any:
     preg = pregnancies.alias("p")
     kid = children.alias("c")
     return (
@@ -64,30 +89,42 @@ def _family_query() -> Any:
                 kid, kid.c.user_id == users.c.id
             )
         )
-        .where(users.c.id == bindparam("user_id"))
-        .order_by(kid.c.id)
+        .where(where)
+        .order_by(users.c.id, kid.c.id)
     )
 
 
-# Built once: this runs for every update whose family is not cached.
-_FAMILY_QUERY = _family_query()
+# Built once: these run for every update (or delivery batch) whose family is not cached.
+_FAMILY_QUERY = _family_query(users.c.id == bindparam("user_id"))
+_FAMILIES_QUERY = _family_query(users.c.id.in_(bindparam("user_ids", expanding=True)))
 
 
 def _prefixed(cls: type[R], mapping: Any, prefix: str) -> R:
     return cls(**{f.name: mapping[f"{prefix}{f.name}"] for f in fields(cls)})  # type: ignore[arg-type]
 
 
-async def load_family(conn: AsyncConnection, user_id: int) -> Family | None:
-    """One round trip: the user joined with her active pregnancy and her children (a row per child)."""
-    rows = (await conn.execute(_FAMILY_QUERY, {"user_id": user_id})).all()
-    if not rows:
-        return None
+def _family(rows: list[Row[Any]]) -> Family:
+    """A family from its joined rows (one per child, at least one)."""
     first = rows[0]._mapping
     return Family(
         user=_record(UserRecord, rows[0]),
         pregnancy=_prefixed(PregnancyRecord, first, "p_") if first["p_id"] is not None else None,
         children=tuple(_prefixed(ChildRecord, row._mapping, "c_") for row in rows if row._mapping["c_id"] is not None),
     )
+
+
+async def load_family(conn: AsyncConnection, user_id: int) -> Family | None:
+    """One round trip: the user joined with her active pregnancy and her children (a row per child)."""
+    rows = (await conn.execute(_FAMILY_QUERY, {"user_id": user_id})).all()
+    return _family(rows) if rows else None
+
+
+async def load_families(conn: AsyncConnection, user_ids: list[int]) -> dict[int, Family]:
+    """Several families in one round trip; the unregistered are simply absent."""
+    by_user: dict[int, list[Row[Any]]] = {}
+    for row in (await conn.execute(_FAMILIES_QUERY, {"user_ids": user_ids})).all():
+        by_user.setdefault(row.id, []).append(row)
+    return {user_id: _family(rows) for user_id, rows in by_user.items()}
 
 
 async def insert_user(conn: AsyncConnection, new: NewUser, now: datetime) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -106,36 +106,81 @@ async def claim_due(conn: AsyncConnection, now: datetime, limit: int) -> list[Cl
     return claimed
 
 
-async def mark_sent(conn: AsyncConnection, message_id: int, now: datetime, telegram_message_id: int | None) -> None:
-    await conn.execute(
-        update(outbox)
-        .where(outbox.c.id == message_id)
-        .values(status=SENT, sent_at=now, telegram_message_id=telegram_message_id, last_error=None)
+@dataclass(frozen=True, slots=True)
+class Sent:
+    id: int
+    at: datetime
+    telegram_message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Released:
+    """Back to the queue (a flood wait, a transient error, her night, her previous message a moment ago)."""
+
+    id: int
+    due_at: datetime
+    error: str | None
+    count_attempt: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Discarded:
+    """Must not go (she paused, or it is no longer true): forgotten, so that planning can write it
+    again if it becomes true again."""
+
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    id: int
+    error: str
+
+
+Outcome = Sent | Released | Discarded | Failed
+
+# Built once; each runs as one executemany for a whole group of outcomes.
+_MARK_SENT = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("o_id"))
+    .values(status=SENT, sent_at=bindparam("o_at"), telegram_message_id=bindparam("o_tg"), last_error=None)
+)
+_RELEASE = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("o_id"))
+    .values(
+        status=PENDING,
+        due_at=bindparam("o_due"),
+        claimed_at=None,
+        last_error=bindparam("o_error"),
+        attempts=outbox.c.attempts + bindparam("o_inc"),
     )
+)
+_MARK_FAILED = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("o_id"))
+    .values(status=FAILED, last_error=bindparam("o_error"), attempts=outbox.c.attempts + 1)
+)
 
 
-async def release(
-    conn: AsyncConnection, message_id: int, due_at: datetime, error: str | None, *, count_attempt: bool
-) -> None:
-    """Back to the queue (after a flood wait or a transient error)."""
-    values: dict[str, Any] = {"status": PENDING, "due_at": due_at, "claimed_at": None, "last_error": error}
-    if count_attempt:
-        values["attempts"] = outbox.c.attempts + 1
-    await conn.execute(update(outbox).where(outbox.c.id == message_id).values(**values))
-
-
-async def discard(conn: AsyncConnection, message_id: int) -> None:
-    """A claimed message that must not go (she paused, or it is no longer true): forget it, so
-    that planning can write it again if it becomes true again."""
-    await conn.execute(delete(outbox).where(outbox.c.id == message_id))
-
-
-async def mark_failed(conn: AsyncConnection, message_id: int, error: str) -> None:
-    await conn.execute(
-        update(outbox)
-        .where(outbox.c.id == message_id)
-        .values(status=FAILED, last_error=error[:200], attempts=outbox.c.attempts + 1)
-    )
+async def record_outcomes(conn: AsyncConnection, outcomes: list[Outcome]) -> None:
+    """What became of claimed messages, written together: one statement per kind of outcome."""
+    sent = [{"o_id": o.id, "o_at": o.at, "o_tg": o.telegram_message_id} for o in outcomes if isinstance(o, Sent)]
+    released = [
+        {"o_id": o.id, "o_due": o.due_at, "o_error": o.error, "o_inc": int(o.count_attempt)}
+        for o in outcomes
+        if isinstance(o, Released)
+    ]
+    failed = [{"o_id": o.id, "o_error": o.error[:200]} for o in outcomes if isinstance(o, Failed)]
+    discarded = [o.id for o in outcomes if isinstance(o, Discarded)]
+    if sent:
+        await conn.execute(_MARK_SENT, sent)
+    if released:
+        await conn.execute(_RELEASE, released)
+    if failed:
+        await conn.execute(_MARK_FAILED, failed)
+    if discarded:
+        await conn.execute(delete(outbox).where(outbox.c.id.in_(discarded)))
 
 
 async def mark_chat_unreachable(conn: AsyncConnection, chat_id: int, message_id: int) -> int:

@@ -1,7 +1,8 @@
 """Claims due messages from the outbox, paces them, renders them in her language, sends, marks.
 
-Crash safety: a message is marked `sending` when claimed and `sent` right after Telegram accepts
-it. After a crash, `sending` rows go back to the queue, so at most the messages in flight at that
+Crash safety: a message is marked `sending` when claimed, and `sent` once Telegram accepted it;
+a sender takes its next message only after that mark is committed (bot/delivery/outcomes.py).
+After a crash, `sending` rows go back to the queue, so at most the messages in flight at that
 moment (DELIVERY_CONCURRENCY of them) can arrive twice, and none is lost.
 """
 
@@ -24,12 +25,13 @@ from aiohttp import ClientError
 
 from bot.context import AppContext
 from bot.delivery import REMINDER
+from bot.delivery.outcomes import OutcomeWriter
 from bot.delivery.pacer import Pacer
 from bot.delivery.render import RenderContext, UnknownMessageKey, render
 from bot.domain.delivery_time import next_delivery_time
 from bot.logging_setup import log_event
 from db import families, outbox
-from db.outbox import ClaimedMessage
+from db.outbox import ClaimedMessage, Discarded, Failed, Outcome, Released, Sent
 
 MAX_ATTEMPTS = 6
 # An nginx HTML 502 during a Telegram outage reaches us as ClientDecodeError: transient too.
@@ -47,9 +49,10 @@ class DeliveryEngine:
         self.bot = bot
         self.pacer = pacer
         # Messages in flight at once. A crash can resend at most this many (each at most once).
-        self.concurrency = app.settings.delivery_concurrency
+        self.concurrency = app.settings.delivery_in_flight
         # About two seconds of sending per claim, so a newly queued alert never waits long behind a batch.
         self.batch = batch or max(10, int(app.settings.delivery_rate * 2))
+        self.outcomes = OutcomeWriter(app.database, app.clock)
         self._kick = asyncio.Event()
         self.sent = 0
 
@@ -68,19 +71,25 @@ class DeliveryEngine:
         """Send what is due now; returns how many messages were handled."""
         async with self.app.database.transaction() as conn:
             claimed = await outbox.claim_due(conn, self.app.clock.now(), self.batch)
-        if self.concurrency == 1:
-            for message in claimed:
-                await self._deliver_safely(message)
-            return len(claimed)
-        # Several sends in flight hide Telegram's round trip; the pacer still spaces them, in
-        # priority order, because each worker takes its slot before sending.
+        if not claimed:
+            return 0
+        # Each message needs her family (language, paused, what is still true): the batch's families
+        # are read into the cache in one query, and a write meanwhile (she paused) still drops hers.
+        await families.cached_families(self.app.database, (m.chat_id for m in claimed))
         queue = iter(claimed)
 
         async def worker() -> None:
+            # Workers share one iterator, so messages start in priority order; the pacer spaces them.
             for message in queue:
                 await self._deliver_safely(message)
 
-        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(claimed)))))
+        results = await asyncio.gather(
+            *(worker() for _ in range(min(self.concurrency, len(claimed)))), return_exceptions=True
+        )
+        # Every worker has finished (none is left sending) before an error leaves this batch.
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
         return len(claimed)
 
     async def drain(self, limit: int = 1_000_000, settle_within: timedelta = timedelta(seconds=5)) -> int:
@@ -118,81 +127,65 @@ class DeliveryEngine:
     async def _deliver_safely(self, message: ClaimedMessage) -> None:
         """An unexpected error with one message must not leave it (or the batch) stuck in `sending`."""
         try:
-            await self._deliver(message)
+            outcome = await self._deliver(message)
         except Exception as exc:  # noqa: BLE001 - recorded on the row and retried with backoff
             log_event("delivery_unexpected_error", outbox_id=message.id, error=type(exc).__name__)
-            await self._retry_later(message, type(exc).__name__)
+            outcome = self._retry_later(message, type(exc).__name__)
+        if outcome is not None:
+            await self.outcomes.record(outcome)
 
-    async def _deliver(self, message: ClaimedMessage) -> None:
+    async def _deliver(self, message: ClaimedMessage) -> Outcome | None:
+        """Send one message; returns what became of it (None: already written, e.g. unreachable)."""
         app = self.app
+        family = await families.cached_family(app.database, message.chat_id)
         chat_ready = self.pacer.chat_ready_at(message.chat_id)
         if chat_ready is not None:
             # Her previous message went out less than a second ago: let others go first.
-            async with app.database.transaction() as conn:
-                await outbox.release(conn, message.id, chat_ready, None, count_attempt=False)
-            return
+            return Released(message.id, chat_ready, None, count_attempt=False)
         if message.priority >= REMINDER:
             # Non-urgent messages only in her local daytime: a retry that slipped into the night waits.
             now = app.clock.now()
-            window = app.settings.delivery_window
-            allowed = next_delivery_time(now, app.settings.tz, window, message.chat_id)
+            allowed = next_delivery_time(now, app.settings.tz, app.settings.delivery_window, message.chat_id)
             if allowed > now:
-                async with app.database.transaction() as conn:
-                    await outbox.release(conn, message.id, allowed, None, count_attempt=False)
-                return
-        family = await families.cached_family(app.database, message.chat_id)
-        if family is not None and family.user.paused and message.priority >= REMINDER:
-            async with app.database.transaction() as conn:  # nothing but urgent safety while paused
-                await outbox.discard(conn, message.id)
-            return
+                return Released(message.id, allowed, None, count_attempt=False)
+            if family is not None and family.user.paused:  # nothing but urgent safety while paused
+                return Discarded(message.id)
         lang = family.user.language if family else app.settings.default_language
         try:
             with app.i18n.context(), app.i18n.use_locale(lang):
                 rendered = render(message.message_key, message.params, RenderContext(lang, app.today(), family))
         except UnknownMessageKey:
-            async with app.database.transaction() as conn:
-                await outbox.mark_failed(conn, message.id, f"unknown message key {message.message_key}")
             log_event("delivery_unknown_key", outbox_id=message.id)
-            return
+            return Failed(message.id, f"unknown message key {message.message_key}")
         if rendered is None:  # no longer true (done meanwhile, pregnancy over …)
-            async with app.database.transaction() as conn:
-                await outbox.discard(conn, message.id)
-            return
+            return Discarded(message.id)
         await self.pacer.wait_turn(message.chat_id)
         try:
-            sent = await self.bot.send_message(message.chat_id, rendered.text, reply_markup=rendered.markup)
+            with self.outcomes.telegram_call():
+                sent = await self.bot.send_message(message.chat_id, rendered.text, reply_markup=rendered.markup)
         except TelegramRetryAfter as exc:
             self.pacer.pause(exc.retry_after)
-            async with app.database.transaction() as conn:
-                await outbox.release(conn, message.id, app.clock.now(), "flood", count_attempt=False)
             log_event("delivery_flood_wait", seconds=exc.retry_after)
-            return
+            return Released(message.id, app.clock.now(), "flood", count_attempt=False)
         except TelegramForbiddenError:
             await self._unreachable(message)
-            return
+            return None
         except TelegramBadRequest as exc:
             if "chat not found" in exc.message:
                 await self._unreachable(message)
-                return
-            async with app.database.transaction() as conn:
-                await outbox.mark_failed(conn, message.id, exc.message)
+                return None
             log_event("delivery_rejected", outbox_id=message.id, chat_id=message.chat_id)
-            return
+            return Failed(message.id, exc.message)
         except TRANSIENT as exc:
-            await self._retry_later(message, type(exc).__name__)
-            return
-        async with app.database.transaction() as conn:
-            await outbox.mark_sent(conn, message.id, app.clock.now(), sent.message_id)
+            return self._retry_later(message, type(exc).__name__)
         self.sent += 1
+        return Sent(message.id, app.clock.now(), sent.message_id)
 
-    async def _retry_later(self, message: ClaimedMessage, error: str) -> None:
-        async with self.app.database.transaction() as conn:
-            if message.attempts + 1 >= MAX_ATTEMPTS:
-                await outbox.mark_failed(conn, message.id, error)
-                log_event("delivery_gave_up", outbox_id=message.id, chat_id=message.chat_id)
-            else:
-                due = self.app.clock.now() + backoff(message.attempts)
-                await outbox.release(conn, message.id, due, error, count_attempt=True)
+    def _retry_later(self, message: ClaimedMessage, error: str) -> Outcome:
+        if message.attempts + 1 >= MAX_ATTEMPTS:
+            log_event("delivery_gave_up", outbox_id=message.id, chat_id=message.chat_id)
+            return Failed(message.id, error)
+        return Released(message.id, self.app.clock.now() + backoff(message.attempts), error, count_attempt=True)
 
     async def _unreachable(self, message: ClaimedMessage) -> None:
         async with self.app.database.transaction() as conn:
