@@ -77,5 +77,5 @@ class CareCb(CallbackData, prefix="care"):
 
 
 class AppointmentCb(CallbackData, prefix="appt"):
-    action: str  # add | cancel | cancel_yes | move | keep | no_time | no_place
+    action: str  # add | change (then move | what | place) | cancel | cancel_yes | keep | no_time | no_place
     id: int = 0

@@ -24,7 +24,7 @@ def reminder_keyboard(track_code: str, ref: int, item: str) -> InlineKeyboardMar
 def appointments_keyboard(items: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
     builder = Keyboard()
     for appointment_id, label in items:
-        builder.button(text=_("✏️ Change {what}").format(what=label), callback_data=AppointmentCb(action="move", id=appointment_id))
+        builder.button(text=_("✏️ Change {what}").format(what=label), callback_data=AppointmentCb(action="change", id=appointment_id))
         builder.button(text=_("🗑 Cancel {what}").format(what=label), callback_data=AppointmentCb(action="cancel", id=appointment_id))
     builder.button(text=_("➕ Add an appointment"), callback_data=AppointmentCb(action="add"))
     builder.adjust(*([2] * len(items)), 1)
@@ -39,8 +39,25 @@ def confirm_cancel_keyboard(appointment_id: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def skip_keyboard(action: str) -> InlineKeyboardMarkup:
+def change_keyboard(appointment_id: int) -> InlineKeyboardMarkup:
+    """What to change in one of her appointments."""
+    builder = Keyboard()
+    builder.button(text=_("📅 Date and time"), callback_data=AppointmentCb(action="move", id=appointment_id))
+    builder.button(text=_("📝 What it is"), callback_data=AppointmentCb(action="what", id=appointment_id))
+    builder.button(text=_("📍 Where"), callback_data=AppointmentCb(action="place", id=appointment_id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def skip_keyboard(action: str, appointment_id: int = 0) -> InlineKeyboardMarkup:
+    """No set time, or skip the place. A change carries the appointment's id, so an old button cannot touch it."""
     builder = Keyboard()
     label = _("No set time") if action == "no_time" else _("Skip")
-    builder.button(text=label, callback_data=AppointmentCb(action=action))
+    builder.button(text=label, callback_data=AppointmentCb(action=action, id=appointment_id))
+    return builder.as_markup()
+
+
+def remove_place_keyboard(appointment_id: int) -> InlineKeyboardMarkup:
+    builder = Keyboard()
+    builder.button(text=_("🗑 Remove the place"), callback_data=AppointmentCb(action="no_place", id=appointment_id))
     return builder.as_markup()

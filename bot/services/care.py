@@ -53,28 +53,50 @@ async def cancel_appointment(app: AppContext, user_id: int, appointment_id: int)
     await replan(app, user_id)
 
 
+MAX_TEXT = 120  # what an appointment is, and where: the columns are String(120)
+CHANGES = ("move", "what", "place")  # what she may change in an appointment: date and time, what, where
+
+
+def _changed_fields(data: dict[str, Any], on_date: date, what: str) -> dict[str, Any] | None:
+    change = data.get("change", "move")  # a move begun before "change" existed has none
+    if change == "move":
+        return {"on_date": on_date, "at_time": data.get("at_time")}
+    if change == "what":
+        return {"what": what}
+    if change == "place":
+        return {"place": data.get("place")}
+    return None
+
+
 async def save_appointment(app: AppContext, user_id: int, data: dict[str, Any]) -> bool:
-    """A new appointment, or a new date for an existing one ("moving" with its id)."""
+    """A new appointment, or a change to one of hers (with its id): its date and time, what it is, or where."""
     try:
         on_date = date.fromisoformat(data["on_date"])
         what = str(data["what"])
     except (KeyError, ValueError):
         return False
+    place = data.get("place")
+    if not what or len(what) > MAX_TEXT or (place is not None and len(str(place)) > MAX_TEXT):
+        return False
     now = app.clock.now()
     async with app.database.transaction() as conn:
-        if data.get("moving"):
-            if not await care.update_appointment(
-                conn, user_id, int(data["id"]), on_date=on_date, at_time=data.get("at_time")
-            ):
-                return False
+        if data.get("id"):
+            changes = _changed_fields(data, on_date, what)
+            appointment_id = int(data["id"])
+            if changes is None or await care.get_appointment(conn, user_id, appointment_id) is None:
+                return False  # not hers, or cancelled meanwhile
+            await care.update_appointment(conn, user_id, appointment_id, **changes)
         else:
             care_item = data.get("care_item")
-            await care.add_appointment(conn, user_id, what, on_date, data.get("at_time"), data.get("place"), care_item, now)
+            await care.add_appointment(conn, user_id, what, on_date, data.get("at_time"), place, care_item, now)
             if care_item:
                 track, ref, item = str(care_item).split(":")
                 await care.set_state(conn, user_id, track, int(ref), item, "appointment", now)
-    log_event("appointment_saved", user_id=user_id)
-    await replan(app, user_id)
+    if data.get("id"):
+        log_event("appointment_changed", user_id=user_id, appointment_id=int(data["id"]), change=data.get("change", "move"))
+    else:
+        log_event("appointment_saved", user_id=user_id)
+    await replan(app, user_id)  # new or changed, her reminders say what is true now
     return True
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+from aiogram import html
 
 from bot.content.care import care_item
 from bot.content.guidance import pregnancy_guidance
+from bot.domain.dates import format_date
 from db import families, outbox
 from tests.e2e.harness import RunningBot
 from tests.e2e.people import Person
@@ -147,3 +150,130 @@ async def test_delete_me_removes_what_was_queued(bot: RunningBot) -> None:
     before = len(mother.user.messages)
     await bot.live_until(bot.clock.now() + timedelta(days=5), step=timedelta(hours=12))
     assert len(mother.user.messages) == before
+
+
+async def add_appointment(mother: Person, what: str, day: date, at: str | None, place: str | None) -> None:
+    await mother.send("/appointments")
+    await mother.click("➕ Add an appointment")
+    await mother.send(what)
+    await mother.send(day.strftime("%d.%m.%Y"))
+    if at is None:
+        await mother.click("No set time")
+    else:
+        await mother.send(at)
+    if place is None:
+        await mother.click("Skip")
+    else:
+        await mother.send(place)
+
+
+CHANGED = (
+    "Changed. Your appointment now:\n{appointment}\n\n"
+    "I will remind you the day before at 18:00 and, if it has a time, two hours before."
+)
+
+
+def visible(person: Person) -> str:
+    """The newest message as she reads it (entities applied, no HTML source)."""
+    return person.user.last_message.text or ""  # type: ignore[union-attr]
+
+
+async def test_she_changes_what_and_where_and_her_list_and_reminders_say_the_new_ones(bot: RunningBot) -> None:
+    mother = await registered_at_week(bot, 4008, "ru", 20)
+    day = bot.clock.now().astimezone(ALMATY).date() + timedelta(days=3)
+    when = f"{format_date(day)}, 14:30"
+    await add_appointment(mother, "УЗИ", day, "14:30", "Поликлиника № 5, кабинет 12")
+
+    # What it is: the question names the appointment, her choice shows under it.
+    await mother.send("/appointments")
+    await mother.click("✏️ Change {what}", what="УЗИ")
+    assert mother.last_text == mother.t("What would you like to change in «{what}» on {date}?", what="УЗИ", date=format_date(day))
+    await mother.click("📝 What it is")
+    menu = mother.user.messages[-2]
+    assert (menu.text or "").endswith("» " + mother.t("📝 What it is")) and not menu.inline_buttons
+    assert "«УЗИ»" in visible(mother)
+    new_what = "Скрининг <1> & кровь"  # her text, shown as typed: HTML is escaped
+    await mother.send(new_what)
+    assert mother.last_text == mother.t(CHANGED, appointment=f"{when}: {html.quote(new_what)} — Поликлиника № 5, кабинет 12")
+
+    # Where it is.
+    await mother.send("/appointments")
+    assert f"• {when}: {new_what} — Поликлиника № 5, кабинет 12" in visible(mother)
+    await mother.click("✏️ Change {what}", what=new_what)
+    await mother.click("📍 Where")
+    assert visible(mother) == mother.t(
+        "Now the place is «{place}». Where is it? For example: polyclinic No. 5, room 12.", place="Поликлиника № 5, кабинет 12"
+    )
+    await mother.send("Женская консультация, каб. 3")
+    await mother.send("/appointments")
+    assert f"• {when}: {new_what} — Женская консультация, каб. 3" in visible(mother)
+    assert "УЗИ" not in visible(mother) and "Поликлиника" not in visible(mother)
+
+    # Her reminders were planned again: both say what and where it is now.
+    await bot.live_until(datetime.combine(day, time(15), tzinfo=ALMATY), step=timedelta(minutes=30))
+    leads = (mother.t("⏰ Tomorrow you have an appointment"), mother.t("⏰ Your appointment is in two hours"))
+    reminders = [m.text or "" for m in mother.user.messages if (m.text or "").startswith(leads)]
+    assert len(reminders) == 2, reminders
+    for text in reminders:
+        assert new_what in text
+        assert mother.t("Where: {place}", place="Женская консультация, каб. 3") in text
+        assert "УЗИ" not in text and "Поликлиника" not in text
+    assert bot.app.context.errors == 0
+
+
+async def test_a_too_long_or_empty_answer_gets_a_kind_reply_and_the_change_goes_on(bot: RunningBot) -> None:
+    mother = await registered_at_week(bot, 4009, "kk", 20)
+    day = bot.clock.now().astimezone(ALMATY).date() + timedelta(days=5)
+    await add_appointment(mother, "УДЗ", day, None, "№5 емхана")
+
+    await mother.send("/appointments")
+    await mother.click("✏️ Change {what}", what="УДЗ")
+    await mother.click("📝 What it is")
+    await mother.send("ә" * 121)
+    assert mother.last_text == mother.t("This is a bit long for me. Please keep it to {limit} characters or fewer.", limit=120)
+    await mother.send("/nothing")  # not a few words about the appointment
+    assert mother.last_text == mother.t("Please type a few words about the appointment.")
+    await mother.send("  Екпе   2 айлық  ")  # still asked: her next answer is taken, tidied
+    await mother.send("/appointments")
+    assert f"• {format_date(day)}: Екпе 2 айлық — №5 емхана" in visible(mother)
+
+    await mother.click("✏️ Change {what}", what="Екпе 2 айлық")
+    await mother.click("📍 Where")
+    await mother.send("а" * 121)
+    assert mother.last_text == mother.t("This is a bit long for me. Please keep it to {limit} characters or fewer.", limit=120)
+    await mother.send("/nothing")
+    assert mother.last_text == mother.t("Please type where the appointment is, for example: polyclinic No. 5, room 12.")
+    # The place is untouched so far, and she can still take it away.
+    await mother.click("🗑 Remove the place")
+    await mother.send("/appointments")
+    assert f"• {format_date(day)}: Екпе 2 айлық" in visible(mother)
+    assert "№5 емхана" not in visible(mother)
+
+    # Date and time are still changed from the same menu.
+    await mother.click("✏️ Change {what}", what="Екпе 2 айлық")
+    await mother.click("📅 Date and time")
+    later = day + timedelta(days=2)
+    await mother.send(later.strftime("%d.%m.%Y"))
+    await mother.send("25:99")
+    assert mother.last_text == mother.t("I could not read this time. Please type it like 14:30.")
+    await mother.send("09:15")
+    await mother.send("/appointments")
+    assert f"• {format_date(later)}, 09:15: Екпе 2 айлық" in visible(mother)
+    assert bot.app.context.errors == 0
+
+
+async def test_a_new_appointment_with_a_too_long_text_is_asked_again_not_cut(bot: RunningBot) -> None:
+    mother = await registered_at_week(bot, 4010, "en", 20)
+    await mother.send("/appointments")
+    await mother.click("➕ Add an appointment")
+    await mother.send("Ultrasound " + "x" * 120)
+    assert mother.last_text == mother.t("This is a bit long for me. Please keep it to {limit} characters or fewer.", limit=120)
+    await mother.send("Ultrasound")
+    day = bot.clock.now().astimezone(ALMATY).date() + timedelta(days=4)
+    await mother.send(day.strftime("%d.%m.%Y"))
+    await mother.send("10:00")
+    await mother.send("Room " + "9" * 120)
+    assert mother.last_text == mother.t("This is a bit long for me. Please keep it to {limit} characters or fewer.", limit=120)
+    await mother.send("Room 9")
+    await mother.send("/appointments")
+    assert f"• {format_date(day)}, 10:00: Ultrasound — Room 9" in visible(mother)
