@@ -12,7 +12,7 @@ from aiogram.enums import ParseMode
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, SystemClock
-from bot.commands import register_commands
+from bot.commands import register_commands, register_staff_commands
 from bot.config import Settings
 from bot.context import AppContext
 from bot.delivery.engine import DeliveryEngine
@@ -28,7 +28,9 @@ from db.engine import Database
 from db.fsm_storage import DatabaseStorage
 from db.migrate import upgrade_to_head
 from bot.delivery import messages as _calendar_messages  # noqa: F401 - registers the renderers
-from handlers import account, calendar, fallback, profile, registration, start
+from bot.delivery import staff_messages as _staff_messages  # noqa: F401 - registers the renderers
+from bot.services.staff import sync_national_admins
+from handlers import account, admin, calendar, fallback, profile, registration, staff, start
 from scheduler.setup import build_scheduler
 
 
@@ -47,7 +49,9 @@ class Application:
     async def prepare(self) -> None:
         """Migrate the database and register the command menus; call once before polling."""
         await upgrade_to_head(self.context.database)
+        await sync_national_admins(self.context)
         await register_commands(self.bot, self.context)
+        await register_staff_commands(self.bot, self.context)
 
     async def run_polling(self, *, handle_signals: bool = True, background_jobs: bool = True) -> None:
         """Poll until stopped (SIGTERM/SIGINT or stop()), then shut down cleanly.
@@ -120,7 +124,13 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     dispatcher.update.outer_middleware(UserLoader(database))
     UserLocaleMiddleware(i18n).setup(dispatcher)
     # Commands and the account router come first, so "/help" works in the middle of any flow.
-    dispatcher.include_routers(*(module.build_router() for module in (start, account, profile, registration, calendar, fallback)))
+    # Staff first: an invitation link and a staff member's /start and /help are theirs, not a mother's.
+    dispatcher.include_routers(
+        *(
+            module.build_router()
+            for module in (staff, start, account, profile, registration, calendar, admin, fallback)
+        )
+    )
     return Application(
         settings=settings,
         context=context,

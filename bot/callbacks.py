@@ -79,3 +79,35 @@ class CareCb(CallbackData, prefix="care"):
 class AppointmentCb(CallbackData, prefix="appt"):
     action: str  # add | change (then move | what | place) | cancel | cancel_yes | keep | no_time | no_place
     id: int = 0
+
+
+# --- Step 3: staff ------------------------------------------------------------------------------
+
+class StaffMenuCb(CallbackData, prefix="sm"):
+    action: str  # families | questions | unassigned | invite | staff | broadcast | broadcasts | stats
+
+
+class JoinCb(CallbackData, prefix="join"):
+    action: str  # name (keep her Telegram name) | cancel
+
+
+class InviteCb(CallbackData, prefix="inv"):
+    """The choices so far travel in the button; the service checks them all again."""
+
+    step: str  # role | region | polyclinic | cancel
+    role: str = ""  # nurse | admin | link (a polyclinic's registration link)
+    region: str = ""
+    polyclinic: str = ""
+
+
+class AssignCb(CallbackData, prefix="as"):
+    action: str  # pick (show nurses for this family) | to (assign to staff_id) | page
+    family_id: int = 0
+    staff_id: int = 0
+    page: int = 0
+
+
+class StaffCb(CallbackData, prefix="st"):
+    action: str  # open | deactivate | confirm | back | page
+    staff_id: int = 0
+    page: int = 0

@@ -1,4 +1,5 @@
-"""The command menu in each language (setMyCommands), and per chat for her chosen language."""
+"""The command menu in each language (setMyCommands), and per chat: a mother's in the language she
+chose, a nurse's or an admin's with their own commands only (BotCommandScopeChat)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.context import AppContext
+from db.staff import list_staff
 
 
 def mother_commands() -> list[BotCommand]:
@@ -24,6 +26,35 @@ def mother_commands() -> list[BotCommand]:
     ]
 
 
+def nurse_commands() -> list[BotCommand]:
+    return [
+        BotCommand(command="start", description=_("Nurse menu")),
+        BotCommand(command="families", description=_("My families")),
+        BotCommand(command="questions", description=_("Questions from families")),
+        BotCommand(command="language", description=_("Change the language")),
+        BotCommand(command="help", description=_("What I can do")),
+    ]
+
+
+def admin_commands() -> list[BotCommand]:
+    return [
+        BotCommand(command="start", description=_("Admin menu")),
+        BotCommand(command="families", description=_("Families in my area")),
+        BotCommand(command="unassigned", description=_("Families without a nurse")),
+        BotCommand(command="invite", description=_("Invite a nurse or an admin")),
+        BotCommand(command="staff", description=_("Staff")),
+        BotCommand(command="broadcast", description=_("New announcement")),
+        BotCommand(command="broadcasts", description=_("Past announcements")),
+        BotCommand(command="stats", description=_("Statistics")),
+        BotCommand(command="language", description=_("Change the language")),
+        BotCommand(command="help", description=_("What I can do")),
+    ]
+
+
+def staff_commands(role: str) -> list[BotCommand]:
+    return admin_commands() if role == "admin" else nurse_commands()
+
+
 async def register_commands(bot: Bot, app: AppContext) -> None:
     """One menu per Telegram app language, and the default language for every other app."""
     # Outside a handler the i18n context is not set by the middleware: set it here.
@@ -35,7 +66,24 @@ async def register_commands(bot: Bot, app: AppContext) -> None:
             await bot.set_my_commands(mother_commands(), scope=BotCommandScopeDefault())
 
 
-async def set_chat_commands(bot: Bot, chat_id: int, language: str, app: AppContext) -> None:
-    """Her menu in the language she chose, whatever her Telegram app's language is."""
+async def set_chat_commands(bot: Bot, chat_id: int, language: str, app: AppContext, role: str | None = None) -> None:
+    """Her menu in the language she chose, whatever her Telegram app's language is; staff (`role`)
+    get their own menu instead."""
     with app.i18n.context(), app.i18n.use_locale(language):
-        await bot.set_my_commands(mother_commands(), scope=BotCommandScopeChat(chat_id=chat_id))
+        commands = staff_commands(role) if role else mother_commands()
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=chat_id))
+
+
+async def clear_chat_commands(bot: Bot, chat_id: int) -> None:
+    """Back to the menu for everyone (e.g. when a nurse leaves the programme)."""
+    await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=chat_id))
+
+
+async def register_staff_commands(bot: Bot, app: AppContext) -> None:
+    """At start-up: the national admins (ADMIN_IDS) see the admin menu. Everyone else who joins
+    gets her menu when she joins, so start-up does not grow with the number of nurses."""
+    async with app.database.reading() as conn:
+        admins = await list_staff(conn, role="admin")
+    for member in admins:
+        if member.region is None:
+            await set_chat_commands(bot, member.user_id, member.language, app, role=member.role)

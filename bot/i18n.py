@@ -48,12 +48,16 @@ def pick_language(candidate: str | None, default: str) -> str:
 
 
 class UserLocaleMiddleware(I18nMiddleware):
-    """Her saved language; during registration the one she chose; else Telegram's; else the default."""
+    """Her saved language (a mother's, or staff's own); during registration the one she chose;
+    else Telegram's; else the default."""
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
         user = data.get("user")
         if user is not None:
             return str(user.language)
+        member = data.get("staff_member")
+        if member is not None:
+            return str(member.language)
         state = data.get("state")
         if state is not None:
             chosen = (await state.get_data()).get("lang")

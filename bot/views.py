@@ -20,6 +20,8 @@ from bot.domain.dates import format_date
 from bot.domain.phone import format_phone
 from bot.domain.pregnancy import PregnancyDating
 from bot.keyboards.registration import LANGUAGE_NAMES
+from bot.services.families import dating_of
+from db.records import Family
 
 
 def sex_label(sex: str) -> str:
@@ -122,3 +124,14 @@ def profile_text(
     lines.append("")
     lines.append(_("Messages: paused (send /start to turn them on)") if paused else _("Messages: on"))
     return "\n".join(lines)
+
+
+def stage_label(family: Family, today: date) -> str:
+    """Her stage in a few words, for staff: "week 12 of pregnancy · Aruzhan, 3 months"."""
+    parts = []
+    if family.pregnancy is not None:
+        parts.append(_("week {week} of pregnancy").format(week=dating_of(family.pregnancy).week(today)))
+    parts.extend(f"{html.quote(child.name)}, {age_label(child.birth_date, today)}" for child in family.children)
+    if not parts and family.user.planning:
+        parts.append(_("planning a pregnancy"))
+    return " · ".join(parts) if parts else "—"

@@ -14,6 +14,7 @@ from db.cache import LruCache
 
 # Rows a transaction changed whose cached copies must go once it commits (see db/cache.py).
 TOUCHED_USERS = "anabala_touched_users"
+TOUCHED_STAFF = "anabala_touched_staff"  # Telegram ids whose staff role changed
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -48,21 +49,28 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.families: LruCache[object] = LruCache(cache_size)
+        # Her staff role (or None): read on every update, so it is cached like families.
+        self.staff: LruCache[object] = LruCache(cache_size)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
         touched: set[int] = set()
+        touched_staff: set[int] = set()
         try:
             async with self.engine.begin() as conn:
                 conn.info[TOUCHED_USERS] = touched
+                conn.info[TOUCHED_STAFF] = touched_staff
                 try:
                     yield conn
                 finally:
                     conn.info.pop(TOUCHED_USERS, None)
+                    conn.info.pop(TOUCHED_STAFF, None)
         finally:
             # After commit (or rollback): the next read sees the database, not an old copy.
             for user_id in touched:
                 self.families.invalidate(user_id)
+            for user_id in touched_staff:
+                self.staff.invalidate(user_id)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:

@@ -26,6 +26,8 @@ class OutgoingMessage:
     params: dict[str, Any]
     due_at: datetime
     unique_key: str | None = None
+    about: int | None = None  # to staff: the family it is about (see RenderContext.subject)
+    batch_id: int | None = None  # a broadcast's id
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,8 @@ class ClaimedMessage:
     params: dict[str, Any]
     attempts: int
     unique_key: str | None
+    about: int | None = None
+    batch_id: int | None = None
 
 
 async def enqueue(conn: AsyncConnection, messages: list[OutgoingMessage], now: datetime) -> int:
@@ -56,6 +60,8 @@ async def enqueue(conn: AsyncConnection, messages: list[OutgoingMessage], now: d
             "attempts": 0,
             "unique_key": m.unique_key,
             "created_at": now,
+            "about": m.about,
+            "batch_id": m.batch_id,
         }
         for m in messages
     ]
@@ -87,6 +93,8 @@ async def claim_due(conn: AsyncConnection, now: datetime, limit: int) -> list[Cl
             outbox.c.params,
             outbox.c.attempts,
             outbox.c.unique_key,
+            outbox.c.about,
+            outbox.c.batch_id,
         )
     )
     claimed = [
@@ -99,6 +107,8 @@ async def claim_due(conn: AsyncConnection, now: datetime, limit: int) -> list[Cl
             params=json.loads(row.params),
             attempts=row.attempts,
             unique_key=row.unique_key,
+            about=row.about,
+            batch_id=row.batch_id,
         )
         for row in result
     ]
@@ -211,8 +221,9 @@ async def drop_pending(conn: AsyncConnection, chat_id: int, kinds: tuple[str, ..
 
 
 async def forget_chat(conn: AsyncConnection, chat_id: int) -> None:
-    """/delete_me: the record of what was sent to her goes too."""
+    """/delete_me: the record of what was sent to her goes too, and what staff were sent about her."""
     await conn.execute(delete(outbox).where(outbox.c.chat_id == chat_id))
+    await conn.execute(delete(outbox).where(outbox.c.about == chat_id))
 
 
 async def next_due_at(conn: AsyncConnection) -> datetime | None:

@@ -70,3 +70,33 @@ class Family:
     user: UserRecord
     pregnancy: PregnancyRecord | None
     children: tuple[ChildRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StaffRecord:
+    """A nurse or an admin. `region` None on an admin: national."""
+
+    id: int
+    user_id: int
+    role: str  # nurse | admin
+    region: str | None
+    polyclinic: str | None
+    name: str
+    phone: str | None
+    language: str
+    active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationRecord:
+    code_hash: str
+    role: str
+    region: str | None
+    polyclinic: str | None
+    created_by: int
+    created_at: datetime
+    expires_at: datetime
+    used_by: int | None
+    used_at: datetime | None
+    revoked_at: datetime | None

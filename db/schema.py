@@ -141,9 +141,15 @@ outbox = Table(
     Column("last_error", String(200), nullable=True),
     Column("unique_key", String(160), nullable=True, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # A broadcast's rows (Step 3): paused ones wait as `held`, and progress is counted per batch.
+    Column("batch_id", Integer, nullable=True),
+    # A message to staff about a family (Step 3): rendered with her family, erased with her.
+    Column("about", BigInteger, nullable=True),
     # The claim query: due pending rows by priority, then age.
     Index("ix_outbox_due", "status", "priority", "due_at"),
     Index("ix_outbox_chat", "chat_id", "status"),
+    Index("ix_outbox_batch", "batch_id", "status"),
+    Index("ix_outbox_about", "about"),
 )
 
 # When each family next needs planning: the planner's sweep reads only the rows that are due, so its
@@ -183,6 +189,164 @@ appointments = Table(
     Column("place", String(120), nullable=True),
     Column("care_item", String(80), nullable=True),  # "track:ref:item" when it stands for a calendar item
     Column("cancelled", Boolean, nullable=False, server_default=text("false")),
+    # Set by her nurse (Step 3): who, and her answer ("coming" or "other_time").
+    Column("set_by", Integer, ForeignKey("staff.id"), nullable=True),
+    Column("response", String(12), nullable=True),
+    Column("responded_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_appointments_user_id", "user_id"),
+)
+
+# --- Step 3: staff, assignment and the nurse's work --------------------------------------------
+
+# Nurses and admins. National admins are the ADMIN_IDS (kept in step here at every start); regional
+# admins and nurses join by invitation. A deactivated row stays for the audit trail.
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, nullable=False),  # Telegram user id (= private chat id)
+    Column("role", String(8), nullable=False),  # nurse | admin
+    Column("region", String(24), nullable=True),  # admin: NULL = national; nurse: her polyclinic's region
+    Column("polyclinic", String(24), nullable=True),  # nurses: the polyclinic she works for
+    Column("name", String(64), nullable=False),
+    Column("phone", String(20), nullable=True),
+    Column("language", String(2), nullable=False),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("invited_by", BigInteger, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("deactivated_at", UTCDateTime, nullable=True),
+    # One active role per person.
+    Index(
+        "uq_staff_active_user",
+        "user_id",
+        unique=True,
+        sqlite_where=text("active"),
+        postgresql_where=text("active"),
+    ),
+    Index("ix_staff_polyclinic", "polyclinic", "active"),
+)
+
+# A t.me/<bot>?start=inv_<code> link. Only a hash of the code is kept: a copy of the database
+# cannot be used to join as staff.
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("role", String(8), nullable=False),  # nurse | admin
+    Column("region", String(24), nullable=True),
+    Column("polyclinic", String(24), nullable=True),
+    Column("created_by", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_by", BigInteger, nullable=True),
+    Column("used_at", UTCDateTime, nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+# Her nurse. No row: nobody yet (her polyclinic has no nurse, or she did not choose one).
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False),
+    Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False),
+    Column("assigned_at", UTCDateTime, nullable=False),
+    Column("assigned_by", BigInteger, nullable=True),  # Telegram id; NULL = the automatic rule
+    Index("ix_assignments_staff_id", "staff_id"),
+)
+
+# Who did what to whom: ids, action names and counts only, never health data or message text.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_id", BigInteger, nullable=False),  # Telegram id of the person acting
+    Column("action", String(32), nullable=False),
+    Column("family_id", BigInteger, nullable=True),  # not a foreign key: the entry outlives /delete_me
+    Column("staff_id", Integer, nullable=True),
+    Column("details", Text, nullable=False, server_default="{}"),  # JSON: ids and counts
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_family_id", "family_id"),
+)
+
+# What the nurse decided about a family: universal or progressive patronage, and her note.
+family_care = Table(
+    "family_care",
+    metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False),
+    Column("risk_level", String(12), nullable=False, server_default="universal"),  # universal | progressive
+    Column("note", Text, nullable=True),
+    Column("updated_by", Integer, ForeignKey("staff.id"), nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# A home visit as the nurse recorded it.
+home_visits = Table(
+    "home_visits",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False),
+    Column("visited_on", Date, nullable=False),
+    Column("assessed", Text, nullable=False, server_default="[]"),  # JSON list of codes
+    Column("risks", Text, nullable=False, server_default="[]"),  # JSON list of codes
+    Column("note", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_home_visits_user_id", "user_id"),
+)
+
+# The family support plan drawn up after a visit: a few goals, each with a next step and a date.
+support_goals = Table(
+    "support_goals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False),
+    Column("goal", String(200), nullable=False),
+    Column("next_step", String(200), nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("done_at", UTCDateTime, nullable=True),
+    Column("removed", Boolean, nullable=False, server_default=text("false")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_support_goals_user_id", "user_id"),
+)
+
+# Messages between a family and the nurses: her questions ("Ask my nurse", or a reply to a nurse)
+# and what staff wrote to her. A question is open until a nurse answers it.
+family_messages = Table(
+    "family_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("direction", String(4), nullable=False),  # in: from the family | out: from staff
+    Column("staff_id", Integer, ForeignKey("staff.id"), nullable=True),  # out: the author; in: her nurse then
+    Column("text", Text, nullable=True),
+    Column("photo_file_id", String(200), nullable=True),
+    Column("reply_to", Integer, nullable=True),  # the message this one answers
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("answered_at", UTCDateTime, nullable=True),  # in: when a nurse answered
+    Column("answered_by", Integer, ForeignKey("staff.id"), nullable=True),
+    Column("reminded_at", UTCDateTime, nullable=True),  # in: her nurse was reminded after 24 h
+    Column("escalated_at", UTCDateTime, nullable=True),  # in: sent on to the polyclinic's other nurses
+    Index("ix_family_messages_user_id", "user_id", "id"),
+    Index("ix_family_messages_open", "direction", "answered_at", "created_at"),
+)
+
+# A programme announcement to a chosen audience; each recipient is an outbox row with this batch id.
+broadcasts = Table(
+    "broadcasts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_by", BigInteger, nullable=False),
+    Column("region", String(24), nullable=True),  # the admin's scope when it was sent (NULL: national)
+    Column("audience", Text, nullable=False),  # JSON: the filters
+    Column("texts", Text, nullable=False),  # JSON: language → text ("*" for one text for all)
+    Column("photo_file_id", String(200), nullable=True),
+    Column("status", String(10), nullable=False),  # sending | paused | cancelled | done
+    Column("total", Integer, nullable=False, server_default=text("0")),
+    Column("progress_chat_id", BigInteger, nullable=True),
+    Column("progress_message_id", BigInteger, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
 )

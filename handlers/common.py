@@ -17,11 +17,12 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKey
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
-from bot.domain.flow import Mode, Step, next_step
+from bot.domain.flow import EditTarget, Mode, Step, next_step
 from bot.keyboards import profile as profile_kb
 from bot.keyboards import registration as kb
 from bot.logging_setup import log_event
 from bot.services import calendar as calendar_service
+from bot.services import staff as staff_service
 from bot.services import families as family_service
 from bot.services.families import dating_from_draft
 from bot.views import dating_check_text, profile_text, summary_text
@@ -209,6 +210,8 @@ async def advance(bot: Bot, chat_id: int, state: FSMContext, app: AppContext) ->
             return
         await state.clear()
         await calendar_service.replan(app, chat_id)  # a new date or a new child changes the calendar
+        if data.get("target") == EditTarget.PLACE:
+            await staff_service.assign_family(app, chat_id)  # a new polyclinic: a nurse there
         await bot.send_message(chat_id, _("Saved."), reply_markup=ReplyKeyboardRemove())
         await send_profile(bot, chat_id, app)
         return

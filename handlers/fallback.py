@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
+from bot.domain.access import Actor
 from bot.logging_setup import log_event, logger
 from db.records import UserRecord
 from handlers.common import reask, step_of
@@ -22,7 +23,13 @@ async def on_stale_button(callback: CallbackQuery, bot: Bot, state: FSMContext, 
 
 
 async def on_anything_else(
-    message: Message, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None, raw_state: str | None
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    app: AppContext,
+    user: UserRecord | None,
+    raw_state: str | None,
+    staff: Actor | None = None,
 ) -> None:
     chat_id = message.chat.id
     step = step_of(raw_state)
@@ -32,6 +39,9 @@ async def on_anything_else(
         else:
             await message.answer(_("Please answer the question below, or use its buttons."))
         await reask(bot, chat_id, state, app, raw_state)
+        return
+    if staff is not None and user is None:
+        await message.answer(_("Please use the menu: /start (or /help)."))
         return
     if user is None:
         await begin_registration(bot, chat_id, state, app)

@@ -41,6 +41,7 @@ from bot.domain.pregnancy import (
 from bot.keyboards.registration import draft_children_keyboard, phone_keyboard, roles_keyboard
 from bot.logging_setup import log_event
 from bot.services import calendar as calendar_service
+from bot.services import staff as staff_service
 from bot.services import families as family_service
 from handlers.common import Flow, advance, mark_answered, set_buttons
 
@@ -307,6 +308,7 @@ async def on_summary(callback: CallbackQuery, callback_data: SummaryCb, bot: Bot
             return
         await state.clear()
         await calendar_service.replan(app, chat_id)
+        await staff_service.assign_family(app, chat_id)
         await set_chat_commands(bot, chat_id, user.language, app)
         await bot.send_message(
             chat_id,

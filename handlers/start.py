@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router, html
-from aiogram.filters import Command, CommandStart, StateFilter
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -17,19 +17,36 @@ from bot.keyboards.registration import LANGUAGE_NAMES, language_keyboard, restar
 from bot.logging_setup import log_event
 from bot.services import calendar as calendar_service
 from bot.services import families as family_service
-from db.records import UserRecord
+from bot.content import polyclinic as find_polyclinic
+from bot.services import staff as staff_service
+from bot.services.staff import POLYCLINIC_PREFIX
+from db.records import StaffRecord, UserRecord
 from handlers.common import Flow, advance, language_prompt, mark_answered, reask, step_of
 
 
 
-async def begin_registration(bot: Bot, chat_id: int, state: FSMContext, app: AppContext) -> None:
+async def begin_registration(
+    bot: Bot, chat_id: int, state: FSMContext, app: AppContext, *, polyclinic: str | None = None
+) -> None:
+    """A new registration; from a polyclinic's link (`/start pc_<code>`) with her polyclinic filled in."""
     await state.set_state(None)
-    await state.set_data({"mode": Mode.REGISTER.value})
-    log_event("registration_started", user_id=chat_id)
+    data: dict[str, object] = {"mode": Mode.REGISTER.value}
+    clinic = find_polyclinic(polyclinic) if polyclinic else None
+    if clinic is not None:
+        data.update(region=clinic.region, polyclinic=clinic.code)
+    await state.set_data(data)
+    log_event("registration_started", user_id=chat_id, via_polyclinic_link=clinic is not None)
     await advance(bot, chat_id, state, app)
 
 
-async def on_start(message: Message, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None) -> None:
+def _polyclinic_from(command: CommandObject | None) -> str | None:
+    args = command.args if command is not None else None
+    return args.removeprefix(POLYCLINIC_PREFIX) if args and args.startswith(POLYCLINIC_PREFIX) else None
+
+
+async def on_start(
+    message: Message, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None, command: CommandObject | None = None
+) -> None:
     chat_id = message.chat.id
     if user is not None:
         await state.clear()  # an unfinished profile edit is dropped; nothing saved is lost
@@ -54,7 +71,7 @@ async def on_start(message: Message, bot: Bot, state: FSMContext, app: AppContex
         )
         await reask(bot, chat_id, state, app)
         return
-    await begin_registration(bot, chat_id, state, app)
+    await begin_registration(bot, chat_id, state, app, polyclinic=_polyclinic_from(command))
 
 
 async def on_restart(callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None) -> None:
@@ -76,6 +93,7 @@ async def on_language(
     state: FSMContext,
     app: AppContext,
     user: UserRecord | None,
+    staff_member: StaffRecord | None,
 ) -> None:
     code = callback_data.code
     chat_id = callback.from_user.id
@@ -83,7 +101,11 @@ async def on_language(
     with app.i18n.use_locale(code):
         if user is not None:
             await family_service.set_language(app.database, app.clock, user.id, code)
-            await set_chat_commands(bot, chat_id, code, app)
+        if staff_member is not None:
+            await staff_service.set_language(app, staff_member.id, code)
+        if user is not None or staff_member is not None:
+            # Staff keep their own menu (in the new language), whether or not they are also a mother.
+            await set_chat_commands(bot, chat_id, code, app, role=staff_member.role if staff_member else None)
             await bot.send_message(chat_id, _("Language: {language}.").format(language=LANGUAGE_NAMES[code]))
         else:
             await state.update_data(lang=code)

@@ -52,6 +52,9 @@ class Polyclinic:
     code: str
     region: str  # a Region code
     names: dict[str, str] = field(hash=False)
+    # How families reach it, shown with "my nurse" when the operator has filled them in.
+    phone: str | None = None
+    address: str | None = None
 
     def name(self, lang: str) -> str:
         """The name in ``lang`` ("kk", "ru", "en"); unknown languages fall back en → ru → kk."""
@@ -129,8 +132,14 @@ def parse_places(regions_toml: str, polyclinics_toml: str) -> Places:
             if code in clinic_codes:
                 raise ContentError(f"{where}: duplicate polyclinic code {code!r}")
             clinic_codes.add(code)
+            contact = {}
+            for key in ("phone", "address"):
+                value = entry.get(key)
+                if value is not None and (not isinstance(value, str) or not value.strip()):
+                    raise ContentError(f"{where} ({code}): {key!r} must be a non-empty string when given")
+                contact[key] = value.strip() if isinstance(value, str) else None
             clinic_list.append(
-                Polyclinic(code=code, region=region_code, names=_names(entry, f"{where} ({code})"))
+                Polyclinic(code=code, region=region_code, names=_names(entry, f"{where} ({code})"), **contact)
             )
     return Places(regions=tuple(region_list), polyclinics=tuple(clinic_list))
 

@@ -30,8 +30,9 @@ from bot.delivery.pacer import Pacer
 from bot.delivery.render import RenderContext, UnknownMessageKey, render
 from bot.domain.delivery_time import next_delivery_time
 from bot.logging_setup import log_event
-from db import families, outbox
+from db import families, outbox, staff
 from db.outbox import ClaimedMessage, Discarded, Failed, Outcome, Released, Sent
+from db.records import Family
 
 MAX_ATTEMPTS = 6
 # An nginx HTML 502 during a Telegram outage reaches us as ClientDecodeError: transient too.
@@ -73,9 +74,12 @@ class DeliveryEngine:
             claimed = await outbox.claim_due(conn, self.app.clock.now(), self.batch)
         if not claimed:
             return 0
-        # Each message needs her family (language, paused, what is still true): the batch's families
-        # are read into the cache in one query, and a write meanwhile (she paused) still drops hers.
-        await families.cached_families(self.app.database, (m.chat_id for m in claimed))
+        # Each message needs her family (language, paused, what is still true), and a message to staff
+        # the family it is about: the batch's families are read into the cache in one query, and a
+        # write meanwhile (she paused) still drops hers.
+        await families.cached_families(
+            self.app.database, [m.chat_id for m in claimed] + [m.about for m in claimed if m.about is not None]
+        )
         queue = iter(claimed)
 
         async def worker() -> None:
@@ -150,10 +154,12 @@ class DeliveryEngine:
                 return Released(message.id, allowed, None, count_attempt=False)
             if family is not None and family.user.paused:  # nothing but urgent safety while paused
                 return Discarded(message.id)
-        lang = family.user.language if family else app.settings.default_language
+        lang = await self._language(message.chat_id, family)
+        subject = await families.cached_family(app.database, message.about) if message.about is not None else None
         try:
             with app.i18n.context(), app.i18n.use_locale(lang):
-                rendered = render(message.message_key, message.params, RenderContext(lang, app.today(), family))
+                context = RenderContext(lang, app.today(), family, subject)
+                rendered = render(message.message_key, message.params, context)
         except UnknownMessageKey:
             log_event("delivery_unknown_key", outbox_id=message.id)
             return Failed(message.id, f"unknown message key {message.message_key}")
@@ -180,6 +186,13 @@ class DeliveryEngine:
             return self._retry_later(message, type(exc).__name__)
         self.sent += 1
         return Sent(message.id, app.clock.now(), sent.message_id)
+
+    async def _language(self, chat_id: int, family: Family | None) -> str:
+        """Hers if she is registered; a nurse's or an admin's own; else the default."""
+        if family is not None:
+            return family.user.language
+        member = await staff.cached_active_staff(self.app.database, chat_id)
+        return member.language if member is not None else self.app.settings.default_language
 
     def _retry_later(self, message: ClaimedMessage, error: str) -> Outcome:
         if message.attempts + 1 >= MAX_ATTEMPTS:

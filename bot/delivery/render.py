@@ -24,11 +24,15 @@ class Rendered:
 
 @dataclass(frozen=True, slots=True)
 class RenderContext:
-    """What a renderer may use besides the parameters; the locale is already set."""
+    """What a renderer may use besides the parameters; the locale is already set.
+
+    `family` is the recipient's own (None for staff); `subject` the family a message to staff is
+    about (the outbox row's `about`), read at send time, so a family erased meanwhile is None."""
 
     lang: str
     today: date
     family: Family | None
+    subject: Family | None = None
 
 
 Renderer = Callable[[dict[str, Any], RenderContext], "Rendered | None"]

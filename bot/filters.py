@@ -1,0 +1,20 @@
+"""Router filters for staff. They only route: every service re-checks role and scope itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.filters import Filter
+from aiogram.types import TelegramObject
+
+from bot.domain.access import Actor, StaffRole
+
+
+class IsStaff(Filter):
+    """The update comes from active staff (of `role`, if given), as loaded by UserLoader."""
+
+    def __init__(self, role: StaffRole | None = None) -> None:
+        self.role = role
+
+    async def __call__(self, event: TelegramObject, staff: Actor | None = None, **_: Any) -> bool:
+        return staff is not None and (self.role is None or staff.role is self.role)

@@ -1,0 +1,310 @@
+"""Use cases for staff: invitations and joining, the national admins, deactivation, and which
+nurse a family has. Every function that acts for someone takes her `Actor` (as the database knows
+her now) and checks the rule in bot/domain/access.py before it changes anything."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.content import polyclinic as find_polyclinic
+from bot.content import region as find_region
+from bot.context import AppContext
+from bot.delivery import REMINDER
+from bot.domain.access import (
+    Actor,
+    FamilyPlace,
+    StaffPlace,
+    StaffRole,
+    can_invite,
+    can_manage_staff,
+    can_reassign,
+    can_view_family,
+    choose_nurse,
+)
+from bot.logging_setup import log_event
+from db import families, outbox, staff
+from db.outbox import OutgoingMessage
+from db.records import StaffRecord
+
+INVITATION_DAYS = 7
+INVITE_PREFIX = "inv_"  # /start inv_<code>
+POLYCLINIC_PREFIX = "pc_"  # /start pc_<polyclinic code>: registration with her polyclinic filled in
+
+
+def actor_of(record: StaffRecord) -> Actor:
+    return Actor(
+        staff_id=record.id,
+        user_id=record.user_id,
+        role=StaffRole(record.role),
+        region=record.region,
+        polyclinic=record.polyclinic,
+    )
+
+
+def place_of(record: StaffRecord) -> StaffPlace:
+    return StaffPlace(record.id, StaffRole(record.role), record.region, record.polyclinic, record.active)
+
+
+async def current_actor(app: AppContext, user_id: int) -> Actor | None:
+    """Her staff role as the database says now (cached; any change to it drops the cache)."""
+    record = await staff.cached_active_staff(app.database, user_id)
+    return actor_of(record) if record is not None else None
+
+
+async def sync_national_admins(app: AppContext) -> None:
+    async with app.database.transaction() as conn:
+        await staff.sync_national_admins(conn, app.settings.admin_ids, app.settings.default_language, app.clock.now())
+
+
+async def set_language(app: AppContext, staff_id: int, language: str) -> None:
+    async with app.database.transaction() as conn:
+        await staff.update_staff(conn, staff_id, language=language)
+
+
+async def refuse(app: AppContext, actor_id: int, action: str, **details: int | str | None) -> None:
+    """A staff action the rules do not allow (a forged or stale button): written to the audit log."""
+    async with app.database.transaction() as conn:
+        await staff.audit(conn, app.clock.now(), actor_id, "denied", attempted=action, **details)
+    log_event("staff_action_denied", user_id=actor_id, action=action)
+
+
+# --- invitations -------------------------------------------------------------------------------
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class NewInvitation:
+    payload: str  # what follows /start in the link
+    expires_at: datetime
+
+
+async def create_invitation(
+    app: AppContext, actor: Actor, role: StaffRole, region: str | None, polyclinic: str | None
+) -> NewInvitation | None:
+    """None when the rules do not allow it (written to the audit log)."""
+    clinic = find_polyclinic(polyclinic) if polyclinic else None
+    if polyclinic is not None and (clinic is None or clinic.region != region):
+        await refuse(app, actor.user_id, "invite", role=role.value)
+        return None
+    if region is None or find_region(region) is None or not can_invite(actor, role, region, polyclinic):
+        await refuse(app, actor.user_id, "invite", role=role.value)
+        return None
+    code = secrets.token_urlsafe(16)  # 128 bits: not guessable
+    now = app.clock.now()
+    expires_at = now + timedelta(days=INVITATION_DAYS)
+    async with app.database.transaction() as conn:
+        await staff.insert_invitation(
+            conn, code_hash=hash_code(code), role=role.value, region=region, polyclinic=polyclinic,
+            created_by=actor.user_id, now=now, expires_at=expires_at,
+        )
+        await staff.audit(conn, now, actor.user_id, "invitation_created", role=role.value, region=region, polyclinic=polyclinic)
+    log_event("invitation_created", user_id=actor.user_id, role=role.value)
+    return NewInvitation(INVITE_PREFIX + code, expires_at)
+
+
+class InvitationProblem(StrEnum):
+    UNKNOWN = "unknown"  # no such code (mistyped, or made up)
+    USED = "used"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    ALREADY_STAFF = "already_staff"
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    role: StaffRole
+    region: str
+    polyclinic: str | None
+
+
+async def check_invitation(app: AppContext, user_id: int, code: str) -> Invitation | InvitationProblem:
+    """What the link offers, before she confirms her name and phone."""
+    async with app.database.reading() as conn:
+        record = await staff.get_invitation(conn, hash_code(code))
+        already = await staff.active_staff(conn, user_id)
+    if record is None or record.region is None:
+        return InvitationProblem.UNKNOWN
+    if record.used_by is not None:
+        return InvitationProblem.USED
+    if record.revoked_at is not None:
+        return InvitationProblem.REVOKED
+    if record.expires_at <= app.clock.now():
+        return InvitationProblem.EXPIRED
+    if already is not None:
+        return InvitationProblem.ALREADY_STAFF
+    return Invitation(StaffRole(record.role), record.region, record.polyclinic)
+
+
+async def join(
+    app: AppContext, user_id: int, code: str, name: str, phone: str, language: str
+) -> StaffRecord | InvitationProblem:
+    """Turn a valid invitation into her staff role; the code is used up in the same transaction."""
+    offer = await check_invitation(app, user_id, code)
+    if isinstance(offer, InvitationProblem):
+        return offer
+    now = app.clock.now()
+    async with app.database.transaction() as conn:
+        if not await staff.claim_invitation(conn, hash_code(code), user_id, now):
+            return InvitationProblem.USED  # someone else used it a moment ago
+        staff_id = await staff.insert_staff(
+            conn, user_id=user_id, role=offer.role.value, region=offer.region, polyclinic=offer.polyclinic,
+            name=name, phone=phone, language=language, invited_by=None, now=now,
+        )
+        await staff.audit(conn, now, user_id, "staff_joined", staff_id=staff_id, role=offer.role.value)
+        record = await staff.get_staff(conn, staff_id)
+        if offer.role is StaffRole.NURSE and offer.polyclinic is not None:
+            # Families of her polyclinic who waited for a nurse get one now.
+            waiting = await staff.unassigned_in_polyclinic(conn, offer.polyclinic)
+            assigned = [await _assign_by_rule(conn, family_id, offer.polyclinic, now) for family_id in waiting]
+            if waiting:
+                await staff.audit(conn, now, user_id, "families_assigned", staff_id=staff_id, count=sum(1 for a in assigned if a))
+    assert record is not None
+    log_event("staff_joined", user_id=user_id, role=offer.role.value)
+    return record
+
+
+# --- assignment --------------------------------------------------------------------------------
+
+async def _assign_by_rule(
+    conn: AsyncConnection, family_id: int, polyclinic: str, now: datetime, *, excluding: int | None = None
+) -> int | None:
+    """Her polyclinic's nurse with the smallest caseload, told to her and to the nurse."""
+    nurse_id = choose_nurse(await staff.caseloads(conn, polyclinic, excluding=excluding))
+    if nurse_id is None:
+        await staff.unassign(conn, family_id)
+        return None
+    await staff.assign(conn, family_id, nurse_id, now, None)
+    await _announce_nurse(conn, family_id, nurse_id, now)
+    return nurse_id
+
+
+async def _announce_nurse(conn: AsyncConnection, family_id: int, nurse_id: int, now: datetime) -> None:
+    """She is told who her nurse is now; the nurse is told about her new family."""
+    nurse = await staff.get_staff(conn, nurse_id)
+    if nurse is None:
+        return
+    stamp = now.isoformat(timespec="seconds")
+    await outbox.enqueue(
+        conn,
+        [
+            OutgoingMessage(
+                family_id, REMINDER, "staff", "nurse.assigned",
+                {"nurse": nurse.name, "phone": nurse.phone, "polyclinic": nurse.polyclinic},
+                now, f"nurse:{family_id}:{nurse_id}:{stamp}",
+            ),
+            OutgoingMessage(
+                nurse.user_id, REMINDER, "staff", "staff.new_family", {}, now,
+                f"newfam:{nurse_id}:{family_id}:{stamp}", about=family_id,
+            ),
+        ],
+        now,
+    )
+
+
+async def assign_family(app: AppContext, family_id: int) -> int | None:
+    """After registration or a change of polyclinic: her polyclinic's nurse by the rule, or none."""
+    now = app.clock.now()
+    async with app.database.transaction() as conn:
+        user = await families.get_user(conn, family_id)
+        if user is None:
+            return None
+        current = await staff.nurse_of(conn, family_id)
+        if current is not None:
+            nurse = await staff.get_staff(conn, current)
+            if nurse is not None and nurse.active and nurse.polyclinic == user.polyclinic:
+                return current  # she already has a nurse there
+        if user.polyclinic is None:
+            await staff.unassign(conn, family_id)
+            return None
+        return await _assign_by_rule(conn, family_id, user.polyclinic, now)
+
+
+async def family_place(conn: AsyncConnection, family_id: int) -> FamilyPlace | None:
+    user = await families.get_user(conn, family_id)
+    if user is None:
+        return None
+    return FamilyPlace(family_id, user.region, user.polyclinic, await staff.nurse_of(conn, family_id))
+
+
+async def may_view_family(app: AppContext, actor: Actor, family_id: int) -> bool:
+    """The check behind every family card, list entry and action on a family."""
+    async with app.database.reading() as conn:
+        place = await family_place(conn, family_id)
+    return place is not None and can_view_family(actor, place)
+
+
+async def reassign(app: AppContext, actor: Actor, family_id: int, to_staff_id: int) -> bool:
+    now = app.clock.now()
+    async with app.database.transaction() as conn:
+        place = await family_place(conn, family_id)
+        target = await staff.get_staff(conn, to_staff_id)
+        allowed = place is not None and target is not None and can_reassign(actor, place, place_of(target))
+        if not allowed:
+            await staff.audit(conn, now, actor.user_id, "denied", family_id=family_id, attempted="reassign")
+        elif place is not None and place.nurse_id != to_staff_id:
+            await staff.assign(conn, family_id, to_staff_id, now, actor.user_id)
+            await staff.audit(conn, now, actor.user_id, "family_reassigned", family_id=family_id, staff_id=to_staff_id,
+                              previous=place.nurse_id)
+            await _announce_nurse(conn, family_id, to_staff_id, now)
+    if not allowed:
+        log_event("staff_action_denied", user_id=actor.user_id, action="reassign")
+    return allowed
+
+
+# --- staff management --------------------------------------------------------------------------
+
+async def staff_in_scope(app: AppContext, actor: Actor) -> list[StaffRecord]:
+    """Active staff an admin may see: everyone for a national admin, her region's for a regional one."""
+    if not actor.is_admin:
+        return []
+    async with app.database.reading() as conn:
+        return await staff.list_staff(conn, region=actor.region)
+
+
+@dataclass(frozen=True, slots=True)
+class Deactivated:
+    member: StaffRecord
+    reassigned: int  # families given to another nurse of her polyclinic
+    unassigned: int  # families left waiting (no other nurse there)
+
+
+async def deactivate(app: AppContext, actor: Actor, staff_id: int) -> Deactivated | None:
+    """None when the rules do not allow it (or she is not active any more)."""
+    now = app.clock.now()
+    async with app.database.transaction() as conn:
+        target = await staff.get_staff(conn, staff_id)
+        if target is None or not target.active or not can_manage_staff(actor, place_of(target)):
+            await staff.audit(conn, now, actor.user_id, "denied", staff_id=staff_id, attempted="deactivate")
+            result = None
+        else:
+            await staff.deactivate_staff(conn, staff_id, now)
+            moved = left = 0
+            for family_id in await staff.families_of(conn, staff_id):
+                if target.polyclinic and await _assign_by_rule(conn, family_id, target.polyclinic, now, excluding=staff_id):
+                    moved += 1
+                else:
+                    await staff.unassign(conn, family_id)
+                    left += 1
+            await staff.audit(conn, now, actor.user_id, "staff_deactivated", staff_id=staff_id, reassigned=moved, unassigned=left)
+            result = Deactivated(target, moved, left)
+    log_event("staff_deactivated" if result else "staff_action_denied", user_id=actor.user_id, staff_id=staff_id)
+    return result
+
+
+async def unassigned_families(app: AppContext, actor: Actor, *, limit: int = 20, offset: int = 0) -> tuple[int, list[int]]:
+    """Families in her scope who have no nurse yet: (how many, a page of their ids)."""
+    if not actor.is_admin:
+        return 0, []
+    async with app.database.reading() as conn:
+        return (
+            await staff.count_unassigned(conn, actor.region),
+            await staff.unassigned_families(conn, actor.region, limit=limit, offset=offset),
+        )

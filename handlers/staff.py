@@ -1,0 +1,226 @@
+"""Joining as staff from an invitation link, and the nurse's and admin's menus (/start, /help)."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router, html
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import JoinCb
+from bot.commands import set_chat_commands
+from bot.content import polyclinic as find_polyclinic
+from bot.content import region as find_region
+from bot.context import AppContext
+from bot.domain.access import Actor, StaffRole
+from bot.domain.names import clean_person_name
+from bot.domain.phone import format_phone, normalize_contact_phone, normalize_kz_mobile
+from bot.filters import IsStaff
+from bot.i18n import pick_language
+from bot.keyboards.registration import phone_keyboard
+from bot.keyboards.staff import admin_menu, keep_name_keyboard, nurse_menu
+from bot.logging_setup import log_event
+from bot.services import staff as staff_service
+from bot.services.staff import INVITE_PREFIX, Invitation, InvitationProblem
+from db.records import StaffRecord
+from handlers.common import mark_answered
+
+
+class Join(StatesGroup):
+    name = State()
+    phone = State()
+
+
+def problem_text(problem: InvitationProblem) -> str:
+    if problem is InvitationProblem.ALREADY_STAFF:
+        return _("You already work in AnaBala as staff. Your menu: /start")
+    return _(
+        "This invitation link cannot be used: it may have been used already, expired (links last 7 days) "
+        "or been withdrawn. Please ask your coordinator for a new one."
+    )
+
+
+def role_text(offer: Invitation | StaffRecord, lang: str) -> str:
+    region = find_region(offer.region) if offer.region else None
+    region_name = region.name(lang) if region else ""
+    if offer.role == StaffRole.NURSE:
+        clinic = find_polyclinic(offer.polyclinic) if offer.polyclinic else None
+        return _("patronage nurse, {polyclinic} ({region})").format(
+            polyclinic=html.quote(clinic.name(lang) if clinic else "—"), region=html.quote(region_name)
+        )
+    if offer.region is None:
+        return _("national programme admin")
+    return _("programme admin for {region}").format(region=html.quote(region_name))
+
+
+def menu_text(member: StaffRecord) -> str:
+    return _("<b>{name}</b>, {role}.\nWhat would you like to do?").format(
+        name=html.quote(member.name), role=role_text(member, member.language)
+    )
+
+
+def staff_help_text(actor: Actor) -> str:
+    if actor.is_nurse:
+        return _(
+            "<b>AnaBala for nurses</b>\n\n"
+            "/families — your families: stage, next check-up, risk; open a card to see everything, "
+            "record a visit, set an appointment or write to the mother\n"
+            "/questions — questions from your families waiting for an answer\n"
+            "/language — change the language\n"
+            "/start — your menu\n\n"
+            "Families see only what you send them through the bot; your notes stay with staff."
+        )
+    return _(
+        "<b>AnaBala for admins</b>\n\n"
+        "/families — families in your area\n"
+        "/unassigned — families whose polyclinic has no nurse yet\n"
+        "/invite — invite a nurse or an admin (the link works once, for 7 days)\n"
+        "/staff — staff in your area; deactivate someone who left\n"
+        "/broadcast — send an announcement; /broadcasts — past ones\n"
+        "/stats — the programme's numbers\n"
+        "/language — change the language\n"
+        "/start — your menu"
+    )
+
+
+# --- joining -----------------------------------------------------------------------------------
+
+async def on_invitation(message: Message, command: CommandObject, state: FSMContext, app: AppContext) -> None:
+    assert message.from_user is not None
+    code = (command.args or "").removeprefix(INVITE_PREFIX)
+    offer = await staff_service.check_invitation(app, message.from_user.id, code)
+    if isinstance(offer, InvitationProblem):
+        log_event("invitation_refused", user_id=message.from_user.id, reason=offer.value)
+        await message.answer(problem_text(offer))
+        return
+    lang = pick_language(message.from_user.language_code, app.settings.default_language)
+    await state.set_state(Join.name)
+    await state.set_data({"code": code, "lang": lang})
+    telegram_name = clean_person_name(message.from_user.full_name)
+    await message.answer(
+        _(
+            "Welcome to AnaBala! You are invited as {role}.\n\n"
+            "Please type your name as families will see it (for example: Aigerim Bekova)."
+        ).format(role=role_text(offer, lang)),
+        reply_markup=keep_name_keyboard(telegram_name) if telegram_name else None,
+    )
+    if telegram_name:
+        await state.update_data(telegram_name=telegram_name)
+
+
+async def _ask_phone(bot: Bot, chat_id: int, state: FSMContext, name: str) -> None:
+    await state.update_data(name=name)
+    await state.set_state(Join.phone)
+    await bot.send_message(
+        chat_id,
+        _("Thank you, {name}. Now your work phone number, so that families and colleagues can reach you:").format(
+            name=html.quote(name)
+        ),
+        reply_markup=phone_keyboard(),
+    )
+
+
+async def on_join_name(message: Message, bot: Bot, state: FSMContext) -> None:
+    name = clean_person_name(message.text or "")
+    if name is None:
+        await message.answer(_("I could not read this as a name. Please type your name in letters, for example: Aigerim Bekova."))
+        return
+    await _ask_phone(bot, message.chat.id, state, name)
+
+
+async def on_join_button(callback: CallbackQuery, callback_data: JoinCb, bot: Bot, state: FSMContext) -> None:
+    await callback.answer()
+    await mark_answered(callback)
+    if callback_data.action == "cancel":
+        await state.clear()
+        await bot.send_message(callback.from_user.id, _("Cancelled. The invitation link still works until it expires."))
+        return
+    name = (await state.get_data()).get("telegram_name")
+    if not name:
+        await bot.send_message(callback.from_user.id, _("Please type your name."))
+        return
+    await _ask_phone(bot, callback.from_user.id, state, str(name))
+
+
+async def _finish_join(message: Message, bot: Bot, state: FSMContext, app: AppContext, phone: str) -> None:
+    assert message.from_user is not None
+    data = await state.get_data()
+    result = await staff_service.join(app, message.from_user.id, str(data["code"]), str(data["name"]), phone, str(data["lang"]))
+    await state.clear()
+    if isinstance(result, InvitationProblem):
+        await message.answer(problem_text(result), reply_markup=ReplyKeyboardRemove())
+        return
+    with app.i18n.use_locale(result.language):
+        await message.answer(
+            _("Done: you are now in AnaBala as {role}. Your number: {phone}").format(
+                role=role_text(result, result.language), phone=format_phone(phone)
+            ),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        await set_chat_commands(bot, message.chat.id, result.language, app, role=result.role)
+        await show_menu(bot, message.chat.id, result)
+
+
+async def on_join_contact(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    contact = message.contact
+    assert contact is not None and message.from_user is not None
+    if contact.user_id != message.from_user.id:
+        await message.answer(
+            _("This is someone else's contact. Please share your own number with the button below, or type it."),
+            reply_markup=phone_keyboard(),
+        )
+        return
+    try:
+        phone = normalize_contact_phone(contact.phone_number)
+    except ValueError:
+        await message.answer(_("I could not read this number. Please type it, for example +7 701 123 45 67."))
+        return
+    await _finish_join(message, bot, state, app, phone)
+
+
+async def on_join_phone_text(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    phone = normalize_kz_mobile(message.text or "")
+    if phone is None:
+        await message.answer(
+            _(
+                "This does not look like a Kazakhstan mobile number. Please type it like +7 701 123 45 67, "
+                "or use the button below."
+            ),
+            reply_markup=phone_keyboard(),
+        )
+        return
+    await _finish_join(message, bot, state, app, phone)
+
+
+async def on_join_other(message: Message) -> None:
+    await message.answer(_("Please answer the question above: your name, then your phone number. /start cancels."))
+
+
+# --- the menus ---------------------------------------------------------------------------------
+
+async def show_menu(bot: Bot, chat_id: int, member: StaffRecord) -> None:
+    await bot.send_message(chat_id, menu_text(member), reply_markup=admin_menu() if member.role == StaffRole.ADMIN else nurse_menu())
+
+
+async def on_staff_start(message: Message, bot: Bot, state: FSMContext, staff_member: StaffRecord) -> None:
+    await state.clear()  # /start always brings staff back to their menu
+    await show_menu(bot, message.chat.id, staff_member)
+
+
+async def on_staff_help(message: Message, staff: Actor) -> None:
+    await message.answer(staff_help_text(staff))
+
+
+def build_router() -> Router:
+    router = Router(name="staff")
+    router.message.register(on_invitation, CommandStart(deep_link=True, magic=F.args.startswith(INVITE_PREFIX)))
+    router.message.register(on_staff_start, CommandStart(), IsStaff())
+    router.message.register(on_staff_help, Command("help"), IsStaff())
+    router.message.register(on_join_name, StateFilter(Join.name), F.text, ~F.text.startswith("/"))
+    router.callback_query.register(on_join_button, StateFilter(Join.name), JoinCb.filter())
+    router.message.register(on_join_contact, StateFilter(Join.phone), F.contact)
+    router.message.register(on_join_phone_text, StateFilter(Join.phone), F.text, ~F.text.startswith("/"))
+    router.message.register(on_join_other, StateFilter(Join.name, Join.phone), ~F.text.startswith("/"))
+    return router
