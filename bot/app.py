@@ -12,7 +12,7 @@ from aiogram.enums import ParseMode
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, SystemClock
-from bot.commands import register_commands, register_staff_commands
+from bot.commands import register_commands
 from bot.config import Settings
 from bot.context import AppContext
 from bot.delivery.engine import DeliveryEngine
@@ -28,9 +28,25 @@ from db.engine import Database
 from db.fsm_storage import DatabaseStorage
 from db.migrate import upgrade_to_head
 from bot.delivery import messages as _calendar_messages  # noqa: F401 - registers the renderers
+from bot.delivery import broadcast_messages as _broadcast_messages  # noqa: F401 - registers the renderers
+from bot.delivery import nurse_messages as _nurse_messages  # noqa: F401 - registers the renderers
+from bot.delivery import question_messages as _question_messages  # noqa: F401 - registers the renderers
 from bot.delivery import staff_messages as _staff_messages  # noqa: F401 - registers the renderers
 from bot.services.staff import sync_national_admins
-from handlers import account, admin, calendar, fallback, profile, registration, staff, start
+from handlers import (
+    account,
+    admin,
+    broadcast,
+    calendar,
+    fallback,
+    nurse,
+    profile,
+    questions,
+    registration,
+    staff,
+    start,
+    stats,
+)
 from scheduler.setup import build_scheduler
 
 
@@ -51,7 +67,6 @@ class Application:
         await upgrade_to_head(self.context.database)
         await sync_national_admins(self.context)
         await register_commands(self.bot, self.context)
-        await register_staff_commands(self.bot, self.context)
 
     async def run_polling(self, *, handle_signals: bool = True, background_jobs: bool = True) -> None:
         """Poll until stopped (SIGTERM/SIGINT or stop()), then shut down cleanly.
@@ -128,7 +143,9 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     dispatcher.include_routers(
         *(
             module.build_router()
-            for module in (staff, start, account, profile, registration, calendar, admin, fallback)
+            for module in (
+                staff, start, account, profile, registration, calendar, admin, nurse, questions, broadcast, stats, fallback
+            )
         )
     )
     return Application(
@@ -136,7 +153,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         context=context,
         bot=bot,
         dispatcher=dispatcher,
-        scheduler=build_scheduler(context),
+        scheduler=build_scheduler(context, bot),
         in_flight=in_flight,
         delivery=DeliveryEngine(context, bot, pacer),
     )

@@ -111,3 +111,12 @@ class StaffCb(CallbackData, prefix="st"):
     action: str  # open | deactivate | confirm | back | page
     staff_id: int = 0
     page: int = 0
+
+
+class FamilyCb(CallbackData, prefix="fam"):
+    """A family card and its actions, for staff. The family id is re-checked against the acting
+    nurse's or admin's scope on every press (bot.services.staff.may_view_family)."""
+
+    action: str  # open | message (write to her) | visit | plan | appointment | risk | note | reassign | ...
+    family_id: int
+    page: int = 0

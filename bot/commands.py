@@ -9,7 +9,6 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.context import AppContext
-from db.staff import list_staff
 
 
 def mother_commands() -> list[BotCommand]:
@@ -17,6 +16,8 @@ def mother_commands() -> list[BotCommand]:
         BotCommand(command="start", description=_("Start or resume")),
         BotCommand(command="calendar", description=_("My care calendar")),
         BotCommand(command="appointments", description=_("My appointments")),
+        BotCommand(command="nurse", description=_("My nurse: ask a question")),
+        BotCommand(command="plan", description=_("My support plan")),
         BotCommand(command="profile", description=_("My details")),
         BotCommand(command="language", description=_("Change the language")),
         BotCommand(command="help", description=_("What I can do")),
@@ -78,12 +79,3 @@ async def clear_chat_commands(bot: Bot, chat_id: int) -> None:
     """Back to the menu for everyone (e.g. when a nurse leaves the programme)."""
     await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=chat_id))
 
-
-async def register_staff_commands(bot: Bot, app: AppContext) -> None:
-    """At start-up: the national admins (ADMIN_IDS) see the admin menu. Everyone else who joins
-    gets her menu when she joins, so start-up does not grow with the number of nurses."""
-    async with app.database.reading() as conn:
-        admins = await list_staff(conn, role="admin")
-    for member in admins:
-        if member.region is None:
-            await set_chat_commands(bot, member.user_id, member.language, app, role=member.role)

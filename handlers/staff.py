@@ -204,8 +204,11 @@ async def show_menu(bot: Bot, chat_id: int, member: StaffRecord) -> None:
     await bot.send_message(chat_id, menu_text(member), reply_markup=admin_menu() if member.role == StaffRole.ADMIN else nurse_menu())
 
 
-async def on_staff_start(message: Message, bot: Bot, state: FSMContext, staff_member: StaffRecord) -> None:
+async def on_staff_start(message: Message, bot: Bot, state: FSMContext, app: AppContext, staff_member: StaffRecord) -> None:
     await state.clear()  # /start always brings staff back to their menu
+    # Her own menu of commands. National admins (ADMIN_IDS) get theirs here, on their first /start:
+    # Telegram knows no chat with the bot before that.
+    await set_chat_commands(bot, message.chat.id, staff_member.language, app, role=staff_member.role)
     await show_menu(bot, message.chat.id, staff_member)
 
 

@@ -4,21 +4,33 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from aiogram import Bot
+
 from bot.context import AppContext
 from bot.logging_setup import log_event
-from bot.services import calendar
+from bot.services import broadcasts, calendar, questions
 
 # An unfinished registration holds a name and a phone number without a finished consent to keep
 # them for long: after 30 days without a word it is dropped.
 ABANDONED_AFTER = timedelta(days=30)
 
 
-async def plan_calendars(app: AppContext) -> int:
+async def plan_calendars(app: AppContext, bot: Bot) -> int:
     """Every minute: plan the families whose plan is due (the delivery loop then sends)."""
     return await calendar.sweep(app)
 
 
-async def purge_abandoned_flows(app: AppContext) -> int:
+async def purge_abandoned_flows(app: AppContext, bot: Bot) -> int:
     removed = await app.fsm_storage.purge_older_than(app.clock.now() - ABANDONED_AFTER)
     log_event("abandoned_flows_purged", count=removed)
     return removed
+
+
+async def follow_up_questions(app: AppContext, bot: Bot) -> int:
+    """Every minute: questions unanswered for 24 hours remind the nurse, then go to her colleagues."""
+    return await questions.follow_up(app)
+
+
+async def show_broadcast_progress(app: AppContext, bot: Bot) -> int:
+    """Every few seconds: the live progress message of each broadcast being sent."""
+    return await broadcasts.show_progress(app, bot)

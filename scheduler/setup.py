@@ -8,26 +8,34 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.context import AppContext
-from scheduler.jobs import plan_calendars, purge_abandoned_flows
+from scheduler.jobs import (
+    follow_up_questions,
+    plan_calendars,
+    purge_abandoned_flows,
+    show_broadcast_progress,
+)
 
 # job, how often, how late it may still run after a pause (e.g. the machine slept)
 JOBS = (
     (plan_calendars, timedelta(minutes=1), timedelta(minutes=5)),
     (purge_abandoned_flows, timedelta(hours=6), timedelta(hours=1)),
+    (follow_up_questions, timedelta(minutes=1), timedelta(minutes=5)),
+    (show_broadcast_progress, timedelta(seconds=5), timedelta(seconds=30)),
 )
 
 
-def build_scheduler(app: AppContext) -> AsyncIOScheduler:
+def build_scheduler(app: AppContext, bot: Bot) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=app.settings.tz)
     for job, every, grace in JOBS:
         scheduler.add_job(
             job,
             "interval",
             seconds=every.total_seconds(),
-            args=[app],
+            args=[app, bot],
             id=job.__name__,
             coalesce=True,
             max_instances=1,

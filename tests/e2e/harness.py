@@ -63,8 +63,8 @@ def make_settings(api_url: str, database_url: str, **extra: object) -> Settings:
     )
 
 
-async def start_bot(emulator: BotAPIEmulator, database_url: str, clock: ManualClock) -> RunningBot:
-    app = build_application(make_settings(emulator.api_url, database_url), clock=clock)
+async def start_bot(emulator: BotAPIEmulator, database_url: str, clock: ManualClock, **settings: object) -> RunningBot:
+    app = build_application(make_settings(emulator.api_url, database_url, **settings), clock=clock)
     task = asyncio.create_task(app.run_polling(handle_signals=False, background_jobs=False))
     running = RunningBot(app=app, emulator=emulator, clock=clock, task=task)
     polling = asyncio.ensure_future(emulator.wait_for_polling(timeout=15))
@@ -77,12 +77,13 @@ async def start_bot(emulator: BotAPIEmulator, database_url: str, clock: ManualCl
 
 
 @asynccontextmanager
-async def running_bot(database_url: str, clock: ManualClock | None = None) -> AsyncIterator[RunningBot]:
+async def running_bot(database_url: str, clock: ManualClock | None = None, **settings: object) -> AsyncIterator[RunningBot]:
+    """`settings`: extra environment, e.g. ADMIN_IDS="9000001"."""
     clock = clock or ManualClock(START)
     # The emulator's flood limits run on the same clock, so a test that pauses like a person
     # (clock.advance) meets Telegram's real per-chat limits without sleeping.
     async with BotAPIEmulator(clock=clock.now, monotonic=lambda: clock.now().timestamp()) as emulator:
-        bot = await start_bot(emulator, database_url, clock)
+        bot = await start_bot(emulator, database_url, clock, **settings)
         try:
             yield bot
         finally:

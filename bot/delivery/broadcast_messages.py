@@ -1,0 +1,1 @@
+"""Broadcast messages, rendered per recipient at send time. (to be written)"""

@@ -1,0 +1,1 @@
+"""Questions and answers between a family and her nurse. (to be written)"""
