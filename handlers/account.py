@@ -24,6 +24,10 @@ def help_text() -> str:
     return _(
         "<b>AnaBala</b> supports pregnant women and families with children under five, "
         "together with your polyclinic's patronage nurse.\n\n"
+        "/calendar — your check-ups, screenings and vaccinations\n"
+        "/appointments — your appointments: add, change, cancel\n"
+        "/nurse — your nurse: who she is, ask her a question\n"
+        "/plan — the support plan you agreed with your nurse\n"
         "/profile — see and change your details, tell me your baby is born\n"
         "/language — change the language\n"
         "/privacy — what data I keep and why\n"

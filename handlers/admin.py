@@ -57,6 +57,8 @@ async def on_invite(event: Message | CallbackQuery, bot: Bot, staff: Actor) -> N
 async def on_invite_step(
     callback: CallbackQuery, callback_data: InviteCb, bot: Bot, app: AppContext, staff: Actor, staff_member: StaffRecord
 ) -> None:
+    """Role → region (national admins only; a regional admin's is hers) → polyclinic (nurses and
+    registration links) → the link. Each step checks what the button says against her scope."""
     lang = staff_member.language
     step, role = callback_data.step, callback_data.role
     if step == "cancel":
@@ -66,16 +68,13 @@ async def on_invite_step(
     if role not in ("nurse", "admin", "link"):
         await _denied(callback, app, staff, "invite")
         return
-    if step == "role":
+    if step == "role" and staff.is_national:
         await callback.answer()
         await mark_answered(callback)
-        if staff.is_national:
-            await bot.send_message(callback.from_user.id, _("Which region?"), reply_markup=kb.invite_region_keyboard(role, lang))
-            return
-        callback_data = InviteCb(step="region", role=role, region=staff.region or "")
-        step = "region"
-    region = callback_data.region
-    if step == "region":
+        await bot.send_message(callback.from_user.id, _("Which region?"), reply_markup=kb.invite_region_keyboard(role, lang))
+        return
+    if step in ("role", "region"):
+        region = callback_data.region if step == "region" else (staff.region or "")
         if find_region(region) is None or not (staff.region is None or staff.region == region):
             await _denied(callback, app, staff, "invite")
             return
@@ -83,23 +82,19 @@ async def on_invite_step(
             await _create_invitation(callback, bot, app, staff, StaffRole.ADMIN, region, None, lang)
             return
         await callback.answer()
-        if callback.message is not None and callback.message.reply_markup is not None:
-            await mark_answered(callback)
+        await mark_answered(callback)
         await bot.send_message(
             callback.from_user.id, _("Which polyclinic?"), reply_markup=kb.invite_polyclinic_keyboard(role, region, lang)
         )
         return
-    if step == "polyclinic":
-        clinic = find_polyclinic(callback_data.polyclinic)
-        if clinic is None:
-            await _denied(callback, app, staff, "invite")
-            return
-        if role == "link":
-            await _polyclinic_link(callback, bot, app, staff, clinic.code, lang)
-            return
-        await _create_invitation(callback, bot, app, staff, StaffRole.NURSE, clinic.region, clinic.code, lang)
+    clinic = find_polyclinic(callback_data.polyclinic) if step == "polyclinic" else None
+    if clinic is None:
+        await _denied(callback, app, staff, "invite")
         return
-    await _denied(callback, app, staff, "invite")
+    if role == "link":
+        await _polyclinic_link(callback, bot, app, staff, clinic.code, lang)
+        return
+    await _create_invitation(callback, bot, app, staff, StaffRole(role), clinic.region, clinic.code, lang)
 
 
 async def _create_invitation(
