@@ -43,6 +43,13 @@ async def cached_active_staff(database: Database, user_id: int) -> StaffRecord |
     return record
 
 
+async def last_language(conn: AsyncConnection, user_id: int) -> str | None:
+    """The language of her latest staff row, active or not (a message after she was deactivated)."""
+    return (  # type: ignore[no-any-return]
+        await conn.execute(select(staff.c.language).where(staff.c.user_id == user_id).order_by(staff.c.id.desc()).limit(1))
+    ).scalar_one_or_none()
+
+
 async def get_staff(conn: AsyncConnection, staff_id: int) -> StaffRecord | None:
     row = (await conn.execute(select(*_STAFF_COLUMNS).where(staff.c.id == staff_id))).first()
     return _record(StaffRecord, row) if row else None

@@ -192,7 +192,11 @@ class DeliveryEngine:
         if family is not None:
             return family.user.language
         member = await staff.cached_active_staff(self.app.database, chat_id)
-        return member.language if member is not None else self.app.settings.default_language
+        if member is not None:
+            return member.language
+        async with self.app.database.reading() as conn:  # e.g. told that her staff access ended
+            former = await staff.last_language(conn, chat_id)
+        return former or self.app.settings.default_language
 
     def _retry_later(self, message: ClaimedMessage, error: str) -> Outcome:
         if message.attempts + 1 >= MAX_ATTEMPTS:
