@@ -150,6 +150,8 @@ outbox = Table(
     Index("ix_outbox_chat", "chat_id", "status"),
     Index("ix_outbox_batch", "batch_id", "status"),
     Index("ix_outbox_about", "about"),
+    # Statistics count what was delivered in a period.
+    Index("ix_outbox_sent_at", "sent_at"),
 )
 
 # When each family next needs planning: the planner's sweep reads only the rows that are due, so its

@@ -324,7 +324,8 @@ def build_router() -> Router:
     # Everyone else who reaches these: refused and written down.
     for callback_data in (InviteCb, StaffCb, AssignCb):
         router.callback_query.register(on_forbidden, callback_data.filter())
-    router.callback_query.register(on_forbidden, StaffMenuCb.filter(F.action.in_(ADMIN_ACTIONS)))
+    # An admin's own menu buttons go on to their feature's router (broadcast, stats, ...).
+    router.callback_query.register(on_forbidden, StaffMenuCb.filter(F.action.in_(ADMIN_ACTIONS)), ~admin)
     router.message.register(on_forbidden, Command("invite", "staff", "unassigned"), IsStaff())
     return router
 

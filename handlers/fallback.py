@@ -48,8 +48,9 @@ async def on_anything_else(
         return
     await message.answer(
         _(
-            "I am a bot and cannot answer messages yet. If something worries you about your health or your child's, "
-            "call your polyclinic. In an emergency call 103 (ambulance) or 112.\n\n"
+            "I am a bot and cannot read free messages. To write to your nurse, send /nurse. "
+            "If something worries you about your health or your child's, call your polyclinic. "
+            "In an emergency call 103 (ambulance) or 112.\n\n"
             "What I can do: /help"
         )
     )

@@ -167,11 +167,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('about', sa.BigInteger(), nullable=True))
         batch_op.create_index('ix_outbox_batch', ['batch_id', 'status'], unique=False)
         batch_op.create_index('ix_outbox_about', ['about'], unique=False)
+        batch_op.create_index('ix_outbox_sent_at', ['sent_at'], unique=False)
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_sent_at')
         batch_op.drop_index('ix_outbox_about')
         batch_op.drop_index('ix_outbox_batch')
         batch_op.drop_column('about')
