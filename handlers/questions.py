@@ -1,9 +1,306 @@
-""""Ask my nurse", /nurse, nurses' answers and messages to a family (to be written)."""
+""""Ask my nurse" and /nurse for mothers; for staff the "Answer" under a question, /questions, and
+writing to a family from her card (FamilyCb "message"). Each handler parses, calls one service and
+replies; the services check who may do what again, with what the database says now."""
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, F, Router, html
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import FamilyCb, StaffMenuCb
+from bot.context import AppContext
+from bot.delivery.question_messages import answer_prompt, asked_text, nurse_text, thread_line, who
+from bot.domain.access import Actor
+from bot.domain.questions import MAX_TEXT, preview, utf16_len
+from bot.filters import IsStaff
+from bot.keyboards import questions as kb
+from bot.keyboards.questions import AnswerCb, AskCb
+from bot.logging_setup import log_event
+from bot.services import questions as questions_service
+from bot.services import staff as staff_service
+from bot.services.questions import QuestionView
+from db.records import Family
+from handlers.common import mark_answered, set_buttons
+
+PAGE = 5  # questions per page of /questions
+THREAD_SHOWN = 5  # of her open questions, shown when a nurse opens one
+CAPTION = 1000  # of a question's text under its photo (Telegram allows 1024)
+
+
+class AskFlow(StatesGroup):
+    question = State()  # data: reply_to (the staff message she answers) or None
+
+
+class AnswerFlow(StatesGroup):
+    text = State()  # data: question (the one answered) or family (writing from her card)
+
+
+TEXT_OR_PHOTO = F.photo | (F.text & ~F.text.startswith("/"))
+
+
+def _content(message: Message) -> tuple[str | None, str | None]:
+    """(text or caption, photo file id): a photo's largest size."""
+    if message.photo:
+        return message.caption or None, message.photo[-1].file_id
+    return message.text, None
+
+
+def _too_long(text: str | None) -> bool:
+    return text is not None and utf16_len(text) > MAX_TEXT
+
+
+def _too_long_text() -> str:
+    return _("This is too long for one message (at most {limit} characters). Please shorten it, or send it in parts.").format(
+        limit=MAX_TEXT
+    )
+
+
+async def _refuse(callback: CallbackQuery, app: AppContext, action: str) -> None:
+    await staff_service.refuse(app, callback.from_user.id, action)
+    await callback.answer(_("This is not available to you."), show_alert=True)
+
+
+async def _cancel(callback: CallbackQuery, bot: Bot, state: FSMContext, flow: str | None) -> None:
+    """"Cancel" under a prompt: only while that prompt is still waiting (not after she sent it)."""
+    if await state.get_state() != flow:
+        await callback.answer(_("This button is no longer active."))
+        await set_buttons(callback, None)
+        return
+    await callback.answer()
+    await state.clear()
+    await mark_answered(callback)
+    await bot.send_message(callback.from_user.id, _("Cancelled: nothing was sent."))
+
+
+# --- mothers -------------------------------------------------------------------------------------
+
+async def on_nurse(message: Message, state: FSMContext, app: AppContext, family: Family | None) -> None:
+    if family is None:
+        await message.answer(_("You are not registered yet. Send /start to begin."))
+        return
+    await state.clear()
+    nurse = await questions_service.her_nurse(app, family.user.id)
+    await message.answer(nurse_text(family.user, nurse), reply_markup=kb.ask_keyboard())
+
+
+async def _stale(callback: CallbackQuery) -> None:
+    log_event("question_button_refused", user_id=callback.from_user.id)
+    await callback.answer(_("This button is no longer active."), show_alert=True)
+
+
+async def on_ask_button(
+    callback: CallbackQuery, callback_data: AskCb, bot: Bot, state: FSMContext, app: AppContext, family: Family | None
+) -> None:
+    """"Ask a question" and "Write more"; "Reply" under a message staff wrote to her."""
+    reply_to = callback_data.id if callback_data.action == "reply" else None
+    if family is None or (reply_to is not None and await questions_service.staff_message(app, family.user.id, reply_to) is None):
+        await _stale(callback)
+        return
+    await callback.answer()
+    await state.set_state(AskFlow.question)
+    await state.set_data({"reply_to": reply_to})
+    prompt = (
+        _("Write your reply in one message. You can also send a photo, with a caption if you like.")
+        if reply_to is not None
+        else _("Write your question in one message. You can also send a photo, with a caption if you like.")
+    )
+    await bot.send_message(callback.from_user.id, prompt, reply_markup=kb.ask_cancel_keyboard())
+
+
+async def on_show_photo(callback: CallbackQuery, callback_data: AskCb, bot: Bot, app: AppContext, family: Family | None) -> None:
+    """The photo a nurse sent with her message (the outbox carries text only)."""
+    message = await questions_service.staff_message(app, family.user.id, callback_data.id) if family is not None else None
+    if message is None or message.photo_file_id is None:
+        await _stale(callback)
+        return
+    await callback.answer()
+    await bot.send_photo(callback.from_user.id, message.photo_file_id)
+
+
+async def on_ask_cancel(callback: CallbackQuery, bot: Bot, state: FSMContext) -> None:
+    await _cancel(callback, bot, state, AskFlow.question.state)
+
+
+async def on_question(message: Message, state: FSMContext, app: AppContext, family: Family | None) -> None:
+    if family is None:
+        await state.clear()
+        await message.answer(_("You are not registered yet. Send /start to begin."))
+        return
+    text, photo = _content(message)
+    if _too_long(text):
+        await message.answer(_too_long_text())
+        return
+    reply_to = (await state.get_data()).get("reply_to")
+    asked = await questions_service.ask(app, family.user.id, text=text, photo_file_id=photo, reply_to=reply_to)
+    await state.clear()
+    if asked is None:
+        await message.answer(_("Sorry, I could not send this. Please try again from /nurse."))
+        return
+    await message.answer(asked_text(asked.nurse), reply_markup=kb.write_more_keyboard())
+
+
+async def on_question_other(message: Message) -> None:
+    await message.answer(_("I can pass on text and photos only. Please type your question, or send a photo."))
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+async def _questions_view(app: AppContext, actor: Actor, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    total, items = await questions_service.open_questions(app, actor, limit=PAGE, offset=page * PAGE)
+    if not total:
+        return _("No questions are waiting for an answer."), None
+    pages = -(-total // PAGE)
+    if not items and page > 0:
+        return await _questions_view(app, actor, pages - 1)
+    lines = [_("<b>Questions waiting for an answer:</b> {count}").format(count=total), ""]
+    buttons = []
+    today = app.today()
+    for number, (question, family) in enumerate(items, start=page * PAGE + 1):
+        mark = "🆘 " if question.escalated_at else ("⏰ " if question.reminded_at else "")
+        snippet, cut = preview(question.text or "", 80)
+        body = f"«{html.quote(snippet)}{'…' if cut else ''}»" if snippet else ""
+        photo = " 📷" if question.photo_file_id else ""
+        lines.append(f"{number}. {mark}{who(family, today)}, {questions_service.when(app, question.created_at)}{photo}\n{body}".rstrip())
+        buttons.append((question.id, f"{number}. {family.user.name}"))
+    return "\n".join(lines), kb.open_questions_keyboard(buttons, page, pages)
+
+
+async def on_questions(event: Message | CallbackQuery, bot: Bot, state: FSMContext, app: AppContext, staff: Actor) -> None:
+    """/questions and the nurse menu's button: the same list."""
+    await state.clear()
+    text, markup = await _questions_view(app, staff, 0)
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+    await bot.send_message(event.from_user.id, text, reply_markup=markup)  # type: ignore[union-attr]
+
+
+async def _show_thread(bot: Bot, chat_id: int, app: AppContext, view: QuestionView) -> int:
+    """Her open questions up to this one (photos as photos); returns how many earlier ones were left out."""
+    thread = view.thread or [view.question]
+    shown = thread[-THREAD_SHOWN:]
+    for question in shown:
+        asked = questions_service.when(app, question.created_at)
+        if question.photo_file_id is None:
+            await bot.send_message(chat_id, thread_line(asked, question.text))
+            continue
+        caption, cut = preview(question.text or "", CAPTION)
+        await bot.send_photo(chat_id, question.photo_file_id, caption=thread_line(asked, caption or None))
+        if cut:
+            await bot.send_message(chat_id, thread_line(asked, question.text))
+    return len(thread) - len(shown)
+
+
+async def on_questions_page(callback: CallbackQuery, callback_data: AnswerCb, app: AppContext, staff: Actor) -> None:
+    text, markup = await _questions_view(app, staff, callback_data.page)
+    await callback.answer()
+    try:
+        await callback.message.edit_text(text, reply_markup=markup)  # type: ignore[union-attr]
+    except TelegramBadRequest as exc:  # the same page again (e.g. the list shrank meanwhile)
+        if "message is not modified" not in exc.message:
+            raise
+
+
+async def _wait_for_text(bot: Bot, chat_id: int, state: FSMContext, data: dict[str, int], prompt: str) -> None:
+    """What staff type next goes to the family (`data`: the question answered, or the family)."""
+    await state.set_state(AnswerFlow.text)
+    await state.set_data(data)
+    await bot.send_message(chat_id, prompt, reply_markup=kb.answer_cancel_keyboard())
+
+
+async def on_open_question(
+    callback: CallbackQuery, callback_data: AnswerCb, bot: Bot, state: FSMContext, app: AppContext, staff: Actor
+) -> None:
+    """"✍️ Answer": her question (and her other open ones) with photos, then the answer is asked for."""
+    view = await questions_service.open_question(app, staff, callback_data.id)
+    if view is None:
+        await callback.answer(_("This is not available to you."), show_alert=True)
+        return
+    await callback.answer()
+    chat_id = callback.from_user.id
+    earlier = await _show_thread(bot, chat_id, app, view)
+    parent = preview(view.parent.text or "📷", 200)[0] if view.parent is not None else None
+    answered_at = questions_service.when(app, view.question.answered_at) if view.question.answered_at else None
+    prompt = answer_prompt(view.family, app.today(), view.answered_by, answered_at, parent, earlier)
+    await _wait_for_text(bot, chat_id, state, {"question": view.question.id}, prompt)
+
+
+async def on_answer_cancel(callback: CallbackQuery, bot: Bot, state: FSMContext) -> None:
+    await _cancel(callback, bot, state, AnswerFlow.text.state)
+
+
+async def on_write_to_family(
+    callback: CallbackQuery, callback_data: FamilyCb, bot: Bot, state: FSMContext, app: AppContext, staff: Actor
+) -> None:
+    """"Write to her" on the family card."""
+    family = await questions_service.message_target(app, staff, callback_data.family_id)
+    if family is None:
+        await callback.answer(_("This is not available to you."), show_alert=True)
+        return
+    await callback.answer()
+    prompt = _(
+        "✍️ Your message to {who}: type it in one message (text, or a photo with a caption). "
+        "She gets it in this chat and can reply."
+    ).format(who=who(family, app.today()))
+    await _wait_for_text(bot, callback.from_user.id, state, {"family": family.user.id}, prompt)
+
+
+async def on_answer(message: Message, state: FSMContext, app: AppContext, staff: Actor) -> None:
+    text, photo = _content(message)
+    if _too_long(text):
+        await message.answer(_too_long_text())
+        return
+    data = await state.get_data()
+    if data.get("question") is not None:
+        result = await questions_service.answer(app, staff, int(data["question"]), text=text, photo_file_id=photo)
+    else:
+        result = await questions_service.write_to_family(app, staff, int(data.get("family") or 0), text=text, photo_file_id=photo)
+    await state.clear()
+    if result is None:
+        await message.answer(_("This is not available to you."))
+        return
+    lines = [_("✅ Sent to {name}.").format(name=html.quote(result.family.name))]
+    if result.already_by is not None and result.already_at is not None:
+        lines.append(
+            _("Note: {name} had already answered this question ({at}). She gets both answers.").format(
+                name=html.quote(result.already_by.name), at=questions_service.when(app, result.already_at)
+            )
+        )
+    if result.family.unreachable_at is not None:
+        lines.append(_("⚠️ She has blocked the bot, so this may not reach her. Please call her."))
+    await message.answer("\n\n".join(lines))
+
+
+async def on_answer_other(message: Message) -> None:
+    await message.answer(_("I can send text and photos only. Please type your message, or send a photo."))
+
+
+async def on_not_staff(callback: CallbackQuery, app: AppContext) -> None:
+    """A staff button from someone who is not staff (any more): refused and written down."""
+    await _refuse(callback, app, "staff_only")
 
 
 def build_router() -> Router:
-    return Router(name="questions")
+    router = Router(name="questions")
+    staff = IsStaff()
+    router.message.register(on_nurse, Command("nurse"))
+    router.callback_query.register(on_ask_button, AskCb.filter(F.action.in_({"ask", "reply"})))
+    router.callback_query.register(on_show_photo, AskCb.filter(F.action == "photo"))
+    router.callback_query.register(on_ask_cancel, AskCb.filter(F.action == "cancel"))
+    router.message.register(on_questions, Command("questions"), staff)
+    router.callback_query.register(on_questions, StaffMenuCb.filter(F.action == "questions"), staff)
+    router.callback_query.register(on_open_question, AnswerCb.filter(F.action == "answer"), staff)
+    router.callback_query.register(on_questions_page, AnswerCb.filter(F.action == "page"), staff)
+    router.callback_query.register(on_answer_cancel, AnswerCb.filter(F.action == "cancel"), staff)
+    router.callback_query.register(on_write_to_family, FamilyCb.filter(F.action == "message"), staff)
+    for not_staff in (AnswerCb.filter(), FamilyCb.filter(F.action == "message"), StaffMenuCb.filter(F.action == "questions")):
+        router.callback_query.register(on_not_staff, not_staff)
+    router.message.register(on_answer, StateFilter(AnswerFlow.text), staff, TEXT_OR_PHOTO)
+    router.message.register(on_answer_other, StateFilter(AnswerFlow.text), staff, ~F.text.startswith("/"))
+    router.message.register(on_question, StateFilter(AskFlow.question), TEXT_OR_PHOTO)
+    router.message.register(on_question_other, StateFilter(AskFlow.question), ~F.text.startswith("/"))
+    return router
