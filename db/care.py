@@ -112,11 +112,14 @@ async def add_appointment(
     place: str | None,
     care_item: str | None,
     now: datetime,
+    set_by: int | None = None,
 ) -> int:
+    """Hers, or (`set_by`: a staff id) set for her by her nurse."""
     result = await conn.execute(
         insert(appointments)
         .values(
-            user_id=user_id, what=what, on_date=on_date, at_time=at_time, place=place, care_item=care_item, created_at=now
+            user_id=user_id, what=what, on_date=on_date, at_time=at_time, place=place, care_item=care_item, created_at=now,
+            set_by=set_by,
         )
         .returning(appointments.c.id)
     )

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
-from bot.content.care import care_items
+from bot.content.care import CareItem, Track, care_items
 from bot.context import AppContext
 from bot.domain.calendar import CHILD, SNOOZE, item_window
 from bot.domain.calendar import Item as CalendarItem
+from bot.domain.caseload import Standing, standing
 from bot.domain.dates import format_date
 from bot.logging_setup import log_event
+from bot.services import nurse_notices
 from bot.services.calendar import replan, tracks_of
 from db import care
 from db.care import AppointmentRecord
@@ -45,6 +49,7 @@ async def cancel_appointment(app: AppContext, user_id: int, appointment_id: int)
         appointment = await care.get_appointment(conn, user_id, appointment_id)
         if appointment is None:
             return
+        await nurse_notices.appointment_changed(conn, user_id, appointment_id, "cancelled", app.clock.now())
         await care.update_appointment(conn, user_id, appointment_id, cancelled=True)
         if appointment.care_item:  # the calendar item is open again: generic reminders come back
             track, ref, item = appointment.care_item.split(":")
@@ -86,6 +91,7 @@ async def save_appointment(app: AppContext, user_id: int, data: dict[str, Any]) 
             if changes is None or await care.get_appointment(conn, user_id, appointment_id) is None:
                 return False  # not hers, or cancelled meanwhile
             await care.update_appointment(conn, user_id, appointment_id, **changes)
+            await nurse_notices.appointment_changed(conn, user_id, appointment_id, str(data.get("change", "move")), now)
         else:
             care_item = data.get("care_item")
             await care.add_appointment(conn, user_id, what, on_date, data.get("at_time"), place, care_item, now)
@@ -100,31 +106,66 @@ async def save_appointment(app: AppContext, user_id: int, data: dict[str, Any]) 
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class CalendarEntry:
+    """One care item of her calendar, with its window and where it stands (for /calendar and staff)."""
+
+    track: str
+    ref_id: int
+    item: CareItem
+    whom: str | None  # the child's name, for a child's item
+    opens: date
+    closes: date
+    standing: Standing
+
+
+def planning_since(app: AppContext, family: Family) -> date:
+    """The anchor of a planning track: the day she registered."""
+    return family.user.created_at.astimezone(app.settings.tz).date()
+
+
+def calendar_entries(family: Family, states: Mapping[tuple[str, int, str], str], today: date, since: date) -> list[CalendarEntry]:
+    """Every care item of her tracks (pregnancy, each child under five, planning), in calendar order.
+
+    `states`: what she said about items, (track, ref id, item id) → status."""
+    children = {c.id: c.name for c in family.children}
+    entries: list[CalendarEntry] = []
+    for ref in tracks_of(family, today, since):
+        for item in care_items(Track(ref.track)):
+            opens, closes = item_window(CalendarItem(item.id, ref.track, item.start_day, item.end_day), ref)
+            status = states.get((ref.track, ref.ref_id, item.id))
+            whom = children.get(ref.ref_id) if ref.track == CHILD else None
+            entries.append(CalendarEntry(ref.track, ref.ref_id, item, whom, opens, closes, standing(status, closes, today)))
+    return entries
+
+
+def state_map(states: Iterable[care.CareStateRecord]) -> dict[tuple[str, int, str], str]:
+    return {(s.track, s.ref_id, s.item_id): s.status for s in states}
+
+
+def entry_title(entry: CalendarEntry, lang: str) -> str:
+    """"Aruzhan: Vaccination at 2 months" (HTML), or just the item for her own pregnancy."""
+    whom = f"{html.quote(entry.whom)}: " if entry.whom else ""
+    return whom + html.quote(entry.item.title(lang))
+
+
 async def calendar_text(app: AppContext, family: Family) -> str:
     """/calendar: what is coming (with dates, said as guidance where not official) and what is done."""
     today = app.today()
     lang = family.user.language
     async with app.database.reading() as conn:
-        states = {(s.track, s.ref_id, s.item_id): s.status for s in await care.states_of(conn, family.user.id)}
+        states = state_map(await care.states_of(conn, family.user.id))
         appointments = await care.appointments_of(conn, family.user.id, from_date=today)
-    refs = tracks_of(family, today, family.user.created_at.astimezone(app.settings.tz).date())
-    children = {c.id: c.name for c in family.children}
     upcoming: list[tuple[date, str]] = []
     done: list[str] = []
-    for ref in refs:
-        whom = f"{html.quote(children[ref.ref_id])}: " if ref.track == CHILD else ""
-        for item in care_items():
-            if item.track.value != ref.track:
-                continue
-            opens, closes = item_window(CalendarItem(item.id, ref.track, item.start_day, item.end_day), ref)
-            status = states.get((ref.track, ref.ref_id, item.id))
-            title = whom + html.quote(item.title(lang))
-            if status == "done":
-                done.append(f"✅ {title}")
-            elif status != "not_for_me" and closes >= today:
-                span = f"{format_date(opens)} – {format_date(closes)}"
-                mark = "" if item.is_official else " *"
-                upcoming.append((opens, f"• {span}: {title}{mark}"))
+    for entry in calendar_entries(family, states, today, planning_since(app, family)):
+        title = entry_title(entry, lang)
+        if entry.standing is Standing.DONE:
+            done.append(f"✅ {title}")
+        elif entry.standing is Standing.UPCOMING:
+            span = f"{format_date(entry.opens)} – {format_date(entry.closes)}"
+            mark = "" if entry.item.is_official else " *"
+            upcoming.append((entry.opens, f"• {span}: {title}{mark}"))
     lines = [_("<b>Your care calendar</b>"), ""]
     if appointments:
         lines.append(_("<b>Your appointments</b>"))
@@ -141,5 +182,3 @@ async def calendar_text(app: AppContext, family: Family) -> str:
         lines += ["", _("<b>Done</b>"), *done[-8:]]
     lines += ["", _("Add your own appointment: /appointments")]
     return "\n".join(lines)
-
-

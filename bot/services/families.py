@@ -16,6 +16,7 @@ from bot.domain.children import Sex, validate_birth_date
 from bot.domain.flow import EditTarget, Role
 from bot.domain.pregnancy import DatingMethod, PregnancyDating
 from bot.logging_setup import log_event
+from bot.services import nurse_notices
 from db import families, outbox
 from db.engine import Database
 from db.records import Family, NewChild, PregnancyRecord, UserRecord, NewUser
@@ -138,6 +139,7 @@ async def apply_profile_edit(database: Database, clock: Clock, today: date, user
             await families.end_pregnancy(conn, current, "born", kid.birth_date, now)
             await families.insert_child(conn, user_id, kid, now)
             await families.record_life_event(conn, user_id, "birth", kid.birth_date, now, current.id)
+            await nurse_notices.life_events(conn, user_id, now)
         elif target is EditTarget.ADD_CHILD:
             await families.insert_child(conn, user_id, child_from_draft(data["child"], today), now)
         else:
@@ -166,8 +168,9 @@ async def record_pregnancy_loss(database: Database, clock: Clock, today: date, u
         if current is None:
             return False
         await families.end_pregnancy(conn, current, "lost", today, now)
-        # Recorded so her nurse can be told, gently, once nurses are in the bot (Step 3).
+        # Recorded, and her nurse told (gently), so that she can support her.
         await families.record_life_event(conn, user_id, "pregnancy_lost", today, now, current.id)
+        await nurse_notices.life_events(conn, user_id, now)
     log_event("pregnancy_lost_recorded", user_id=user_id)
     return True
 

@@ -1,0 +1,293 @@
+"""Buttons of the nurse's day (the family list and card, visits, the support plan, appointments she
+sets) and of the mother's side (her plan, her answer to an appointment).
+
+Callback data carries ids and short codes only; every service checks them again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import FamilyCb
+from bot.domain.caseload import APPOINTMENT_KINDS, ASSESSED, RISKS, RiskLevel
+from bot.keyboards import Keyboard
+from db.caseload import GoalRecord
+from db.records import StaffRecord
+
+
+class FamiliesCb(CallbackData, prefix="nfl"):
+    action: str  # page | search
+    page: int = 0
+
+
+class VisitCb(CallbackData, prefix="nvs"):
+    """A home visit being recorded (the family is in her flow's data, checked again on saving)."""
+
+    action: str  # today | a (toggle assessed) | r (toggle risk) | next | skip | cancel
+    code: str = ""
+
+
+class GoalCb(CallbackData, prefix="ngl"):
+    action: str  # add | open | goal | step | date | remove | remove_yes
+    family_id: int = 0
+    goal_id: int = 0
+
+
+class NurseApptCb(CallbackData, prefix="nap"):
+    action: str  # kind | no_time | no_place | move | cancel
+    code: str = ""
+    id: int = 0  # the appointment (move)
+
+
+class ReassignCb(CallbackData, prefix="nra"):
+    family_id: int
+    staff_id: int
+
+
+class MotherPlanCb(CallbackData, prefix="mpl"):
+    action: str  # show | done
+    goal_id: int = 0
+    in_plan: bool = False  # pressed under her plan (which is then shown again in place)
+
+
+class MotherApptCb(CallbackData, prefix="mapt"):
+    action: str  # coming | other_time
+    id: int
+
+
+# --- labels --------------------------------------------------------------------------------------
+
+def assessed_label(code: str) -> str:
+    return {
+        "mother": _("Mother's health"),
+        "baby": _("Baby's health"),
+        "feeding": _("Feeding"),
+        "development": _("Growth and development"),
+        "safety": _("Home safety"),
+        "mood": _("Mood and wellbeing"),
+        "family": _("Family and support"),
+        "parenting": _("Care and parenting skills"),
+    }.get(code, code)
+
+
+def risk_label(code: str) -> str:
+    return {
+        "social": _("Social (housing, income, isolation)"),
+        "depression": _("Depression"),
+        "violence": _("Violence"),
+        "habits": _("Smoking or alcohol"),
+        "care": _("Child care"),
+        "child_dev": _("Child development"),
+    }.get(code, code)
+
+
+def appointment_kind_label(code: str) -> str:
+    return {
+        "antenatal": _("Antenatal visit"),
+        "ultrasound": _("Ultrasound"),
+        "lab": _("Lab test"),
+        "vaccination": _("Vaccination"),
+        "home_visit": _("Home visit"),
+        "other": _("Something else"),
+    }.get(code, code)
+
+
+# --- the family list and card --------------------------------------------------------------------
+
+def family_list_keyboard(
+    families: Sequence[tuple[int, str]], page: int, pages: int, *, paged: bool = True
+) -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    for family_id, name in families:
+        keyboard.button(text=name, callback_data=FamilyCb(action="card", family_id=family_id, page=page))
+    navigation = 0
+    if paged and page > 0:
+        keyboard.button(text="⬅️", callback_data=FamiliesCb(action="page", page=page - 1))
+        navigation += 1
+    if paged and page + 1 < pages:
+        keyboard.button(text="➡️", callback_data=FamiliesCb(action="page", page=page + 1))
+        navigation += 1
+    keyboard.button(text=_("🔎 Search"), callback_data=FamiliesCb(action="search"))
+    if not paged:
+        keyboard.button(text=_("👪 All families"), callback_data=FamiliesCb(action="page"))
+    sizes = [1] * len(families) + ([navigation] if navigation else [])
+    return keyboard.adjust(*sizes, 2).as_markup()
+
+
+def card_keyboard(family_id: int, page: int) -> InlineKeyboardMarkup:
+    def button(text: str, action: str) -> None:
+        keyboard.button(text=text, callback_data=FamilyCb(action=action, family_id=family_id, page=page))
+
+    keyboard = Keyboard()
+    button(_("✉️ Write to her"), "message")
+    button(_("🏠 Record a visit"), "visit")
+    button(_("📋 Support plan"), "plan")
+    button(_("📅 Set an appointment"), "appointment")
+    button(_("🟠 Risk level"), "risk")
+    button(_("📝 Note"), "note")
+    button(_("🔁 Reassign"), "reassign")
+    keyboard.button(text=_("⬅️ Back to the list"), callback_data=FamiliesCb(action="page", page=page))
+    return keyboard.adjust(2).as_markup()
+
+
+def back_to_card(family_id: int, page: int = 0) -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    keyboard.button(text=_("⬅️ Back to the card"), callback_data=FamilyCb(action="card", family_id=family_id, page=page))
+    return keyboard.as_markup()
+
+
+def back_to_list(page: int = 0) -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    keyboard.button(text=_("⬅️ Back to the list"), callback_data=FamiliesCb(action="page", page=page))
+    return keyboard.as_markup()
+
+
+def risk_keyboard(family_id: int, current: RiskLevel, page: int) -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    if current is RiskLevel.UNIVERSAL:
+        keyboard.button(text=_("🟠 Switch to progressive"), callback_data=FamilyCb(action="risk_prog", family_id=family_id, page=page))
+    else:
+        keyboard.button(text=_("Switch to universal"), callback_data=FamilyCb(action="risk_univ", family_id=family_id, page=page))
+    keyboard.button(text=_("⬅️ Back to the card"), callback_data=FamilyCb(action="card", family_id=family_id, page=page))
+    return keyboard.adjust(1).as_markup()
+
+
+def suggest_progressive_keyboard(family_id: int) -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    keyboard.button(text=_("🟠 Yes, progressive"), callback_data=FamilyCb(action="risk_prog", family_id=family_id))
+    keyboard.button(text=_("No, keep universal"), callback_data=FamilyCb(action="card", family_id=family_id))
+    return keyboard.adjust(1).as_markup()
+
+
+def note_keyboard(family_id: int, has_note: bool) -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    if has_note:
+        keyboard.button(text=_("🗑 Remove the note"), callback_data=FamilyCb(action="note_clear", family_id=family_id))
+    keyboard.button(text=_("⬅️ Back to the card"), callback_data=FamilyCb(action="card", family_id=family_id))
+    return keyboard.adjust(1).as_markup()
+
+
+def reassign_keyboard(family_id: int, nurses: Sequence[StaffRecord], page: int) -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    for nurse in nurses:
+        keyboard.button(text=nurse.name, callback_data=ReassignCb(family_id=family_id, staff_id=nurse.id))
+    keyboard.button(text=_("⬅️ Back to the card"), callback_data=FamilyCb(action="card", family_id=family_id, page=page))
+    return keyboard.adjust(1).as_markup()
+
+
+# --- a home visit --------------------------------------------------------------------------------
+
+def visit_date_keyboard(today_label: str) -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    keyboard.button(text=_("Today, {date}").format(date=today_label), callback_data=VisitCb(action="today"))
+    keyboard.button(text=_("Cancel"), callback_data=VisitCb(action="cancel"))
+    return keyboard.adjust(1).as_markup()
+
+
+def _choices(
+    action: str, codes: Sequence[str], chosen: Sequence[str], label: Callable[[str], str], done_text: str
+) -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    for code in codes:
+        mark = "✅ " if code in chosen else "▫️ "
+        keyboard.button(text=mark + label(code), callback_data=VisitCb(action=action, code=code))
+    keyboard.button(text=done_text, callback_data=VisitCb(action="next"))
+    keyboard.button(text=_("Cancel"), callback_data=VisitCb(action="cancel"))
+    return keyboard.adjust(*([2] * ((len(codes) + 1) // 2)), 1).as_markup()
+
+
+def assessed_keyboard(chosen: Sequence[str]) -> InlineKeyboardMarkup:
+    return _choices("a", ASSESSED, chosen, assessed_label, _("Next ➡️"))
+
+
+def risks_keyboard(chosen: Sequence[str]) -> InlineKeyboardMarkup:
+    return _choices("r", RISKS, chosen, risk_label, _("Next ➡️") if chosen else _("No risks named ➡️"))
+
+
+def skip_keyboard(callback_data: CallbackData, text: str | None = None) -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    keyboard.button(text=text or _("Skip"), callback_data=callback_data)
+    return keyboard.as_markup()
+
+
+# --- the support plan ----------------------------------------------------------------------------
+
+def plan_keyboard(family_id: int, goals: Sequence[GoalRecord], page: int) -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    for number, goal in enumerate(goals, start=1):
+        keyboard.button(text=_("✏️ Goal {n}").format(n=number), callback_data=GoalCb(action="open", goal_id=goal.id))
+    keyboard.button(text=_("➕ Add a goal"), callback_data=GoalCb(action="add", family_id=family_id))
+    keyboard.button(text=_("⬅️ Back to the card"), callback_data=FamilyCb(action="card", family_id=family_id, page=page))
+    return keyboard.adjust(*([3] * (-(-len(goals) // 3))), 1).as_markup()
+
+
+def goal_keyboard(goal: GoalRecord) -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    keyboard.button(text=_("📝 The goal"), callback_data=GoalCb(action="goal", goal_id=goal.id))
+    keyboard.button(text=_("👣 The next step"), callback_data=GoalCb(action="step", goal_id=goal.id))
+    keyboard.button(text=_("📅 The date"), callback_data=GoalCb(action="date", goal_id=goal.id))
+    keyboard.button(text=_("🗑 Remove"), callback_data=GoalCb(action="remove", goal_id=goal.id))
+    keyboard.button(text=_("⬅️ Back to the plan"), callback_data=FamilyCb(action="plan", family_id=goal.user_id))
+    return keyboard.adjust(3, 1, 1).as_markup()
+
+
+def remove_goal_keyboard(goal: GoalRecord) -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    keyboard.button(text=_("Yes, remove it"), callback_data=GoalCb(action="remove_yes", goal_id=goal.id))
+    keyboard.button(text=_("No, keep it"), callback_data=GoalCb(action="open", goal_id=goal.id))
+    return keyboard.adjust(2).as_markup()
+
+
+def mother_plan_keyboard(goals: Sequence[GoalRecord]) -> InlineKeyboardMarkup | None:
+    open_goals = [(number, goal) for number, goal in enumerate(goals, start=1) if not goal.done]
+    if not open_goals:
+        return None
+    keyboard = Keyboard()
+    for number, goal in open_goals:
+        keyboard.button(text=_("✅ Done: goal {n}").format(n=number), callback_data=MotherPlanCb(action="done", goal_id=goal.id, in_plan=True))
+    return keyboard.adjust(1).as_markup()
+
+
+def my_plan_button(goal_id: int | None = None) -> InlineKeyboardMarkup:
+    """Under a message about her plan: open it (and, for a reminder, tick the goal off)."""
+    keyboard = Keyboard()
+    if goal_id is not None:
+        keyboard.button(text=_("✅ Done"), callback_data=MotherPlanCb(action="done", goal_id=goal_id))
+    keyboard.button(text=_("📋 My plan"), callback_data=MotherPlanCb(action="show"))
+    return keyboard.adjust(2).as_markup()
+
+
+# --- appointments staff set ----------------------------------------------------------------------
+
+def appointment_kind_keyboard() -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    for code in APPOINTMENT_KINDS:
+        keyboard.button(text=appointment_kind_label(code), callback_data=NurseApptCb(action="kind", code=code))
+    keyboard.button(text=_("Cancel"), callback_data=NurseApptCb(action="cancel"))
+    return keyboard.adjust(2, 2, 2, 1).as_markup()
+
+
+def appointment_answer_keyboard(appointment_id: int) -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    keyboard.button(text=_("✅ I'll come"), callback_data=MotherApptCb(action="coming", id=appointment_id))
+    keyboard.button(text=_("🔁 I need another time"), callback_data=MotherApptCb(action="other_time", id=appointment_id))
+    return keyboard.adjust(1).as_markup()
+
+
+def about_appointment_keyboard(family_id: int, appointment_id: int, offer_move: bool) -> InlineKeyboardMarkup:
+    """Under a message to staff about a family's appointment."""
+    keyboard = Keyboard()
+    if offer_move:
+        keyboard.button(text=_("📅 Give another date"), callback_data=NurseApptCb(action="move", id=appointment_id))
+    keyboard.button(text=_("👪 Open her card"), callback_data=FamilyCb(action="open", family_id=family_id))
+    return keyboard.adjust(1).as_markup()
+
+
+def open_card_keyboard(family_id: int) -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    keyboard.button(text=_("👪 Open her card"), callback_data=FamilyCb(action="open", family_id=family_id))
+    return keyboard.as_markup()
