@@ -45,7 +45,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="LOG_LEVEL")
     delivery_rate: float = Field(default=25.0, ge=1.0, le=1000.0, alias="DELIVERY_RATE")
     delivery_concurrency: int | None = Field(default=None, ge=1, le=64, alias="DELIVERY_CONCURRENCY")
-    delivery_window: tuple[time, time] = Field(default=(time(9), time(21)), alias="DELIVERY_WINDOW")
+    # NoDecode: "09:00-21:00" is parsed by _window below, not as JSON.
+    delivery_window: Annotated[tuple[time, time], NoDecode] = Field(default=(time(9), time(21)), alias="DELIVERY_WINDOW")
 
     @property
     def delivery_in_flight(self) -> int:

@@ -66,8 +66,11 @@ async def enqueue(conn: AsyncConnection, messages: list[OutgoingMessage], now: d
         for m in messages
     ]
     insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
-    result = await conn.execute(insert(outbox).on_conflict_do_nothing(index_elements=[outbox.c.unique_key]), rows)
-    return int(result.rowcount or 0)
+    # RETURNING counts what was new on SQLite and PostgreSQL alike (asyncpg's executemany reports no
+    # row count); SQLAlchemy sends the rows as batched multi-row INSERTs.
+    statement = insert(outbox).on_conflict_do_nothing(index_elements=[outbox.c.unique_key]).returning(outbox.c.id)
+    result = await conn.execute(statement, rows)
+    return len(result.all())
 
 
 async def claim_due(conn: AsyncConnection, now: datetime, limit: int) -> list[ClaimedMessage]:

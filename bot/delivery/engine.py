@@ -168,7 +168,12 @@ class DeliveryEngine:
         await self.pacer.wait_turn(message.chat_id)
         try:
             with self.outcomes.telegram_call():
-                sent = await self.bot.send_message(message.chat_id, rendered.text, reply_markup=rendered.markup)
+                if rendered.photo is not None:
+                    sent = await self.bot.send_photo(
+                        message.chat_id, rendered.photo, caption=rendered.text, reply_markup=rendered.markup
+                    )
+                else:
+                    sent = await self.bot.send_message(message.chat_id, rendered.text, reply_markup=rendered.markup)
         except TelegramRetryAfter as exc:
             self.pacer.pause(exc.retry_after)
             log_event("delivery_flood_wait", seconds=exc.retry_after)

@@ -18,8 +18,9 @@ from db.records import Family
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    text: str
+    text: str  # a photo's caption when `photo` is set (Telegram: at most 1,024 characters)
     markup: InlineKeyboardMarkup | None = None
+    photo: str | None = None  # a Telegram file_id: sent as a photo with `text` as its caption
 
 
 @dataclass(frozen=True, slots=True)

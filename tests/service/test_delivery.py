@@ -157,3 +157,11 @@ async def test_an_html_502_from_telegram_is_retried_not_stuck(
     assert all(len(emu.user(user_id=u).messages) == 1 for u in ids)
     async with app.context.database.reading() as conn:
         assert await outbox.count_by_status(conn) == {"sent": 5}
+
+
+async def test_enqueue_counts_only_what_is_new(world: tuple[Application, BotAPIEmulator]) -> None:
+    app, _ = world
+    async with app.context.database.transaction() as conn:
+        assert await outbox.enqueue(conn, [hello(1, n) for n in range(3)], NOON) == 3
+        # The same keys again, and one new: only the new one is written (on PostgreSQL too).
+        assert await outbox.enqueue(conn, [hello(1, n) for n in range(4)], NOON) == 1

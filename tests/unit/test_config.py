@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,15 @@ def test_a_malformed_value_stops_start_up_with_one_line() -> None:
     assert result.stderr.strip() == (
         "AnaBala cannot start: ADMIN_IDS is invalid: expected comma-separated Telegram user ids, e.g. 12345,67890"
     )
+
+
+def test_values_from_the_environment_are_read_like_the_readme_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As in production: from the process environment, not keyword arguments.
+    monkeypatch.setenv("DELIVERY_WINDOW", "08:30-20:00")
+    monkeypatch.setenv("ADMIN_IDS", "12345,67890")
+    monkeypatch.setenv("DELIVERY_RATE", "1000")
+    monkeypatch.setenv("DELIVERY_CONCURRENCY", "")
+    settings = load_settings(BOT_TOKEN="123456:ABCDEFGHIJK", _env_file=None)
+    assert settings.delivery_window == (time(8, 30), time(20))
+    assert settings.admin_ids == (12345, 67890)
+    assert settings.delivery_in_flight == 64  # chosen from the rate when not set
