@@ -29,7 +29,7 @@ from db import families, outbox
 from db import staff as staff_db
 from db.outbox import OutgoingMessage
 from db.records import StaffRecord
-from handlers.common import mark_answered
+from handlers.common import mark_answered, refuse
 from handlers.staff import role_text
 
 PAGE = kb.PAGE
@@ -44,8 +44,7 @@ async def _reply(event: Message | CallbackQuery, bot: Bot, text: str, **kwargs: 
 
 
 async def _denied(callback: CallbackQuery, app: AppContext, actor: Actor, action: str) -> None:
-    await staff_service.refuse(app, actor.user_id, action)
-    await callback.answer(_("This is not available to you."), show_alert=True)
+    await refuse(callback, app, action)
 
 
 # --- invitations -------------------------------------------------------------------------------
@@ -299,14 +298,9 @@ async def on_assign_button(
     await _denied(callback, app, staff, "assign")
 
 
-async def on_forbidden(event: Message | CallbackQuery, bot: Bot, app: AppContext) -> None:
-    """An admin command or button from someone who is not an admin (or not any more): a forged or
-    replayed callback, or an old message. A polite refusal, and a line in the audit log."""
-    await staff_service.refuse(app, event.from_user.id, "admin_only")  # type: ignore[union-attr]
-    if isinstance(event, CallbackQuery):
-        await event.answer(_("This is not available to you."), show_alert=True)
-    else:
-        await event.answer(_("This is not available to you. What I can do: /help"))
+async def on_forbidden(event: Message | CallbackQuery, app: AppContext) -> None:
+    """An admin command or button from someone who is not an admin (or not any more)."""
+    await refuse(event, app, "admin_only")
 
 
 def build_router() -> Router:

@@ -48,7 +48,7 @@ from db.broadcasts import (
 )
 from db.records import StaffRecord
 from handlers.admin import on_forbidden
-from handlers.common import mark_answered
+from handlers.common import mark_answered, say_refused
 
 
 class BroadcastFlow(StatesGroup):
@@ -75,7 +75,7 @@ async def _edit(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup
 
 async def _denied(callback: CallbackQuery) -> None:
     """The service has written the refusal to the audit log."""
-    await callback.answer(_("This is not available to you."), show_alert=True)
+    await say_refused(callback)
 
 
 def _audience(data: dict[str, Any]) -> Audience:

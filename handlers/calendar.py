@@ -26,7 +26,6 @@ from bot.keyboards.calendar import (
     skip_keyboard,
 )
 from bot.logging_setup import log_event
-from bot.services import calendar as calendar_service
 from bot.services import care as care_service
 from db.care import AppointmentRecord
 from db.records import Family

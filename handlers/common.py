@@ -17,6 +17,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKey
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
+from bot.domain.phone import normalize_contact_phone, normalize_kz_mobile
 from bot.domain.flow import EditTarget, Mode, Step, next_step
 from bot.keyboards import profile as profile_kb
 from bot.keyboards import registration as kb
@@ -48,6 +49,53 @@ class Flow(StatesGroup):
     child_sex = State()
     more_children = State()
     summary = State()
+
+
+async def phone_from(message: Message) -> str | None:
+    """Her own number, from a shared contact or typed text; None after telling her kindly what is wrong."""
+    contact = message.contact
+    if contact is not None:
+        if message.from_user is None or contact.user_id != message.from_user.id:
+            await message.answer(
+                _("This is someone else's contact. Please share your own number with the button below, or type it."),
+                reply_markup=kb.phone_keyboard(),
+            )
+            return None
+        try:
+            return normalize_contact_phone(contact.phone_number)
+        except ValueError:
+            await message.answer(_("I could not read this number. Please type it, for example +7 701 123 45 67."))
+            return None
+    phone = normalize_kz_mobile(message.text or "")
+    if phone is None:
+        await message.answer(
+            _(
+                "This does not look like a Kazakhstan mobile number. Please type it like +7 701 123 45 67, "
+                "or use the button below."
+            ),
+            reply_markup=kb.phone_keyboard(),
+        )
+    return phone
+
+
+def not_available() -> str:
+    return _("This is not available to you.")
+
+
+async def refuse(event: Message | CallbackQuery, app: AppContext, action: str) -> None:
+    """A staff function someone may not use — a forged or replayed button, an old message, a role
+    she no longer has: a polite refusal, and a "denied" line in the audit log."""
+    assert event.from_user is not None
+    await staff_service.refuse(app, event.from_user.id, action)
+    await say_refused(event)
+
+
+async def say_refused(event: Message | CallbackQuery) -> None:
+    """The refusal alone, when the service has already written it to the audit log."""
+    if isinstance(event, CallbackQuery):
+        await event.answer(not_available(), show_alert=True)
+    else:
+        await event.answer(_("This is not available to you. What I can do: /help"))
 
 
 async def set_buttons(callback: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:

@@ -58,7 +58,7 @@ from bot.services.care import MAX_TEXT, entry_title
 from bot.services.caseload import FamilyList
 from db.records import Family, StaffRecord
 from handlers.calendar import parse_time
-from handlers.common import mark_answered, set_buttons
+from handlers.common import mark_answered, not_available, refuse, say_refused, set_buttons
 
 
 class SearchFlow(StatesGroup):
@@ -90,13 +90,9 @@ class NurseAppointmentFlow(StatesGroup):
     place = State()
 
 
-def not_available() -> str:
-    return _("This is not available to you.")
-
-
 async def _refused(callback: CallbackQuery) -> None:
     """The service said no (and wrote it to the audit log)."""
-    await callback.answer(not_available(), show_alert=True)
+    await say_refused(callback)
 
 
 async def _stale(callback: CallbackQuery) -> None:
@@ -818,11 +814,7 @@ async def on_mother_appointment(callback: CallbackQuery, callback_data: MotherAp
 
 async def on_forbidden(event: Message | CallbackQuery, app: AppContext) -> None:
     """A staff button or command from someone who is not staff (or not any more): refused, audited."""
-    await staff_service.refuse(app, event.from_user.id, "staff_only")  # type: ignore[union-attr]
-    if isinstance(event, CallbackQuery):
-        await event.answer(not_available(), show_alert=True)
-    else:
-        await event.answer(_("This is not available to you. What I can do: /help"))
+    await refuse(event, app, "staff_only")
 
 
 def build_router() -> Router:

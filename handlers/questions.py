@@ -22,10 +22,9 @@ from bot.keyboards import questions as kb
 from bot.keyboards.questions import AnswerCb, AskCb
 from bot.logging_setup import log_event
 from bot.services import questions as questions_service
-from bot.services import staff as staff_service
 from bot.services.questions import QuestionView
 from db.records import Family
-from handlers.common import mark_answered, set_buttons
+from handlers.common import mark_answered, refuse, set_buttons
 
 PAGE = 5  # questions per page of /questions
 THREAD_SHOWN = 5  # of her open questions, shown when a nurse opens one
@@ -61,8 +60,7 @@ def _too_long_text() -> str:
 
 
 async def _refuse(callback: CallbackQuery, app: AppContext, action: str) -> None:
-    await staff_service.refuse(app, callback.from_user.id, action)
-    await callback.answer(_("This is not available to you."), show_alert=True)
+    await refuse(callback, app, action)
 
 
 async def _cancel(callback: CallbackQuery, bot: Bot, state: FSMContext, flow: str | None) -> None:

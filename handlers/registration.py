@@ -29,7 +29,7 @@ from bot.domain.children import BirthDateError, Sex, validate_birth_date
 from bot.domain.dates import parse_date
 from bot.domain.flow import Mode, Role, toggle_role
 from bot.domain.names import clean_person_name
-from bot.domain.phone import format_phone, normalize_contact_phone, normalize_kz_mobile
+from bot.domain.phone import format_phone
 from bot.domain.pregnancy import (
     DatingError,
     DatingValidationError,
@@ -38,12 +38,12 @@ from bot.domain.pregnancy import (
     date_from_week,
     parse_week,
 )
-from bot.keyboards.registration import draft_children_keyboard, phone_keyboard, roles_keyboard
+from bot.keyboards.registration import draft_children_keyboard, roles_keyboard
 from bot.logging_setup import log_event
 from bot.services import calendar as calendar_service
 from bot.services import staff as staff_service
 from bot.services import families as family_service
-from handlers.common import Flow, advance, mark_answered, set_buttons
+from handlers.common import Flow, advance, mark_answered, phone_from, set_buttons
 
 
 
@@ -110,35 +110,11 @@ async def _save_phone(message: Message, bot: Bot, state: FSMContext, app: AppCon
     await advance(bot, message.chat.id, state, app)
 
 
-async def on_contact(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
-    contact = message.contact
-    assert contact is not None and message.from_user is not None
-    if contact.user_id != message.from_user.id:
-        await message.answer(
-            _("This is someone else's contact. Please share your own number with the button below, or type it."),
-            reply_markup=phone_keyboard(),
-        )
-        return
-    try:
-        phone = normalize_contact_phone(contact.phone_number)
-    except ValueError:
-        await message.answer(_("I could not read this number. Please type it, for example +7 701 123 45 67."))
-        return
-    await _save_phone(message, bot, state, app, phone)
-
-
-async def on_phone_text(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
-    phone = normalize_kz_mobile(message.text or "")
-    if phone is None:
-        await message.answer(
-            _(
-                "This does not look like a Kazakhstan mobile number. Please type it like +7 701 123 45 67, "
-                "or use the button below."
-            ),
-            reply_markup=phone_keyboard(),
-        )
-        return
-    await _save_phone(message, bot, state, app, phone)
+async def on_phone(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    """A shared contact or a typed number."""
+    phone = await phone_from(message)
+    if phone is not None:
+        await _save_phone(message, bot, state, app, phone)
 
 
 # --- region and polyclinic ---------------------------------------------------------------------
@@ -364,8 +340,8 @@ def build_router() -> Router:
     router = Router(name="registration")
     router.callback_query.register(on_role, StateFilter(Flow.roles), RoleCb.filter())
     router.message.register(on_name, StateFilter(Flow.name), F.text)
-    router.message.register(on_contact, StateFilter(Flow.phone), F.contact)
-    router.message.register(on_phone_text, StateFilter(Flow.phone), F.text)
+    router.message.register(on_phone, StateFilter(Flow.phone), F.contact)
+    router.message.register(on_phone, StateFilter(Flow.phone), F.text)
     router.callback_query.register(on_region, StateFilter(Flow.region), RegionCb.filter())
     router.callback_query.register(on_polyclinic, StateFilter(Flow.polyclinic), PolyclinicCb.filter())
     router.callback_query.register(on_dating_method, StateFilter(Flow.dating_method), DatingMethodCb.filter(F.method.in_({"due_date", "lmp", "week"})))

@@ -16,7 +16,7 @@ from bot.content import region as find_region
 from bot.context import AppContext
 from bot.domain.access import Actor, StaffRole
 from bot.domain.names import clean_person_name
-from bot.domain.phone import format_phone, normalize_contact_phone, normalize_kz_mobile
+from bot.domain.phone import format_phone
 from bot.filters import IsStaff
 from bot.i18n import pick_language
 from bot.keyboards.registration import phone_keyboard
@@ -25,7 +25,7 @@ from bot.logging_setup import log_event
 from bot.services import staff as staff_service
 from bot.services.staff import INVITE_PREFIX, Invitation, InvitationProblem
 from db.records import StaffRecord
-from handlers.common import mark_answered
+from handlers.common import mark_answered, phone_from
 
 
 class Join(StatesGroup):
@@ -163,35 +163,11 @@ async def _finish_join(message: Message, bot: Bot, state: FSMContext, app: AppCo
         await show_menu(bot, message.chat.id, result)
 
 
-async def on_join_contact(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
-    contact = message.contact
-    assert contact is not None and message.from_user is not None
-    if contact.user_id != message.from_user.id:
-        await message.answer(
-            _("This is someone else's contact. Please share your own number with the button below, or type it."),
-            reply_markup=phone_keyboard(),
-        )
-        return
-    try:
-        phone = normalize_contact_phone(contact.phone_number)
-    except ValueError:
-        await message.answer(_("I could not read this number. Please type it, for example +7 701 123 45 67."))
-        return
-    await _finish_join(message, bot, state, app, phone)
-
-
-async def on_join_phone_text(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
-    phone = normalize_kz_mobile(message.text or "")
-    if phone is None:
-        await message.answer(
-            _(
-                "This does not look like a Kazakhstan mobile number. Please type it like +7 701 123 45 67, "
-                "or use the button below."
-            ),
-            reply_markup=phone_keyboard(),
-        )
-        return
-    await _finish_join(message, bot, state, app, phone)
+async def on_join_phone(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    """A shared contact or a typed number."""
+    phone = await phone_from(message)
+    if phone is not None:
+        await _finish_join(message, bot, state, app, phone)
 
 
 async def on_join_other(message: Message) -> None:
@@ -223,7 +199,7 @@ def build_router() -> Router:
     router.message.register(on_staff_help, Command("help"), IsStaff())
     router.message.register(on_join_name, StateFilter(Join.name), F.text, ~F.text.startswith("/"))
     router.callback_query.register(on_join_button, StateFilter(Join.name), JoinCb.filter())
-    router.message.register(on_join_contact, StateFilter(Join.phone), F.contact)
-    router.message.register(on_join_phone_text, StateFilter(Join.phone), F.text, ~F.text.startswith("/"))
+    router.message.register(on_join_phone, StateFilter(Join.phone), F.contact)
+    router.message.register(on_join_phone, StateFilter(Join.phone), F.text, ~F.text.startswith("/"))
     router.message.register(on_join_other, StateFilter(Join.name, Join.phone), ~F.text.startswith("/"))
     return router

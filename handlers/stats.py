@@ -20,6 +20,7 @@ from bot.keyboards.stats import StatsCb, stats_keyboard
 from bot.services import staff as staff_service
 from bot.services import stats as stats_service
 from db.records import StaffRecord
+from handlers.common import refuse
 
 
 async def on_stats(event: Message | CallbackQuery, bot: Bot, app: AppContext, staff: Actor, staff_member: StaffRecord) -> None:
@@ -82,11 +83,7 @@ async def on_export(
 
 async def on_forbidden(event: Message | CallbackQuery, app: AppContext) -> None:
     """/stats or its buttons from a nurse, a mother or a former admin: a polite no, written down."""
-    await staff_service.refuse(app, event.from_user.id, "stats")  # type: ignore[union-attr]
-    if isinstance(event, CallbackQuery):
-        await event.answer(_("This is not available to you."), show_alert=True)
-    else:
-        await event.answer(_("This is not available to you. What I can do: /help"))
+    await refuse(event, app, "stats")
 
 
 def build_router() -> Router:

@@ -22,7 +22,7 @@ from bot.services import stats as service
 from db import staff as staff_db
 from db.engine import Database
 from db.fsm_storage import DatabaseStorage
-from db.schema import assignments, care_states, children, family_messages, outbox, pregnancies, users
+from db.schema import care_states, children, family_messages, outbox, pregnancies, users
 from tests.e2e.harness import make_settings
 
 ALMATY = ZoneInfo("Asia/Almaty")
