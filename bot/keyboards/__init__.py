@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import cycle, islice
 
 from aiogram.filters.callback_data import CallbackData
@@ -27,6 +28,17 @@ class Keyboard:
         data = callback_data.pack() if isinstance(callback_data, CallbackData) else callback_data
         self._buttons.append(InlineKeyboardButton(text=text, callback_data=data))
         return self
+
+    def page_arrows(self, page: int, pages: int, to_page: Callable[[int], CallbackData]) -> int:
+        """⬅️ / ➡️ to the neighbouring pages that exist; returns how many were added (0–2)."""
+        added = 0
+        if page > 0:
+            self.button(text="⬅️", callback_data=to_page(page - 1))
+            added += 1
+        if page + 1 < pages:
+            self.button(text="➡️", callback_data=to_page(page + 1))
+            added += 1
+        return added
 
     def adjust(self, *sizes: int) -> Keyboard:
         self._sizes = sizes or (MAX_WIDTH,)

@@ -160,13 +160,7 @@ def history_keyboard(items: Sequence[BroadcastRecord], page: int, pages: int) ->
     keyboard = Keyboard()
     for item in items:
         keyboard.button(text=f"#{item.id}", callback_data=BcListCb(action="open", id=item.id, page=page))
-    arrows = 0
-    if page > 0:
-        keyboard.button(text="⬅️", callback_data=BcListCb(action="page", page=page - 1))
-        arrows += 1
-    if page + 1 < pages:
-        keyboard.button(text="➡️", callback_data=BcListCb(action="page", page=page + 1))
-        arrows += 1
+    arrows = keyboard.page_arrows(page, pages, lambda to: BcListCb(action="page", page=to))
     return keyboard.adjust(*([len(items)] if items else []), max(arrows, 1)).as_markup()
 
 

@@ -104,13 +104,7 @@ def family_list_keyboard(
     keyboard = Keyboard()
     for family_id, name in families:
         keyboard.button(text=name, callback_data=FamilyCb(action="card", family_id=family_id, page=page))
-    navigation = 0
-    if paged and page > 0:
-        keyboard.button(text="⬅️", callback_data=FamiliesCb(action="page", page=page - 1))
-        navigation += 1
-    if paged and page + 1 < pages:
-        keyboard.button(text="➡️", callback_data=FamiliesCb(action="page", page=page + 1))
-        navigation += 1
+    navigation = keyboard.page_arrows(page, pages, lambda to: FamiliesCb(action="page", page=to)) if paged else 0
     keyboard.button(text=_("🔎 Search"), callback_data=FamiliesCb(action="search"))
     if not paged:
         keyboard.button(text=_("👪 All families"), callback_data=FamiliesCb(action="page"))

@@ -67,11 +67,5 @@ def open_questions_keyboard(items: Sequence[tuple[int, str]], page: int, pages: 
     keyboard = Keyboard()
     for question_id, label in items:
         keyboard.button(text=_("✍️ {label}").format(label=label), callback_data=AnswerCb(action="answer", id=question_id, page=page))
-    navigation = 0
-    if page > 0:
-        keyboard.button(text="⬅️", callback_data=AnswerCb(action="page", page=page - 1))
-        navigation += 1
-    if page + 1 < pages:
-        keyboard.button(text="➡️", callback_data=AnswerCb(action="page", page=page + 1))
-        navigation += 1
+    navigation = keyboard.page_arrows(page, pages, lambda to: AnswerCb(action="page", page=to))
     return keyboard.adjust(*([1] * len(items)), max(navigation, 1)).as_markup()

@@ -76,10 +76,7 @@ def unassigned_keyboard(family_ids: Sequence[int], names: Sequence[str], page: i
     keyboard = Keyboard()
     for family_id, name in zip(family_ids, names):
         keyboard.button(text=_("Assign {name}").format(name=name), callback_data=AssignCb(action="pick", family_id=family_id, page=page))
-    if page > 0:
-        keyboard.button(text="⬅️", callback_data=AssignCb(action="page", page=page - 1))
-    if page + 1 < pages:
-        keyboard.button(text="➡️", callback_data=AssignCb(action="page", page=page + 1))
+    keyboard.page_arrows(page, pages, lambda to: AssignCb(action="page", page=to))
     return keyboard.adjust(*([1] * len(family_ids)), 2).as_markup()
 
 
@@ -95,12 +92,8 @@ def staff_list_keyboard(members: Sequence[StaffRecord], page: int, pages: int) -
     keyboard = Keyboard()
     for member in members:
         keyboard.button(text=member.name, callback_data=StaffCb(action="open", staff_id=member.id, page=page))
-    sizes = [1] * len(members)
-    if page > 0:
-        keyboard.button(text="⬅️", callback_data=StaffCb(action="page", page=page - 1))
-    if page + 1 < pages:
-        keyboard.button(text="➡️", callback_data=StaffCb(action="page", page=page + 1))
-    return keyboard.adjust(*sizes, 2).as_markup() if members else keyboard.as_markup()
+    keyboard.page_arrows(page, pages, lambda to: StaffCb(action="page", page=to))
+    return keyboard.adjust(*([1] * len(members)), 2).as_markup() if members else keyboard.as_markup()
 
 
 def staff_card_keyboard(member: StaffRecord, page: int, can_deactivate: bool) -> InlineKeyboardMarkup:
