@@ -39,13 +39,16 @@ from handlers import (
     broadcast,
     calendar,
     fallback,
-    nurse,
+    families,
+    nurse_appointments,
+    plans,
     profile,
     questions,
     registration,
     staff,
     start,
     stats,
+    visits,
 )
 from scheduler.setup import build_scheduler
 
@@ -144,7 +147,9 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         *(
             module.build_router()
             for module in (
-                staff, start, account, profile, registration, calendar, admin, nurse, questions, broadcast, stats, fallback
+                staff, start, account, profile, registration, calendar, admin,
+                families, visits, plans, nurse_appointments,  # the nurse's day
+                questions, broadcast, stats, fallback,
             )
         )
     )

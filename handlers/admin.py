@@ -111,8 +111,8 @@ async def _create_invitation(
         callback.from_user.id,
         _(
             "Invitation for: {place}\n\n{link}\n\n"
-            "Send this link to her yourself. It works once, until {date}; whoever opens it first joins, "
-            "so share it only with her."
+            "Send this link yourself to the person you are inviting. It works once, until {date}; "
+            "whoever opens it first joins, so share it with nobody else."
         ).format(place=place, link=html.quote(link), date=format_date(invitation.expires_at.astimezone(app.settings.tz).date())),
     )
 
@@ -198,7 +198,7 @@ async def on_staff_button(
     if callback_data.action == "deactivate":
         await callback.answer()
         await callback.message.edit_text(  # type: ignore[union-attr]
-            _("Deactivate {name}? She will lose access at once; her families go to other nurses of her polyclinic.").format(
+            _("Deactivate {name}? Access ends at once; their families go to other nurses of the same polyclinic.").format(
                 name=html.quote(target.name)
             ),
             reply_markup=kb.deactivate_confirm_keyboard(target, callback_data.page),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiogram import Bot, F, Router, html
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -21,6 +23,7 @@ from bot.content import polyclinic as find_polyclinic
 from bot.services import staff as staff_service
 from bot.services.staff import POLYCLINIC_PREFIX
 from db.records import StaffRecord, UserRecord
+from handlers.staff import show_menu
 from handlers.common import Flow, advance, language_prompt, mark_answered, reask, step_of
 
 
@@ -107,6 +110,9 @@ async def on_language(
             # Staff keep their own menu (in the new language), whether or not they are also a mother.
             await set_chat_commands(bot, chat_id, code, app, role=staff_member.role if staff_member else None)
             await bot.send_message(chat_id, _("Language: {language}.").format(language=LANGUAGE_NAMES[code]))
+            if staff_member is not None and await state.get_state() is None:
+                await show_menu(bot, chat_id, replace(staff_member, language=code))  # her menu, in it
+                return
         else:
             await state.update_data(lang=code)
         if await state.get_state() == Flow.language.state:

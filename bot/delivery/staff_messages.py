@@ -54,7 +54,7 @@ def new_family(params: dict[str, Any], context: RenderContext) -> Rendered | Non
 def staff_deactivated(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     return Rendered(
         _(
-            "Your staff access in AnaBala has ended. Families you looked after now have another nurse. "
-            "Thank you for your work. If this is a mistake, please talk to your coordinator."
+            "Your staff access in AnaBala has ended. Thank you for your work. "
+            "If this is a mistake, please talk to your programme coordinator."
         )
     )

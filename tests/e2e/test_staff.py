@@ -46,13 +46,17 @@ async def test_an_invited_nurse_joins_and_gets_the_families_of_her_polyclinic(st
     payload = await invite(admin, "nurse", "almaty_city", "almaty_pc1")
     assert payload.startswith("inv_") and len(payload) >= 20
     assert "https://t.me/anabala_test_bot?start=inv_" in admin.last_text
-    assert admin.last_has(admin.t("Send this link to her yourself. It works once, until {date}; whoever opens it first joins, "
-                                  "so share it only with her.", date="01.12.2026"))
+    assert admin.last_has(admin.t("Send this link yourself to the person you are inviting. It works once, until {date}; "
+                                  "whoever opens it first joins, so share it with nobody else.", date="01.12.2026"))
 
     nurse = staff_person(bot, 7001, "ru", first_name="Gulnara", last_name="Serikova")
     await nurse.send(f"/start {payload}")
     clinic = clinic_name(nurse, "almaty_pc1")
-    assert clinic in nurse.last_text and nurse.t("Please type your name as families will see it (for example: Aigerim Bekova).") in nurse.last_text
+    role = nurse.t("patronage nurse, {polyclinic} ({region})", polyclinic=clinic, region=region_name(nurse, "almaty_city"))
+    assert nurse.last_text == nurse.t(
+        "Welcome to AnaBala! You are invited as {role}.\n\n"
+        "Please type your name as families will see it (for example: Aigerim Bekova).", role=role
+    )
     await nurse.click("✅ {name}", name="Gulnara Serikova")  # her Telegram name, as it is
     await nurse.press("📱 Share my phone number")
     assert saw_button(nurse, "💬 Questions from families")  # the nurse menu
@@ -66,7 +70,9 @@ async def test_an_invited_nurse_joins_and_gets_the_families_of_her_polyclinic(st
     for mother in (waiting, fresh):
         assert mother.saw("Your patronage nurse: <b>{name}</b>", name="Gulnara Serikova")
         assert mother.saw("To write to her, send /nurse.")
-    assert sum("A new family in your care" in (m.html or "") and "Aigerim" in (m.html or "") for m in nurse.user.messages) == 2
+    new_family = nurse.t("👪 A new family in your care: <b>{name}</b>, {stage}.\nSee your families: /families",
+                         name="Aigerim", stage=nurse.t("planning a pregnancy"))
+    assert sum(new_family in (m.html or "") for m in nurse.user.messages) == 2
 
     # The link worked once.
     other = staff_person(bot, 7002, "en")
@@ -115,8 +121,8 @@ async def test_families_go_to_the_nurse_with_fewer_and_move_when_a_nurse_is_deac
     ))
     assert [await nurse_of(bot, f) for f in (5001, 5002, 5003)] == [7002, 7002, 7002]
     await bot.tick()
-    assert first.saw("Your staff access in AnaBala has ended. Families you looked after now have another nurse. "
-                     "Thank you for your work. If this is a mistake, please talk to your coordinator.")
+    assert first.saw("Your staff access in AnaBala has ended. Thank you for your work. "
+                     "If this is a mistake, please talk to your programme coordinator.")
     assert bot.emulator.get_commands("chat", chat_id=7001) is None  # her staff menu is gone
     assert second.saw("👪 A new family in your care: <b>{name}</b>, {stage}.\nSee your families: /families",
                       name="Aigerim", stage=second.t("planning a pregnancy"))
