@@ -43,11 +43,19 @@ async def cached_active_staff(database: Database, user_id: int) -> StaffRecord |
     return record
 
 
-async def last_language(conn: AsyncConnection, user_id: int) -> str | None:
-    """The language of her latest staff row, active or not (a message after she was deactivated)."""
-    return (  # type: ignore[no-any-return]
-        await conn.execute(select(staff.c.language).where(staff.c.user_id == user_id).order_by(staff.c.id.desc()).limit(1))
-    ).scalar_one_or_none()
+async def staff_languages(conn: AsyncConnection, user_ids: list[int]) -> dict[int, str]:
+    """The language of each one's latest staff row, active or not (a message after she was
+    deactivated still comes in her language); people who were never staff are absent."""
+    if not user_ids:
+        return {}
+    latest = (
+        select(staff.c.user_id, func.max(staff.c.id).label("id"))
+        .where(staff.c.user_id.in_(user_ids))
+        .group_by(staff.c.user_id)
+        .subquery()
+    )
+    rows = await conn.execute(select(staff.c.user_id, staff.c.language).join(latest, latest.c.id == staff.c.id))
+    return {row.user_id: row.language for row in rows}
 
 
 async def get_staff(conn: AsyncConnection, staff_id: int) -> StaffRecord | None:

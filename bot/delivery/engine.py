@@ -54,6 +54,7 @@ class DeliveryEngine:
         # About two seconds of sending per claim, so a newly queued alert never waits long behind a batch.
         self.batch = batch or max(10, int(app.settings.delivery_rate * 2))
         self.outcomes = OutcomeWriter(app.database, app.clock)
+        self._staff_languages: dict[int, str] = {}  # of the batch in hand
         self._kick = asyncio.Event()
         self.sent = 0
 
@@ -77,9 +78,13 @@ class DeliveryEngine:
         # Each message needs her family (language, paused, what is still true), and a message to staff
         # the family it is about: the batch's families are read into the cache in one query, and a
         # write meanwhile (she paused) still drops hers.
-        await families.cached_families(
+        found = await families.cached_families(
             self.app.database, [m.chat_id for m in claimed] + [m.about for m in claimed if m.about is not None]
         )
+        # Staff (and former staff) have no family: their own language, for the batch in one read.
+        others = [m.chat_id for m in claimed if found.get(m.chat_id) is None]
+        async with self.app.database.reading() as conn:
+            self._staff_languages = await staff.staff_languages(conn, others) if others else {}
         queue = iter(claimed)
 
         async def worker() -> None:
@@ -154,7 +159,7 @@ class DeliveryEngine:
                 return Released(message.id, allowed, None, count_attempt=False)
             if family is not None and family.user.paused:  # nothing but urgent safety while paused
                 return Discarded(message.id)
-        lang = await self._language(message.chat_id, family)
+        lang = self._language(message.chat_id, family)
         subject = await families.cached_family(app.database, message.about) if message.about is not None else None
         try:
             with app.i18n.context(), app.i18n.use_locale(lang):
@@ -192,16 +197,11 @@ class DeliveryEngine:
         self.sent += 1
         return Sent(message.id, app.clock.now(), sent.message_id)
 
-    async def _language(self, chat_id: int, family: Family | None) -> str:
-        """Hers if she is registered; a nurse's or an admin's own; else the default."""
+    def _language(self, chat_id: int, family: Family | None) -> str:
+        """Hers if she is registered; a nurse's or an admin's own (read with the batch); else the default."""
         if family is not None:
             return family.user.language
-        member = await staff.cached_active_staff(self.app.database, chat_id)
-        if member is not None:
-            return member.language
-        async with self.app.database.reading() as conn:  # e.g. told that her staff access ended
-            former = await staff.last_language(conn, chat_id)
-        return former or self.app.settings.default_language
+        return self._staff_languages.get(chat_id) or self.app.settings.default_language
 
     def _retry_later(self, message: ClaimedMessage, error: str) -> Outcome:
         if message.attempts + 1 >= MAX_ATTEMPTS:
