@@ -31,11 +31,13 @@ from bot.delivery import messages as _calendar_messages  # noqa: F401 - register
 from bot.delivery import broadcast_messages as _broadcast_messages  # noqa: F401 - registers the renderers
 from bot.delivery import nurse_messages as _nurse_messages  # noqa: F401 - registers the renderers
 from bot.delivery import question_messages as _question_messages  # noqa: F401 - registers the renderers
+from bot.delivery import screening_messages as _screening_messages  # noqa: F401 - registers the renderers
 from bot.delivery import staff_messages as _staff_messages  # noqa: F401 - registers the renderers
 from bot.services.staff import sync_national_admins
 from handlers import (
     account,
     admin,
+    alerts,
     broadcast,
     calendar,
     fallback,
@@ -45,6 +47,7 @@ from handlers import (
     profile,
     questions,
     registration,
+    screening,
     staff,
     start,
     stats,
@@ -149,7 +152,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
             for module in (
                 staff, start, account, profile, registration, calendar, admin,
                 families, visits, plans, nurse_appointments,  # the nurse's day
-                questions, broadcast, stats, fallback,
+                questions, screening, alerts, broadcast, stats, fallback,
             )
         )
     )

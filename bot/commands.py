@@ -16,6 +16,7 @@ def mother_commands() -> list[BotCommand]:
         BotCommand(command="start", description=_("Start or resume")),
         BotCommand(command="calendar", description=_("My care calendar")),
         BotCommand(command="appointments", description=_("My appointments")),
+        BotCommand(command="check", description=_("A short self-check")),
         BotCommand(command="nurse", description=_("My nurse: ask a question")),
         BotCommand(command="plan", description=_("My support plan")),
         BotCommand(command="profile", description=_("My details")),
@@ -31,6 +32,7 @@ def nurse_commands() -> list[BotCommand]:
     return [
         BotCommand(command="start", description=_("Nurse menu")),
         BotCommand(command="families", description=_("My families")),
+        BotCommand(command="alerts", description=_("Open alerts")),
         BotCommand(command="questions", description=_("Questions from families")),
         BotCommand(command="language", description=_("Change the language")),
         BotCommand(command="help", description=_("What I can do")),
@@ -41,6 +43,7 @@ def admin_commands() -> list[BotCommand]:
     return [
         BotCommand(command="start", description=_("Admin menu")),
         BotCommand(command="families", description=_("Families in my area")),
+        BotCommand(command="alerts", description=_("Open alerts")),
         BotCommand(command="unassigned", description=_("Families without a nurse")),
         BotCommand(command="invite", description=_("Invite a nurse or an admin")),
         BotCommand(command="staff", description=_("Staff")),

@@ -26,6 +26,8 @@ _EXPECTED = {
     "DELIVERY_RATE": "messages per second for the whole bot, from 1 to 1000 (Telegram's paid broadcast limit)",
     "DELIVERY_WINDOW": "local hours for non-urgent messages, like 09:00-21:00",
     "DELIVERY_CONCURRENCY": "how many messages may be in flight at once, from 1 to 64 (or empty: chosen from DELIVERY_RATE)",
+    "ALERT_WAIT_URGENT_MINUTES": "minutes an urgent alert waits for someone to take it before it goes further, 1 to 1440",
+    "ALERT_WAIT_HIGH_MINUTES": "minutes a high-risk alert waits before it goes further, 1 to 10080",
 }
 
 
@@ -47,6 +49,9 @@ class Settings(BaseSettings):
     delivery_concurrency: int | None = Field(default=None, ge=1, le=64, alias="DELIVERY_CONCURRENCY")
     # NoDecode: "09:00-21:00" is parsed by _window below, not as JSON.
     delivery_window: Annotated[tuple[time, time], NoDecode] = Field(default=(time(9), time(21)), alias="DELIVERY_WINDOW")
+    # An alert nobody acknowledged goes to the next tier after this long (Step 4).
+    alert_wait_urgent_minutes: int = Field(default=15, ge=1, le=1440, alias="ALERT_WAIT_URGENT_MINUTES")
+    alert_wait_high_minutes: int = Field(default=240, ge=1, le=10080, alias="ALERT_WAIT_HIGH_MINUTES")
 
     @property
     def delivery_in_flight(self) -> int:

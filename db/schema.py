@@ -352,3 +352,65 @@ broadcasts = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("finished_at", UTCDateTime, nullable=True),
 )
+
+# A questionnaire she is answering or answered (Step 4). Answers are kept while she goes, so a
+# half-finished one survives a restart; one row per stepped-into instrument (PHQ-2 → PHQ-9 is two).
+screenings = Table(
+    "screenings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("questionnaire", String(16), nullable=False),
+    Column("track", String(12), nullable=True),  # pregnancy | child: whom it is about
+    Column("ref_id", Integer, nullable=True),  # the pregnancy or the child
+    # The scheduled check it answers (its outbox key base), None when she chose it in /check.
+    Column("occurrence", String(120), nullable=True),
+    Column("status", String(12), nullable=False),  # open | done | stopped | abandoned
+    Column("answers", Text, nullable=False, server_default="{}"),  # JSON: question id → option ids
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("completed_at", UTCDateTime, nullable=True),
+    Column("band", String(10), nullable=True),
+    Column("total", Integer, nullable=True),
+    Column("label", String(16), nullable=True),
+    Column("triggers", Text, nullable=False, server_default="[]"),  # JSON [[question, option], …]
+    Column("self_harm", Boolean, nullable=False, server_default=text("false")),
+    Column("step_to", String(16), nullable=True),
+    # Safety and habits: None = not asked, True = she agreed her nurse sees it, False = kept private.
+    Column("shared", Boolean, nullable=True),
+    Index("ix_screenings_user_id", "user_id", "id"),
+    Index("ix_screenings_open", "status", "updated_at"),
+    Index("ix_screenings_occurrence", "occurrence"),
+)
+
+# An alert to staff from a risky answer (Step 4): it has an owner once someone acknowledges it,
+# and until then it climbs the tiers (her nurse → the polyclinic → the region → national).
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("screening_id", Integer, ForeignKey("screenings.id", ondelete="CASCADE"), nullable=False),
+    Column("band", String(10), nullable=False),  # urgent | high
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("tier", Integer, nullable=False),  # the last tier it went to
+    Column("rounds", Integer, nullable=False, server_default=text("1")),  # times sent out
+    Column("escalate_at", UTCDateTime, nullable=True),  # None once acknowledged
+    Column("acknowledged_by", Integer, ForeignKey("staff.id"), nullable=True),
+    Column("acknowledged_at", UTCDateTime, nullable=True),
+    Column("outcome", String(16), nullable=True),  # called | visit | unreached
+    Column("outcome_at", UTCDateTime, nullable=True),
+    Index("ix_alerts_escalate_at", "escalate_at"),
+    Index("ix_alerts_user_id", "user_id"),
+    Index("ix_alerts_open", "acknowledged_at", "created_at"),
+)
+
+# Who was sent an alert (to tell them all who took it).
+alert_recipients = Table(
+    "alert_recipients",
+    metadata,
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True),
+    Column("staff_id", Integer, ForeignKey("staff.id"), primary_key=True),
+    Column("tier", Integer, nullable=False),
+    Column("sent_round", Integer, nullable=False),
+)

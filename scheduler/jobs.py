@@ -8,7 +8,7 @@ from aiogram import Bot
 
 from bot.context import AppContext
 from bot.logging_setup import log_event
-from bot.services import broadcasts, calendar, questions
+from bot.services import alerts, broadcasts, calendar, questions, screening
 
 # An unfinished registration holds a name and a phone number without a finished consent to keep
 # them for long: after 30 days without a word it is dropped.
@@ -34,3 +34,13 @@ async def follow_up_questions(app: AppContext, bot: Bot) -> int:
 async def show_broadcast_progress(app: AppContext, bot: Bot) -> int:
     """Every few seconds: the live progress message of each broadcast being sent."""
     return await broadcasts.show_progress(app, bot)
+
+
+async def escalate_alerts(app: AppContext, bot: Bot) -> int:
+    """Every minute: alerts nobody took within their wait go to the next tier."""
+    return await alerts.escalate(app)
+
+
+async def abandon_screenings(app: AppContext, bot: Bot) -> int:
+    """Every ten minutes: self-checks untouched for 24 hours are abandoned."""
+    return await screening.abandon_stale(app)

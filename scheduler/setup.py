@@ -13,6 +13,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.context import AppContext
 from scheduler.jobs import (
+    abandon_screenings,
+    escalate_alerts,
     follow_up_questions,
     plan_calendars,
     purge_abandoned_flows,
@@ -21,9 +23,11 @@ from scheduler.jobs import (
 
 # job, how often, how late it may still run after a pause (e.g. the machine slept)
 JOBS = (
+    (escalate_alerts, timedelta(minutes=1), timedelta(minutes=5)),
     (plan_calendars, timedelta(minutes=1), timedelta(minutes=5)),
     (purge_abandoned_flows, timedelta(hours=6), timedelta(hours=1)),
     (follow_up_questions, timedelta(minutes=1), timedelta(minutes=5)),
+    (abandon_screenings, timedelta(minutes=10), timedelta(minutes=10)),
     (show_broadcast_progress, timedelta(seconds=5), timedelta(seconds=30)),
 )
 

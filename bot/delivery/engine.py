@@ -30,7 +30,7 @@ from bot.delivery.pacer import Pacer
 from bot.delivery.render import RenderContext, UnknownMessageKey, render
 from bot.domain.delivery_time import next_delivery_time
 from bot.logging_setup import log_event
-from db import families, outbox, staff
+from db import alerts, families, outbox, staff
 from db.outbox import ClaimedMessage, Discarded, Failed, Outcome, Released, Sent
 from db.records import Family
 
@@ -214,4 +214,6 @@ class DeliveryEngine:
             await outbox.mark_chat_unreachable(conn, message.chat_id, message.id)
             if await families.get_user(conn, message.chat_id) is not None:
                 await families.update_user(conn, message.chat_id, self.app.clock.now(), unreachable_at=self.app.clock.now())
+            if message.kind == "alert":  # a nurse who blocked the bot: her alerts go further at once
+                await alerts.hasten_for_staff_chat(conn, message.chat_id, self.app.clock.now())
         log_event("delivery_unreachable", chat_id=message.chat_id)

@@ -21,7 +21,7 @@ from bot.keyboards.calendar import reminder_keyboard
 from bot.views import age_label
 
 
-def _track_still_true(track: str, ref: int, context: RenderContext) -> str | None:
+def track_still_true(track: str, ref: int, context: RenderContext) -> str | None:
     """Whom the item is for, as a prefix ("" for her own pregnancy); None if it no longer applies."""
     family = context.family
     if family is None:
@@ -54,7 +54,7 @@ def when_text(opens: date, closes: date, official: bool, today: date) -> str:
 
 def _care(params: dict[str, Any], context: RenderContext, heads_up: bool) -> Rendered | None:
     item = care_item(params["item"])
-    whom = _track_still_true(params["track"], int(params["ref"]), context)
+    whom = track_still_true(params["track"], int(params["ref"]), context)
     if item is None or whom is None:
         return None
     opens, closes = date.fromisoformat(params["opens"]), date.fromisoformat(params["closes"])
@@ -87,7 +87,7 @@ def nudge(params: dict[str, Any], context: RenderContext) -> Rendered | None:
 @renderer("guidance.pregnancy")
 def pregnancy_week(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     guidance = pregnancy_guidance(int(params["week"]))
-    if guidance is None or _track_still_true(PREGNANCY, int(params["ref"]), context) is None:
+    if guidance is None or track_still_true(PREGNANCY, int(params["ref"]), context) is None:
         return None
     heading = _("🌱 Week {week} of your pregnancy").format(week=params["week"])
     return Rendered(f"<b>{heading}</b>\n\n{html.quote(guidance.text(context.lang))}")

@@ -22,6 +22,9 @@ MORNING = time(10, 0)  # nominal hour of calendar messages (then spread over an 
 EVENING_BEFORE = time(18, 0)  # the day before an appointment
 BEFORE_APPOINTMENT = timedelta(hours=2)
 GUIDANCE_VALID = timedelta(days=6)  # a week's message may still go during that week
+CHECK_VALID = timedelta(days=2)  # a check's invitation may still go this long after its day
+CHECK_NUDGE_AFTER = timedelta(days=2)  # one gentle nudge if she has not begun it
+CHECK_NUDGE_VALID = timedelta(days=2)
 FULL_TERM = 280
 
 PREGNANCY, CHILD, PLANNING = "pregnancy", "child", "planning"
@@ -59,6 +62,20 @@ class Appointment:
     id: int
     on_date: date
     at_time: time | None
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A scheduled self-check (bot/content/questionnaires.toml) she has not begun."""
+
+    key: str  # check:<subject>:<questionnaire>:<occurrence>
+    due: date
+    params: dict[str, Any]
+
+
+def check_key(subject_code: str, questionnaire_id: str, occurrence: str) -> str:
+    """The key base of a scheduled check, kept on her answers too (so it is asked no more)."""
+    return f"check:{subject_code}:{questionnaire_id}:{occurrence}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +148,7 @@ def plan_family(
     window: tuple[time, time],
     horizon: timedelta,
     spread_key: int,
+    checks: Sequence[Check] = (),
 ) -> Plan:
     planner = _Planner(now, tz, window, horizon, spread_key)
     by_track: dict[str, list[Item]] = {}
@@ -160,6 +178,11 @@ def plan_family(
 
     for appointment in appointments:
         _plan_appointment(planner, appointment)
+    for check in checks:
+        ask = planner.at(check.due, MORNING)
+        planner.offer(Planned(f"{check.key}:ask", "check", "check.invite", ask, check.params), ask + CHECK_VALID)
+        nudge = planner.at(check.due + CHECK_NUDGE_AFTER, MORNING)
+        planner.offer(Planned(f"{check.key}:nudge", "check", "check.nudge", nudge, check.params), nudge + CHECK_NUDGE_VALID)
 
     next_plan_at = min(planner.later, default=now + timedelta(days=7)) - horizon
     next_plan_at = min(max(next_plan_at, now + timedelta(hours=1)), now + timedelta(days=7))

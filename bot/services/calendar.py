@@ -14,12 +14,15 @@ from bot.delivery import REMINDER
 from bot.domain import calendar as cal
 from bot.domain.children import child_age
 from bot.logging_setup import log_event
-from db import care, families, outbox
+from bot.content.questionnaires import Band, Topic, load_questionnaires, questionnaire
+from bot.domain.screening import scheduled_checks
+from db import care, families, outbox, screenings
+from db.screenings import ScreeningRecord
 from db.outbox import OutgoingMessage
 from db.records import Family
 
 HORIZON = timedelta(days=3)
-PLANNED_KINDS = ("reminder", "guidance", "appointment")
+PLANNED_KINDS = ("reminder", "guidance", "appointment", "check")
 SWEEP_BATCH = 500
 
 
@@ -47,6 +50,51 @@ def tracks_of(family: Family, today: date, planning_since: date) -> list[cal.Tra
     return refs
 
 
+@cache
+def _mood_questionnaires() -> tuple[str, ...]:
+    return tuple(q.id for q in load_questionnaires() if q.topic is Topic.MOOD)
+
+
+def mood_was_positive(record: ScreeningRecord) -> bool:
+    """A mood result that keeps the monthly mood check going (bot.domain.screening.is_positive)."""
+    return record.band != Band.NONE.value or record.step_to is not None or record.self_harm
+
+
+def _checks(refs: Sequence[cal.TrackRef], today: date, begun: set[str], mood_positive: bool) -> list[cal.Check]:
+    """Her scheduled self-checks still to come (within the next days) and not begun. Whom each is
+    about is coded as in bot/services/screening.py: p<pregnancy>, c<child>, m<child> (herself after
+    that birth; twins: the first child's id, so she is asked once)."""
+    found: list[cal.Check] = []
+    births: dict[date, int] = {}
+    for ref in refs:
+        if ref.track == cal.CHILD:
+            births[ref.anchor] = min(births.get(ref.anchor, ref.ref_id), ref.ref_id)
+    soon = today + timedelta(days=7)
+    for ref in refs:
+        if ref.track not in (cal.PREGNANCY, cal.CHILD):
+            continue
+        for check in scheduled_checks(ref.track, ref.anchor, mood_positive=mood_positive):
+            if not today - timedelta(days=4) <= check.due <= soon:
+                continue
+            q = questionnaire(check.questionnaire_id)
+            if q is None:
+                continue
+            if ref.track == cal.PREGNANCY:
+                code = f"p{ref.ref_id}"
+            elif q.about_child:
+                code = f"c{ref.ref_id}"
+            elif births[ref.anchor] == ref.ref_id:
+                code = f"m{ref.ref_id}"
+            else:
+                continue  # a twin: she is asked about herself once, with the first child
+            key = cal.check_key(code, q.id, check.occurrence)
+            if key in begun:
+                continue
+            found.append(cal.Check(key, check.due, {"q": q.id, "code": code, "occ": check.occurrence,
+                                                    "track": ref.track, "ref": ref.ref_id}))
+    return found
+
+
 def _appointments(records: Sequence[care.AppointmentRecord]) -> list[cal.Appointment]:
     return [
         cal.Appointment(a.id, a.on_date, time.fromisoformat(a.at_time) if a.at_time else None) for a in records
@@ -66,9 +114,12 @@ async def plan_user(app: AppContext, user_id: int) -> int:
     async with app.database.reading() as conn:
         states = await care.states_of(conn, user_id)
         appointments = await care.appointments_of(conn, user_id, from_date=app.today())
+        begun = await screenings.answered_occurrences(conn, user_id)
+        mood = await screenings.last_result(conn, user_id, _mood_questionnaires())
+    refs = tracks_of(family, app.today(), family.user.created_at.astimezone(app.settings.tz).date())
     weeks, months = _guidance_numbers()
     plan = cal.plan_family(
-        refs=tracks_of(family, app.today(), family.user.created_at.astimezone(app.settings.tz).date()),
+        refs=refs,
         items=_items(),
         states={(s.track, s.ref_id, s.item_id): cal.ItemState(s.status, s.snoozed_until) for s in states},
         appointments=_appointments(appointments),
@@ -79,6 +130,7 @@ async def plan_user(app: AppContext, user_id: int) -> int:
         window=app.settings.delivery_window,
         horizon=HORIZON,
         spread_key=user_id,
+        checks=_checks(refs, app.today(), begun, mood is not None and mood_was_positive(mood)),
     )
     by_id = {a.id: a for a in appointments}
     messages = [

@@ -59,20 +59,6 @@ async def her_nurse(app: AppContext, family_id: int) -> StaffRecord | None:
     return member if member is not None and member.active else None
 
 
-async def _tiers(conn: AsyncConnection, user: UserRecord, nurse_id: int | None) -> list[list[StaffRecord]]:
-    """The people a question of hers can go to, by Tier: her nurse, the other nurses of her
-    polyclinic, her region's admins, the national admins (active ones only)."""
-    nurse = await staff.get_staff(conn, nurse_id) if nurse_id is not None else None
-    colleagues = await staff.list_staff(conn, polyclinic=user.polyclinic, role="nurse") if user.polyclinic else []
-    admins = await staff.list_staff(conn, role="admin")
-    return [
-        [nurse] if nurse is not None and nurse.active else [],
-        [member for member in colleagues if member.id != nurse_id],
-        [member for member in admins if member.region == user.region],
-        [member for member in admins if member.region is None],
-    ]
-
-
 def _people(tiers: list[list[StaffRecord]], tier: Tier | None) -> list[StaffRecord]:
     return list(tiers[tier]) if tier is not None else []
 
@@ -98,7 +84,7 @@ async def _situation(conn: AsyncConnection, question: MessageRecord) -> _Situati
         author.active and can_answer(actor_of(author), place, escalated=False, replies_to_actor=True)
     ):
         author = None
-    return _Situation(question, place, await _tiers(conn, user, place.nurse_id), author)
+    return _Situation(question, place, await staff_service.care_tiers(conn, user, place.nurse_id), author)
 
 
 def when(app: AppContext, moment: datetime) -> str:

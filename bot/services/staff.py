@@ -30,7 +30,7 @@ from bot.domain.access import (
 from bot.logging_setup import log_event
 from db import families, outbox, staff
 from db.outbox import OutgoingMessage
-from db.records import StaffRecord
+from db.records import StaffRecord, UserRecord
 
 INVITATION_DAYS = 7
 INVITE_PREFIX = "inv_"  # /start inv_<code>
@@ -308,3 +308,17 @@ async def unassigned_families(app: AppContext, actor: Actor, *, limit: int = 20,
             await staff.count_unassigned(conn, actor.region),
             await staff.unassigned_families(conn, actor.region, limit=limit, offset=offset),
         )
+
+
+async def care_tiers(conn: AsyncConnection, user: UserRecord, nurse_id: int | None) -> list[list[StaffRecord]]:
+    """The people a question or an alert of hers can go to, by Tier (bot.domain.questions): her nurse, the other nurses of her
+    polyclinic, her region's admins, the national admins (active ones only)."""
+    nurse = await staff.get_staff(conn, nurse_id) if nurse_id is not None else None
+    colleagues = await staff.list_staff(conn, polyclinic=user.polyclinic, role="nurse") if user.polyclinic else []
+    admins = await staff.list_staff(conn, role="admin")
+    return [
+        [nurse] if nurse is not None and nurse.active else [],
+        [member for member in colleagues if member.id != nurse_id],
+        [member for member in admins if member.region == user.region],
+        [member for member in admins if member.region is None],
+    ]

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from bot.app import Application, build_application
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
-from bot.services import calendar
+from bot.services import alerts, calendar
 from emulator import BotAPIEmulator
 
 TOKEN = "123456:TEST-token-for-emulator"
@@ -36,7 +36,9 @@ class RunningBot:
         await asyncio.wait_for(self.app.in_flight.wait_idle(), timeout)
 
     async def tick(self) -> int:
-        """What the background jobs do at this moment: plan due calendars, send what is due."""
+        """What the background jobs do at this moment: escalate alerts nobody took, plan due
+        calendars, send what is due."""
+        await alerts.escalate(self.app.context)
         await calendar.sweep(self.app.context)
         sent = await self.app.delivery.drain()
         await self.settle()

@@ -1,0 +1,123 @@
+"""Callback data and keyboards of the questionnaires (the mother's) and of the alerts (staff's)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+
+from bot.keyboards import Keyboard
+
+
+class CheckCb(CallbackData, prefix="chk"):
+    """Her buttons. `id`: a screening row (checked to be hers and open on every press); `q`: the
+    question the button belongs to, so a press on an old message changes nothing; `o`: an option.
+    `start`: `q` is a questionnaire id and `o` the scheduled occurrence's short code, if any."""
+
+    action: str  # start | pick | tick | send | back | stop | resume | share | keep
+    id: int = 0
+    q: str = ""
+    o: str = ""
+
+
+class AlertCb(CallbackData, prefix="al"):
+    """Staff buttons. `id`: an alert; who may act on it is checked again on every press."""
+
+    action: str  # take | called | visit | unreached | open | page
+    id: int = 0
+    page: int = 0
+
+
+def choose_keyboard(choices: Sequence[tuple[str, str, str]]) -> InlineKeyboardMarkup:
+    """(questionnaire id, whom it is about, title) for /check."""
+    keyboard = Keyboard()
+    for qid, code, title in choices:
+        keyboard.button(text=title, callback_data=CheckCb(action="start", q=qid, o=code))
+    return keyboard.adjust(1).as_markup()
+
+
+def start_keyboard(qid: str, occurrence: str) -> InlineKeyboardMarkup:
+    """Under a scheduled invitation."""
+    return Keyboard().button(text=_("▶️ Start"), callback_data=CheckCb(action="start", q=qid, o=occurrence)).as_markup()
+
+
+def single_keyboard(screening_id: int, question_id: str, options: Sequence[tuple[str, str]], *, can_go_back: bool) -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    for option_id, label in options:
+        keyboard.button(text=label, callback_data=CheckCb(action="pick", id=screening_id, q=question_id, o=option_id))
+    sizes = [1] * len(options)
+    sizes.append(_nav(keyboard, screening_id, question_id, can_go_back))
+    return keyboard.adjust(*sizes).as_markup()
+
+
+def multi_keyboard(
+    screening_id: int,
+    question_id: str,
+    options: Sequence[tuple[str, str, bool]],
+    none_option: tuple[str, str] | None,
+    *,
+    can_go_back: bool,
+) -> InlineKeyboardMarkup:
+    """A checklist: (option id, label, ticked); "none of these" and "send" under it."""
+    keyboard = Keyboard()
+    ticked_any = False
+    for option_id, label, ticked in options:
+        ticked_any = ticked_any or ticked
+        keyboard.button(
+            text=("✅ " if ticked else "◻️ ") + label,
+            callback_data=CheckCb(action="tick", id=screening_id, q=question_id, o=option_id),
+        )
+    sizes = [1] * len(options)
+    if ticked_any:
+        keyboard.button(text=_("📨 Send"), callback_data=CheckCb(action="send", id=screening_id, q=question_id))
+        sizes.append(1)
+    elif none_option is not None:
+        keyboard.button(
+            text="🙂 " + none_option[1], callback_data=CheckCb(action="pick", id=screening_id, q=question_id, o=none_option[0])
+        )
+        sizes.append(1)
+    sizes.append(_nav(keyboard, screening_id, question_id, can_go_back))
+    return keyboard.adjust(*sizes).as_markup()
+
+
+def _nav(keyboard: Keyboard, screening_id: int, question_id: str, can_go_back: bool) -> int:
+    if can_go_back:
+        keyboard.button(text=_("⬅️ Back"), callback_data=CheckCb(action="back", id=screening_id, q=question_id))
+    keyboard.button(text=_("⏸ Later"), callback_data=CheckCb(action="stop", id=screening_id, q=question_id))
+    return 2 if can_go_back else 1
+
+
+def resume_keyboard(screening_id: int) -> InlineKeyboardMarkup:
+    return Keyboard().button(text=_("▶️ Go on"), callback_data=CheckCb(action="resume", id=screening_id)).as_markup()
+
+
+def share_keyboard(screening_id: int) -> InlineKeyboardMarkup:
+    return (
+        Keyboard()
+        .button(text=_("Yes, my nurse may see it"), callback_data=CheckCb(action="share", id=screening_id))
+        .button(text=_("No, keep it private"), callback_data=CheckCb(action="keep", id=screening_id))
+        .adjust(1)
+        .as_markup()
+    )
+
+
+def alert_keyboard(alert_id: int, *, taken: bool) -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    if not taken:
+        keyboard.button(text=_("🙋 I'm on it"), callback_data=AlertCb(action="take", id=alert_id))
+    keyboard.button(text=_("📞 Called"), callback_data=AlertCb(action="called", id=alert_id))
+    keyboard.button(text=_("🏠 Visit planned"), callback_data=AlertCb(action="visit", id=alert_id))
+    keyboard.button(text=_("📵 Could not reach"), callback_data=AlertCb(action="unreached", id=alert_id))
+    return keyboard.adjust(1, 3).as_markup() if not taken else keyboard.adjust(3).as_markup()
+
+
+def alerts_page_keyboard(views: Sequence[tuple[int, str]], page: int, pages: int) -> InlineKeyboardMarkup:
+    """(alert id, short label) of a page of /alerts, each opening it."""
+    keyboard = Keyboard()
+    for alert_id, label in views:
+        keyboard.button(text=label, callback_data=AlertCb(action="open", id=alert_id))
+    arrows = keyboard.page_arrows(page, pages, lambda p: AlertCb(action="page", page=p))
+    sizes = [1] * len(views) + ([arrows] if arrows else [])
+    return keyboard.adjust(*sizes).as_markup() if sizes else keyboard.as_markup()

@@ -1,0 +1,160 @@
+"""The texts of self-screening, for the mother (questions, her result, her history) and for staff
+(an alert, a line on the family card, the full answers). Questionnaire texts come from the data
+file (validated to hold no markup); what we add goes through gettext. The locale is set by the
+caller (a handler, or the delivery engine for the recipient)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from aiogram import html
+from aiogram.utils.i18n import gettext as _
+
+from bot.content.questionnaires import Band, Questionnaire, questionnaire
+from bot.domain import screening as rules
+from bot.domain.dates import format_date
+from db.screenings import ScreeningRecord
+
+BAND_MARK = {"urgent": "🔴", "high": "🟠", "moderate": "🟡", "none": "🟢"}
+CHECKLIST_SHOWN = 6  # triggers listed in one line of the card before "…"
+
+
+def band_text(band: str) -> str:
+    return {
+        "urgent": _("urgent"),
+        "high": _("high risk"),
+        "moderate": _("moderate"),
+        "none": _("no concerns"),
+    }.get(band, band)
+
+
+def subject_prefix(child_name: str | None) -> str:
+    return f"{html.quote(child_name)}: " if child_name else ""
+
+
+def question_text(q: Questionnaire, question_id: str, number: int, total: int, lang: str, child_name: str | None) -> str:
+    question = q.question(question_id)
+    assert question is not None
+    lines = [
+        f"🩺 <b>{subject_prefix(child_name)}{html.quote(q.title(lang))}</b> · "
+        + _("{number} of {total}").format(number=number, total=total),
+        "",
+        html.quote(question.text(lang)),
+    ]
+    details = [f"• <b>{html.quote(o.label(lang))}</b>: {html.quote(d)}" for o in question.options if (d := o.detail(lang))]
+    if details:
+        lines += ["", *details]
+    if question.multi:
+        lines += ["", _("Tick everything that is true now, then press “Send”.")]
+    return "\n".join(lines)
+
+
+def intro_text(q: Questionnaire, lang: str, child_name: str | None) -> str:
+    return "\n".join(
+        [
+            f"🩺 <b>{subject_prefix(child_name)}{html.quote(q.title(lang))}</b>",
+            "",
+            html.quote(q.intro(lang)),
+            "",
+            _("It takes a minute or two. Your answers are seen only by you and your nurse."),
+        ]
+    )
+
+
+def result_text(
+    q: Questionnaire, result: rules.Result, lang: str, *, alerted: bool, ask_consent: bool, next_check: date | None
+) -> str:
+    """What she reads when she has answered: what to do (for urgent: act now, first), whether her
+    nurse was told, and when the next check is. A self-harm answer: support and crisis numbers,
+    never a score; no score is shown to her at all."""
+    lines = [html.quote(text) for text in rules.advice(q, result, lang)]
+    if alerted:
+        lines += ["", _("🔔 We have let your nurse know. She will contact you.")]
+    if ask_consent:
+        if q.hotline:
+            lines += ["", _("☎️ Free helpline: {number}").format(number=html.quote(q.hotline))]
+        lines += [
+            "",
+            _(
+                "May I share this answer with your nurse, so she can help? "
+                "If you say no, it stays private: only you can see it."
+            ),
+        ]
+    if result.band is Band.NONE and result.step_to is None and next_check is not None:
+        lines += ["", _("The next check: {date}. I will remind you.").format(date=format_date(next_check))]
+    return "\n".join(lines)
+
+
+def stopped_text() -> str:
+    return _("⏸ Saved. You can go on within 24 hours: /check, or the button below.")
+
+
+def summary_line(record: ScreeningRecord, lang: str) -> str:
+    """One past result in plain words, for her (no scores)."""
+    q = questionnaire(record.questionnaire)
+    title = html.quote(q.title(lang)) if q is not None else record.questionnaire
+    on = format_date(record.completed_at.date()) if record.completed_at else ""
+    if record.self_harm:
+        said = _("you told us you were going through a very hard time")
+    elif record.step_to is not None:
+        said = _("a few more questions followed")
+    else:
+        said = {
+            "urgent": _("you were advised to get help at once"),
+            "high": _("your nurse was asked to contact you"),
+            "moderate": _("some advice for you"),
+            "none": _("nothing worrying"),
+        }.get(record.band or "none", "")
+    if record.shared is False:
+        said += " " + _("(kept private)")
+    return f"• {on} · {title}: {said}"
+
+
+def trigger_labels(q: Questionnaire, triggers: Sequence[tuple[str, str]], lang: str) -> list[str]:
+    """The answers that raised a result, as staff read them."""
+    labels = []
+    for question_id, option_id in triggers:
+        question = q.question(question_id)
+        option = question.option(option_id) if question is not None else None
+        if question is None or option is None:
+            continue
+        if question.multi or len(q.questions) == 1:
+            labels.append(option.label(lang))
+        else:
+            labels.append(f"{question.text(lang)} — {option.label(lang)}")
+    return labels
+
+
+def staff_result_line(record: ScreeningRecord, lang: str) -> str:
+    """A result on the family card: mark, date, questionnaire, band (score for staff), triggers."""
+    q = questionnaire(record.questionnaire)
+    if q is None:
+        return f"• {record.questionnaire}"
+    band = record.band or "none"
+    on = format_date(record.completed_at.date()) if record.completed_at else ""
+    score = f", {record.total}/{q.max_total}" if record.total is not None else ""
+    label = f" ({html.quote(record.label.replace('_', ' '))})" if record.label else ""
+    parts = [f"{BAND_MARK.get(band, '•')} {on} {html.quote(q.title(lang))}: {band_text(band)}{score}{label}"]
+    if record.step_to is not None:
+        parts.append(_("→ went on to the full questionnaire"))
+    if record.self_harm:
+        parts.append(_("⚠️ thoughts of self-harm"))
+    triggers = trigger_labels(q, record.triggers, lang)
+    if triggers:
+        shown = "; ".join(html.quote(t) for t in triggers[:CHECKLIST_SHOWN]) + ("…" if len(triggers) > CHECKLIST_SHOWN else "")
+        parts.append(shown)
+    return " — ".join(parts)
+
+
+def full_answers_text(record: ScreeningRecord, lang: str) -> str:
+    """Every question and her answer, for her nurse."""
+    q = questionnaire(record.questionnaire)
+    if q is None:
+        return ""
+    lines = [staff_result_line(record, lang), ""]
+    for question in q.questions:
+        chosen = record.answers.get(question.id, ())
+        answer = ", ".join(o.label(lang) for o in question.options if o.id in chosen) or "—"
+        lines.append(f"<b>{html.quote(question.text(lang))}</b>\n{html.quote(answer)}")
+    return "\n".join(lines)

@@ -1,0 +1,240 @@
+"""Queries on `screenings`: a questionnaire she is answering (answers saved as she goes, so a
+restart loses nothing), the results she and her nurse look back on, and the scheduled checks
+she did not answer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db.outbox import SENT
+from db.schema import outbox, screenings
+
+OPEN, DONE, STOPPED, ABANDONED = "open", "done", "stopped", "abandoned"
+
+sc = screenings
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningRecord:
+    id: int
+    user_id: int
+    questionnaire: str
+    track: str | None
+    ref_id: int | None
+    occurrence: str | None
+    status: str
+    answers: dict[str, tuple[str, ...]]
+    started_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+    band: str | None
+    total: int | None
+    label: str | None
+    triggers: tuple[tuple[str, str], ...]
+    self_harm: bool
+    step_to: str | None
+    shared: bool | None
+
+
+def _record(row: Any) -> ScreeningRecord:
+    m = row._mapping
+    return ScreeningRecord(
+        id=m["id"],
+        user_id=m["user_id"],
+        questionnaire=m["questionnaire"],
+        track=m["track"],
+        ref_id=m["ref_id"],
+        occurrence=m["occurrence"],
+        status=m["status"],
+        answers={key: tuple(value) for key, value in json.loads(m["answers"]).items()},
+        started_at=m["started_at"],
+        updated_at=m["updated_at"],
+        completed_at=m["completed_at"],
+        band=m["band"],
+        total=m["total"],
+        label=m["label"],
+        triggers=tuple((q, o) for q, o in json.loads(m["triggers"])),
+        self_harm=bool(m["self_harm"]),
+        step_to=m["step_to"],
+        shared=m["shared"],
+    )
+
+
+def _answers_json(answers: Mapping[str, Sequence[str]]) -> str:
+    return json.dumps({key: list(value) for key, value in answers.items()}, ensure_ascii=False)
+
+
+async def insert_screening(
+    conn: AsyncConnection,
+    *,
+    user_id: int,
+    questionnaire: str,
+    track: str | None,
+    ref_id: int | None,
+    occurrence: str | None,
+    answers: Mapping[str, Sequence[str]],
+    now: datetime,
+) -> int:
+    result = await conn.execute(
+        insert(sc)
+        .values(
+            user_id=user_id,
+            questionnaire=questionnaire,
+            track=track,
+            ref_id=ref_id,
+            occurrence=occurrence,
+            status=OPEN,
+            answers=_answers_json(answers),
+            started_at=now,
+            updated_at=now,
+        )
+        .returning(sc.c.id)
+    )
+    return int(result.scalar_one())
+
+
+async def get_screening(conn: AsyncConnection, screening_id: int) -> ScreeningRecord | None:
+    row = (await conn.execute(select(sc).where(sc.c.id == screening_id))).first()
+    return _record(row) if row else None
+
+
+async def open_screenings(conn: AsyncConnection, user_id: int) -> list[ScreeningRecord]:
+    """Hers still open or stopped to resume later, newest first."""
+    rows = await conn.execute(
+        select(sc).where(sc.c.user_id == user_id, sc.c.status.in_((OPEN, STOPPED))).order_by(sc.c.id.desc())
+    )
+    return [_record(row) for row in rows]
+
+
+async def save_answers(
+    conn: AsyncConnection, screening_id: int, answers: Mapping[str, Sequence[str]], now: datetime, *, expected: str
+) -> bool:
+    """Write her answers if the row is still `expected` (open): a stale button changes nothing."""
+    result = await conn.execute(
+        update(sc)
+        .where(sc.c.id == screening_id, sc.c.status == expected)
+        .values(answers=_answers_json(answers), status=OPEN, updated_at=now)
+    )
+    return result.rowcount > 0
+
+
+async def set_status(conn: AsyncConnection, screening_id: int, status: str, now: datetime, *, expected: Sequence[str]) -> bool:
+    result = await conn.execute(
+        update(sc).where(sc.c.id == screening_id, sc.c.status.in_(tuple(expected))).values(status=status, updated_at=now)
+    )
+    return result.rowcount > 0
+
+
+async def complete(
+    conn: AsyncConnection,
+    screening_id: int,
+    *,
+    band: str,
+    total: int | None,
+    label: str | None,
+    triggers: Sequence[tuple[str, str]],
+    self_harm: bool,
+    step_to: str | None,
+    now: datetime,
+) -> bool:
+    """Her result, once: False if it was already completed (a double press)."""
+    result = await conn.execute(
+        update(sc)
+        .where(sc.c.id == screening_id, sc.c.status == OPEN)
+        .values(
+            status=DONE,
+            band=band,
+            total=total,
+            label=label,
+            triggers=json.dumps([list(t) for t in triggers]),
+            self_harm=self_harm,
+            step_to=step_to,
+            completed_at=now,
+            updated_at=now,
+        )
+    )
+    return result.rowcount > 0
+
+
+async def set_shared(conn: AsyncConnection, screening_id: int, shared: bool) -> bool:
+    """Her answer to "may your nurse see this?", once."""
+    result = await conn.execute(
+        update(sc).where(sc.c.id == screening_id, sc.c.status == DONE, sc.c.shared.is_(None)).values(shared=shared)
+    )
+    return result.rowcount > 0
+
+
+async def history(conn: AsyncConnection, user_id: int, limit: int = 10) -> list[ScreeningRecord]:
+    """Her completed results, newest first."""
+    rows = await conn.execute(
+        select(sc).where(sc.c.user_id == user_id, sc.c.status == DONE).order_by(sc.c.id.desc()).limit(limit)
+    )
+    return [_record(row) for row in rows]
+
+
+async def answered_occurrences(conn: AsyncConnection, user_id: int) -> set[str]:
+    """The scheduled checks she has begun or finished (the planner sends them no more)."""
+    rows = await conn.execute(
+        select(sc.c.occurrence).where(sc.c.user_id == user_id, sc.c.occurrence.is_not(None), sc.c.status != ABANDONED)
+    )
+    return {row.occurrence for row in rows}
+
+
+async def last_result(conn: AsyncConnection, user_id: int, questionnaires: Sequence[str]) -> ScreeningRecord | None:
+    """Her latest completed result among these questionnaires."""
+    row = (
+        await conn.execute(
+            select(sc)
+            .where(sc.c.user_id == user_id, sc.c.status == DONE, sc.c.questionnaire.in_(tuple(questionnaires)))
+            .order_by(sc.c.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return _record(row) if row else None
+
+
+async def abandon_stale(conn: AsyncConnection, before: datetime, limit: int = 500) -> list[ScreeningRecord]:
+    """Open ones untouched since `before` become abandoned; returns them (an index range)."""
+    rows = (
+        await conn.execute(
+            select(sc).where(sc.c.status.in_((OPEN, STOPPED)), sc.c.updated_at <= before).order_by(sc.c.updated_at).limit(limit)
+        )
+    ).all()
+    stale = [_record(row) for row in rows]
+    if stale:
+        await conn.execute(
+            update(sc)
+            .where(sc.c.id.in_([s.id for s in stale]), sc.c.status.in_((OPEN, STOPPED)))
+            .values(status=ABANDONED)
+        )
+    return stale
+
+
+async def missed_checks(conn: AsyncConnection, user_id: int, nudged_before: datetime, limit: int = 5) -> list[tuple[str, datetime]]:
+    """Scheduled checks whose nudge went out before the bound and that she never answered:
+    (outbox key base, when the nudge went), newest first: "did not answer" on the family card."""
+    base = func.substr(outbox.c.unique_key, 1, func.length(outbox.c.unique_key) - len(":nudge"))
+    answered = select(sc.c.id).where(sc.c.user_id == user_id, sc.c.occurrence == base, sc.c.status != ABANDONED)
+    rows = await conn.execute(
+        select(base.label("occurrence"), outbox.c.sent_at)
+        .where(
+            and_(
+                outbox.c.chat_id == user_id,
+                outbox.c.kind == "check",
+                outbox.c.status == SENT,
+                outbox.c.message_key == "check.nudge",
+                outbox.c.sent_at <= nudged_before,
+            ),
+            ~answered.exists(),
+        )
+        .order_by(outbox.c.sent_at.desc())
+        .limit(limit)
+    )
+    return [(row.occurrence, row.sent_at) for row in rows]
