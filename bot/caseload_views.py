@@ -19,6 +19,7 @@ from bot.services.care import CalendarEntry, entry_title
 from bot.services.caseload import FamilyCard, FamilyList, ListEntry, NextUp
 from bot.services.families import dating_of
 from bot.views import child_line, place_label, pregnancy_line, stage_label
+from bot.screening_views import missed_title, staff_result_line
 from db.caseload import GoalRecord, SetAppointmentRecord, VisitRecord
 
 SHOWN = 6  # items of a list on the card before "and N more"
@@ -183,6 +184,8 @@ def card_text(card: FamilyCard, lang: str, today: date) -> str:
     ]
     if card.questions:
         head.append(_("💬 Questions waiting for an answer: {count}").format(count=card.questions))
+    if card.open_alerts:
+        head.append(_("🚨 Alerts nobody has taken yet: {count} (/alerts)").format(count=card.open_alerts))
     if user.paused:
         head.append(_("⏸ She has paused messages from the bot."))
 
@@ -202,6 +205,8 @@ def card_text(card: FamilyCard, lang: str, today: date) -> str:
         listed(_("<b>Children</b>"), [f"• {line}" for line in kids], keep=3),
         Section(_("<b>Note</b>"), (f"<i>{html.quote(card.note)}</i>",) if card.note else ()),
         listed(_("<b>Appointments</b>"), [appointment_line(a) for a in card.appointments]),
+        listed(_("<b>Self-checks</b>"), [staff_result_line(r, lang) for r in card.checks]),
+        listed(_("<b>Did not answer</b>"), [f"• {html.quote(missed_title(qid, lang))}" for qid in card.missed_checks]),
         listed(_("<b>Coming up</b>"), [_entry_line(e, lang) for e in upcoming]),
         listed(_("<b>Missed</b> (window closed since she registered, not done)"), [_entry_line(e, lang) for e in missed]),
         listed(_("<b>Done</b>"), [f"✅ {entry_title(e, lang)}" for e in reversed(done)]),

@@ -158,3 +158,23 @@ def full_answers_text(record: ScreeningRecord, lang: str) -> str:
         answer = ", ".join(o.label(lang) for o in question.options if o.id in chosen) or "—"
         lines.append(f"<b>{html.quote(question.text(lang))}</b>\n{html.quote(answer)}")
     return "\n".join(lines)
+
+
+def missed_title(questionnaire_id: str, lang: str) -> str:
+    q = questionnaire(questionnaire_id)
+    return q.title(lang) if q is not None else questionnaire_id
+
+
+def answers_text(records: Sequence[ScreeningRecord], lang: str, limit: int = 3900) -> str:
+    """Her latest checks in full, newest first, as many as fit in one Telegram message (whole
+    checks only: a check cut in the middle could hide the answer that matters)."""
+    parts: list[str] = []
+    used = 0
+    for record in records:
+        text = full_answers_text(record, lang)
+        size = len(text.encode("utf-16-le")) // 2 + 2
+        if parts and used + size > limit:
+            break
+        parts.append(text)
+        used += size
+    return "\n\n".join(parts)

@@ -166,3 +166,13 @@ async def hasten_for_staff_chat(conn: AsyncConnection, chat_id: int, now: dateti
         .values(escalate_at=now)
     )
     return result.rowcount
+
+
+async def count_open_for(conn: AsyncConnection, user_id: int) -> int:
+    return int(
+        (
+            await conn.execute(
+                select(func.count()).select_from(alerts).where(alerts.c.user_id == user_id, alerts.c.acknowledged_at.is_(None))
+            )
+        ).scalar_one()
+    )

@@ -25,6 +25,7 @@ from bot.context import AppContext
 from bot.domain.access import Actor
 from bot.domain.caseload import MAX_NOTE, RiskLevel, text_problem
 from bot.filters import IsStaff
+from bot.screening_views import answers_text
 from bot.keyboards import nurse as kb
 from bot.keyboards.nurse import FamiliesCb, ReassignCb
 from bot.services import caseload as caseload_service
@@ -172,7 +173,20 @@ async def _reassign_choices(press: Press) -> None:
     await show_in_place(press.callback, text, kb.reassign_keyboard(press.family_id, nurses, press.page))
 
 
+async def _check_answers(press: Press) -> None:
+    """Her latest self-checks with every answer (private safety and habits answers excepted)."""
+    records = await caseload_service.check_answers(press.app, press.staff, press.family_id)
+    if records is None:
+        await say_refused(press.callback)
+        return
+    await press.callback.answer()
+    lang = press.member.language
+    text = answers_text(records, lang) or _("No self-checks yet.")
+    await show_in_place(press.callback, text, kb.back_to_card(press.family_id, press.page))
+
+
 _CARD_ACTIONS: dict[str, Callable[[Press], Awaitable[None]]] = {
+    "checks": _check_answers,
     "open": lambda press: _show_card(press, in_place=False),
     "card": lambda press: _show_card(press, in_place=True, action="card"),
     "risk": _risk,

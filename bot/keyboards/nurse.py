@@ -123,6 +123,7 @@ def card_keyboard(family_id: int, page: int) -> InlineKeyboardMarkup:
     button(_("📅 Set an appointment"), "appointment")
     button(_("🟠 Risk level"), "risk")
     button(_("📝 Note"), "note")
+    button(_("🩺 Self-checks"), "checks")
     button(_("🔁 Reassign"), "reassign")
     keyboard.button(text=_("⬅️ Back to the list"), callback_data=FamiliesCb(action="page", page=page))
     return keyboard.adjust(2).as_markup()

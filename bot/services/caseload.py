@@ -10,8 +10,8 @@ anything; a refusal is written to the audit log. Ids in callback data are only c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from bot.context import AppContext
 from bot.domain.access import Actor, can_reassign
@@ -27,7 +27,7 @@ from bot.domain.caseload import (
 from bot.logging_setup import log_event
 from bot.services import staff as staff_service
 from bot.services.care import CalendarEntry, calendar_entries, planning_since, state_map
-from db import care, caseload, families, staff
+from db import alerts, care, caseload, families, screenings, staff
 from db.caseload import (
     FamilyCareRecord,
     GoalRecord,
@@ -37,8 +37,11 @@ from db.caseload import (
     VisitRecord,
 )
 from db.records import Family, StaffRecord
+from db.screenings import ScreeningRecord
 
 PAGE = 8
+# A scheduled check whose nudge went this long ago unanswered shows as "did not answer".
+MISSED_AFTER = timedelta(days=1)
 DAYS_AHEAD = 366  # how far ahead a goal's or an appointment's date may be
 
 
@@ -153,6 +156,9 @@ class FamilyCard:
     visits: int
     questions: int
     life_events: list[LifeEventRecord]
+    checks: list[ScreeningRecord] = field(default_factory=list)  # her latest results her nurse may see
+    open_alerts: int = 0
+    missed_checks: list[str] = field(default_factory=list)  # questionnaire ids she did not answer
 
 
 def risk_of(record: FamilyCareRecord | None) -> RiskLevel:
@@ -178,6 +184,9 @@ async def open_card(app: AppContext, actor: Actor, family_id: int, *, action: st
         visits = await caseload.count_visits(conn, family_id)
         questions = await caseload.open_questions(conn, family_id)
         events = await caseload.life_events_of(conn, family_id)
+        checks = [r for r in await screenings.history(conn, family_id, limit=8) if r.shared is not False]
+        open_alerts = await alerts.count_open_for(conn, family_id)
+        missed = await screenings.missed_checks(conn, family_id, app.clock.now() - MISSED_AFTER)
     async with app.database.transaction() as conn:
         await staff.audit(conn, app.clock.now(), actor.user_id, "family_opened", family_id=family_id)
     return FamilyCard(
@@ -193,6 +202,9 @@ async def open_card(app: AppContext, actor: Actor, family_id: int, *, action: st
         visits=visits,
         questions=questions,
         life_events=events,
+        checks=checks,
+        open_alerts=open_alerts,
+        missed_checks=[occurrence.split(":")[2] for occurrence, _sent in missed],
     )
 
 
@@ -272,3 +284,13 @@ async def reassign(app: AppContext, actor: Actor, family_id: int, staff_id: int)
         return None
     async with app.database.reading() as conn:
         return await staff.get_staff(conn, staff_id)
+
+
+async def check_answers(app: AppContext, actor: Actor, family_id: int, limit: int = 3) -> list[ScreeningRecord] | None:
+    """Her latest self-checks in full, for her nurse (or an admin in scope); audited."""
+    if not await may_act(app, actor, family_id, "checks"):
+        return None
+    async with app.database.transaction() as conn:
+        await staff.audit(conn, app.clock.now(), actor.user_id, "checks_opened", family_id=family_id)
+        records = await screenings.history(conn, family_id, limit=limit * 2)
+    return [r for r in records if r.shared is not False][:limit]

@@ -15,7 +15,7 @@ from db.schema import alerts, screenings
 from tests.e2e.harness import RunningBot, running_bot
 from tests.e2e.people import Person
 from tests.e2e.staffing import invite, join, national_admin, nurse_at
-from tests.e2e.test_calendar import registered_at_week
+from tests.e2e.test_calendar import ALMATY, registered_at_week
 
 NURSE, COLLEAGUE, REGION_ADMIN = "Gulnara Serikova", "Aliya Nurlanova", "Saule Akhmetova"
 
@@ -108,3 +108,134 @@ async def test_phq2_positive_steps_into_phq9_keeping_the_two_answers(staffed_bot
         rows = (await conn.execute(select(screenings).order_by(screenings.c.id))).all()
     assert [r.questionnaire for r in rows] == ["phq2", "phq9"]
     assert rows[0].step_to == "phq9" and rows[1].status == "open"
+
+
+async def test_a_newborn_danger_sign_on_day_3_alerts_her_nurse(staffed_bot: RunningBot) -> None:
+    bot = staffed_bot
+    admin = await national_admin(bot)
+    nurse = await nurse_at(bot, admin, 7111, lang="en", name=NURSE)
+    mother = await registered_at_week(bot, 7011, "en", 39)
+    await mother.send("/profile")
+    await mother.click("👶 My baby is born")
+    await mother.send("Alikhan")
+    birth = bot.clock.now().astimezone(ALMATY).date() - timedelta(days=1)
+    await mother.send(birth.strftime("%d.%m.%Y"))
+    await mother.click("👦 Boy")
+    await bot.live_until(bot.clock.now() + timedelta(days=3), step=timedelta(hours=4))
+    invitation = next(m for m in reversed(mother.user.messages) if title("danger_newborn") in (m.text or ""))
+    assert "Alikhan" in invitation.text
+    await mother.click_on(invitation, mother.t("▶️ Start"))
+    await mother.click_exact("◻️ " + option("danger_newborn", "breath"))
+    await mother.click("📨 Send")
+    assert "103" in mother.last_text
+    await bot.tick()
+    alert = alerts_seen(nurse)[-1]
+    assert option("danger_newborn", "breath") in alert.text and "Alikhan" in alert.text
+    # Answered: the nudge for this check is not sent.
+    await bot.live_until(bot.clock.now() + timedelta(days=3), step=timedelta(hours=6))
+    assert not any("A gentle reminder" in (m.text or "") and title("danger_newborn") in (m.text or "") for m in mother.user.messages)
+
+
+async def test_a_mother_with_no_nurse_reaches_the_region_admin_at_once(staffed_bot: RunningBot) -> None:
+    bot = staffed_bot
+    admin = await national_admin(bot)
+    regional = await join(bot, 7123, await invite(admin, "admin", "almaty_city", None), "en", REGION_ADMIN)
+    mother = await registered_at_week(bot, 7021, "en", 30)
+    await bot.tick()
+    await report_danger_sign(mother, "danger_preg", "headache", "swelling")
+    await bot.tick()
+    alert = alerts_seen(regional)[-1]
+    assert option("danger_preg", "headache") in alert.text and option("danger_preg", "swelling") in alert.text
+    assert not alerts_seen(admin)
+    await regional.click_on(alert, regional.t("📞 Called"))
+    assert "Called" in regional.last_text and REGION_ADMIN in regional.last_text
+    async with bot.app.context.database.reading() as conn:
+        row = (await conn.execute(select(alerts))).one()
+    assert row.outcome == "called" and row.acknowledged_at is not None
+
+
+async def test_a_nurse_who_blocked_the_bot_is_passed_over_at_once(staffed_bot: RunningBot) -> None:
+    bot = staffed_bot
+    admin, nurse, colleague, regional = await staffed_polyclinic(bot)
+    mother = await registered_at_week(bot, 7031, "en", 33)
+    await bot.tick()
+    nurse.user.block()
+    await report_danger_sign(mother, "danger_preg", "fluid")
+    await bot.tick()  # her message comes back 403: the alert goes further
+    await bot.tick()
+    assert alerts_seen(colleague), "the polyclinic's other nurse should have it within a minute"
+
+
+async def test_safety_answers_reach_her_nurse_only_if_she_agrees(staffed_bot: RunningBot) -> None:
+    bot = staffed_bot
+    admin = await national_admin(bot)
+    nurse = await nurse_at(bot, admin, 7141, lang="en", name=NURSE)
+    mother = await registered_at_week(bot, 7041, "en", 24)
+    await bot.tick()
+    before = len(nurse.user.messages)
+
+    async def answer_safety(first: str) -> None:
+        await mother.send("/check")
+        await mother.click_exact(title("safety"))
+        await mother.click_exact(option("safety", first))
+        await mother.click_exact(option("safety", "no", question=1))
+        await mother.click_exact(option("safety", "no", question=2))
+
+    await answer_safety("yes")
+    assert "111" in mother.last_text
+    await mother.click("No, keep it private")
+    await bot.tick()
+    assert len(nurse.user.messages) == before
+    await answer_safety("yes")
+    await mother.click("Yes, my nurse may see it")
+    await bot.tick()
+    assert any(title("safety") in (m.text or "") for m in nurse.user.messages[before:])
+
+
+async def test_forged_or_foreign_buttons_change_nothing(staffed_bot: RunningBot) -> None:
+    bot = staffed_bot
+    admin, nurse, colleague, regional = await staffed_polyclinic(bot)
+    outsider = await nurse_at(bot, admin, 7159, polyclinic="almaty_pc6", lang="en", name="Dana Omarova")
+    mother = await registered_at_week(bot, 7051, "en", 29)
+    other = await registered_at_week(bot, 7052, "en", 29)
+    await mother.send("/check")
+    await mother.click_exact(title("danger_preg"))
+    async with bot.app.context.database.reading() as conn:
+        sid = (await conn.execute(select(screenings.c.id))).scalar_one()
+    await other.forge_click(f"chk:pick:{sid}:signs:none")  # not hers
+    await mother.forge_click(f"chk:pick:{sid}:signs:nosuch")  # no such answer
+    await mother.forge_click(f"chk:pick:{sid}:other:bleed")  # not the question she is on
+    async with bot.app.context.database.reading() as conn:
+        row = (await conn.execute(select(screenings))).one()
+    assert row.status == "open" and row.answers == "{}"
+    await mother.click_exact("◻️ " + option("danger_preg", "bleed"))
+    await mother.click("📨 Send")
+    await bot.tick()
+    async with bot.app.context.database.reading() as conn:
+        alert_id = (await conn.execute(select(alerts.c.id))).scalar_one()
+    await outsider.forge_click(f"al:take:{alert_id}:0")  # another polyclinic's nurse
+    await other.forge_click(f"al:take:{alert_id}:0")  # a mother
+    async with bot.app.context.database.reading() as conn:
+        row = (await conn.execute(select(alerts))).one()
+    assert row.acknowledged_at is None
+
+
+async def test_a_restart_between_her_answer_and_the_alert_still_delivers_it(clean_database_url: str) -> None:
+    from tests.e2e.harness import start_bot
+    from tests.e2e.staffing import ADMIN_ID
+
+    async with running_bot(clean_database_url, ADMIN_IDS=str(ADMIN_ID)) as bot:
+        admin = await national_admin(bot)
+        nurse = await nurse_at(bot, admin, 7161, lang="en", name=NURSE)
+        mother = await registered_at_week(bot, 7061, "en", 35)
+        await bot.tick()
+        await report_danger_sign(mother, "danger_preg", "moves")
+        assert "103" in mother.last_text
+        await bot.stop()  # before the delivery loop ran
+        assert not alerts_seen(nurse)
+        again = await start_bot(bot.emulator, clean_database_url, bot.clock, ADMIN_IDS=str(ADMIN_ID))
+        try:
+            await again.tick()
+            assert alerts_seen(nurse)
+        finally:
+            await again.stop()
