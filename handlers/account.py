@@ -26,6 +26,7 @@ def help_text() -> str:
         "together with your polyclinic's patronage nurse.\n\n"
         "/calendar — your check-ups, screenings and vaccinations\n"
         "/appointments — your appointments: add, change, cancel\n"
+        "/check — a short self-check: warning signs, mood, your baby's development\n"
         "/nurse — your nurse: who she is, ask her a question\n"
         "/plan — the support plan you agreed with your nurse\n"
         "/profile — see and change your details, tell me your baby is born\n"

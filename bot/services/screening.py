@@ -80,9 +80,10 @@ def choices(app: AppContext, family: Family) -> list[Choice]:
     one of her children (a questionnaire about herself once, for the nearest stage)."""
     today = app.today()
     offered: list[Choice] = []
+    follow_ons = {q.step_to for q in load_questionnaires() if q.step_to}  # PHQ-9 comes after PHQ-2
     for subject in subjects(app, family):
         for q in load_questionnaires():
-            if not _fits(q, subject, today):
+            if q.id in follow_ons or not _fits(q, subject, today):
                 continue
             if not q.about_child and any(c.questionnaire.id == q.id for c in offered):
                 continue

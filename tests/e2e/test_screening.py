@@ -239,3 +239,75 @@ async def test_a_restart_between_her_answer_and_the_alert_still_delivers_it(clea
             assert alerts_seen(nurse)
         finally:
             await again.stop()
+
+
+async def answer_phq9(mother: Person, scores: list[str]) -> None:
+    """PHQ-2 (first two of `scores`), then the rest of PHQ-9."""
+    await mother.send("/check")
+    await mother.click_exact(title("phq2"))
+    for number, score in enumerate(scores):
+        await mother.click_exact(option("phq9", score, question=number))
+
+
+async def test_thoughts_of_self_harm_get_support_and_crisis_numbers_never_a_score(staffed_bot: RunningBot) -> None:
+    bot = staffed_bot
+    admin = await national_admin(bot)
+    nurse = await nurse_at(bot, admin, 7171, lang="en", name=NURSE)
+    mother = await registered_at_week(bot, 7071, "en", 22)
+    await bot.tick()
+    await answer_phq9(mother, ["2", "2", "0", "0", "0", "0", "0", "0", "1"])  # total 5, item 9 = 1
+    reply = mother.last_text
+    assert "112" in reply and "You are not alone" in reply and "5" not in reply
+    await bot.tick()
+    alert = next(m for m in nurse.user.messages if "harming herself" in (m.text or ""))
+    assert "Aigerim" in alert.text and "Score" not in alert.text
+
+
+async def test_a_high_mood_score_alerts_her_nurse_and_she_is_told_so(staffed_bot: RunningBot) -> None:
+    bot = staffed_bot
+    admin = await national_admin(bot)
+    nurse = await nurse_at(bot, admin, 7181, lang="en", name=NURSE)
+    mother = await registered_at_week(bot, 7081, "en", 22)
+    await bot.tick()
+    await answer_phq9(mother, ["2", "2", "2", "2", "2", "2", "2", "0", "0"])  # 14: moderate depression, high band
+    assert "We have let your nurse know" in mother.last_text
+    await bot.tick()
+    alert = next(m for m in nurse.user.messages if title("phq9") in (m.text or ""))
+    assert "High risk" in alert.html and "14 of 27" in alert.text
+    # Her own history, in plain words.
+    await mother.send("/check")
+    assert "your nurse was asked to contact you" in mother.last_text
+
+
+async def test_a_check_she_leaves_unanswered_gets_one_nudge_then_shows_on_her_card(staffed_bot: RunningBot) -> None:
+    from tests.e2e.test_nurse import open_card
+
+    bot = staffed_bot
+    admin = await national_admin(bot)
+    nurse = await nurse_at(bot, admin, 7191, lang="en", name=NURSE)
+    mother = await registered_at_week(bot, 7091, "en", 28)  # week 28 today: the weekly danger-signs check starts
+    await bot.live_until(bot.clock.now() + timedelta(days=4), step=timedelta(hours=3))
+    invites = [m for m in mother.user.messages if title("danger_preg") in (m.text or "")]
+    assert any("Time for a short check" in m.text for m in invites), [m.text for m in mother.user.messages[-5:]]
+    assert sum("A gentle reminder" in m.text for m in invites) == 1
+    card = await open_card(nurse, 7091)
+    assert "Did not answer" in card and title("danger_preg") in card
+
+
+async def test_a_check_left_half_way_can_be_resumed_then_is_abandoned_after_a_day(staffed_bot: RunningBot) -> None:
+    from bot.services.screening import abandon_stale
+
+    bot = staffed_bot
+    mother = await registered_at_week(bot, 7092, "en", 15)
+    await mother.send("/check")
+    await mother.click_exact(title("gad2"))
+    await mother.click_exact(option("gad2", "1"))
+    await mother.click("⏸ Later")
+    await mother.send("/check")
+    resume = next(m for m in reversed(mother.user.messages) if mother.t("▶️ Go on") in m.button_labels())
+    await mother.click_on(resume, mother.t("▶️ Go on"))
+    assert "2 of 2" in resume.text  # the message she pressed now asks the question where she stopped
+    bot.clock.advance(timedelta(hours=25))
+    assert await abandon_stale(bot.app.context) == 1
+    await mother.send("/check")
+    assert not any(mother.t("▶️ Go on") in m.button_labels() for m in mother.user.messages[-3:])
