@@ -57,7 +57,9 @@ def intro_text(q: Questionnaire, lang: str, child_name: str | None) -> str:
             "",
             html.quote(q.intro(lang)),
             "",
-            _("It takes a minute or two. Your answers are seen only by you and your nurse."),
+            _("It takes a minute or two. Your answers stay private unless you agree to show them to your nurse.")
+            if q.consent_to_share
+            else _("It takes a minute or two. Only you and the health workers who look after you see your answers."),
         ]
     )
 

@@ -29,7 +29,7 @@ async def test_invite_join_assign_appointment_confirm_question_answer(staffed_bo
     await nurse.send(f"/start {payload}")
     await nurse.click("✅ {name}", name="Gulnara Serikova")
     await nurse.press("📱 Share my phone number")
-    assert [c["command"] for c in bot.emulator.resolve_commands(7501, "kk")][:3] == ["start", "families", "questions"]
+    assert [c["command"] for c in bot.emulator.resolve_commands(7501, "kk")][:3] == ["start", "families", "alerts"]
 
     # A mother registers at that polyclinic and is assigned to her; both are told.
     mother = await pregnant_at(bot, 5501, 20, lang="ru")
