@@ -311,3 +311,33 @@ async def test_a_check_left_half_way_can_be_resumed_then_is_abandoned_after_a_da
     assert await abandon_stale(bot.app.context) == 1
     await mother.send("/check")
     assert not any(mother.t("▶️ Go on") in m.button_labels() for m in mother.user.messages[-3:])
+
+
+async def test_alerts_lists_open_ones_in_her_scope_and_the_card_shows_every_answer(staffed_bot: RunningBot) -> None:
+    from tests.e2e.test_nurse import family_cb
+
+    bot = staffed_bot
+    admin, nurse, colleague, regional = await staffed_polyclinic(bot)
+    outsider = await nurse_at(bot, admin, 7209, polyclinic="almaty_pc6", lang="en", name="Dana Omarova")
+    mother = await registered_at_week(bot, 7201, "en", 32)
+    await bot.tick()
+    await report_danger_sign(mother, "danger_preg", "pain")
+    await bot.tick()
+    await nurse.send("/alerts")
+    assert "Open alerts" in nurse.last_text and "Aigerim" in nurse.last_text
+    await outsider.send("/alerts")
+    assert "No open alerts" in outsider.last_text  # another polyclinic's family
+    await nurse.click_on(alerts_seen(nurse)[-1], nurse.t("🙋 I'm on it"))
+    await nurse.send("/alerts")
+    assert "No open alerts" in nurse.last_text
+    q = questionnaire("danger_preg")
+    assert q is not None
+    asked = q.questions[0].text("en")  # only the full answers show the question itself
+
+    def full_answers(person: Person) -> list[str]:
+        return [m.text for m in person.user.messages if asked in (m.text or "")]
+
+    await nurse.forge_click(family_cb("checks", 7201))
+    assert full_answers(nurse) and option("danger_preg", "pain") in full_answers(nurse)[-1]
+    await outsider.forge_click(family_cb("checks", 7201))
+    assert not full_answers(outsider)

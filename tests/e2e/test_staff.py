@@ -38,7 +38,7 @@ async def test_an_invited_nurse_joins_and_gets_the_families_of_her_polyclinic(st
     bot = staffed_bot
     admin = await national_admin(bot)
     assert saw_button(admin, "📊 Statistics")  # the admin menu
-    assert [c["command"] for c in bot.emulator.resolve_commands(ADMIN_ID, "en")][:3] == ["start", "families", "unassigned"]
+    assert [c["command"] for c in bot.emulator.resolve_commands(ADMIN_ID, "en")][:3] == ["start", "families", "alerts"]
 
     waiting = await mother_at(bot, 5001, "kk")  # registered before any nurse works there
     assert await nurse_of(bot, 5001) is None
