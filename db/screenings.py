@@ -179,25 +179,27 @@ async def history(conn: AsyncConnection, user_id: int, limit: int = 10) -> list[
     return [_record(row) for row in rows]
 
 
-async def answered_occurrences(conn: AsyncConnection, user_id: int) -> set[str]:
-    """The scheduled checks she has begun or finished (the planner sends them no more)."""
+@dataclass(frozen=True, slots=True)
+class PlanningFacts:
+    begun: set[str]  # scheduled checks she has begun or finished (not asked again)
+    mood_positive: bool  # her latest mood result keeps the monthly mood check going
+
+
+async def planning_facts(conn: AsyncConnection, user_id: int, mood: Sequence[str]) -> PlanningFacts:
+    """What the planner needs from her self-checks, in one read."""
     rows = await conn.execute(
-        select(sc.c.occurrence).where(sc.c.user_id == user_id, sc.c.occurrence.is_not(None), sc.c.status != ABANDONED)
+        select(sc.c.occurrence, sc.c.questionnaire, sc.c.status, sc.c.band, sc.c.step_to, sc.c.self_harm)
+        .where(sc.c.user_id == user_id)
+        .order_by(sc.c.id.desc())
     )
-    return {row.occurrence for row in rows}
-
-
-async def last_result(conn: AsyncConnection, user_id: int, questionnaires: Sequence[str]) -> ScreeningRecord | None:
-    """Her latest completed result among these questionnaires."""
-    row = (
-        await conn.execute(
-            select(sc)
-            .where(sc.c.user_id == user_id, sc.c.status == DONE, sc.c.questionnaire.in_(tuple(questionnaires)))
-            .order_by(sc.c.id.desc())
-            .limit(1)
-        )
-    ).first()
-    return _record(row) if row else None
+    begun: set[str] = set()
+    mood_positive: bool | None = None
+    for row in rows:
+        if row.occurrence is not None and row.status != ABANDONED:
+            begun.add(row.occurrence)
+        if mood_positive is None and row.status == DONE and row.questionnaire in mood:
+            mood_positive = row.band != "none" or row.step_to is not None or bool(row.self_harm)
+    return PlanningFacts(begun, bool(mood_positive))
 
 
 async def abandon_stale(conn: AsyncConnection, before: datetime, limit: int = 500) -> list[ScreeningRecord]:

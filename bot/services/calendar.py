@@ -14,10 +14,9 @@ from bot.delivery import REMINDER
 from bot.domain import calendar as cal
 from bot.domain.children import child_age
 from bot.logging_setup import log_event
-from bot.content.questionnaires import Band, Topic, load_questionnaires, questionnaire
+from bot.content.questionnaires import Topic, load_questionnaires, questionnaire
 from bot.domain.screening import scheduled_checks
 from db import care, families, outbox, screenings
-from db.screenings import ScreeningRecord
 from db.outbox import OutgoingMessage
 from db.records import Family
 
@@ -53,11 +52,6 @@ def tracks_of(family: Family, today: date, planning_since: date) -> list[cal.Tra
 @cache
 def _mood_questionnaires() -> tuple[str, ...]:
     return tuple(q.id for q in load_questionnaires() if q.topic is Topic.MOOD)
-
-
-def mood_was_positive(record: ScreeningRecord) -> bool:
-    """A mood result that keeps the monthly mood check going (bot.domain.screening.is_positive)."""
-    return record.band != Band.NONE.value or record.step_to is not None or record.self_harm
 
 
 def _checks(refs: Sequence[cal.TrackRef], today: date, begun: set[str], mood_positive: bool) -> list[cal.Check]:
@@ -114,8 +108,7 @@ async def plan_user(app: AppContext, user_id: int) -> int:
     async with app.database.reading() as conn:
         states = await care.states_of(conn, user_id)
         appointments = await care.appointments_of(conn, user_id, from_date=app.today())
-        begun = await screenings.answered_occurrences(conn, user_id)
-        mood = await screenings.last_result(conn, user_id, _mood_questionnaires())
+        checks_so_far = await screenings.planning_facts(conn, user_id, _mood_questionnaires())
     refs = tracks_of(family, app.today(), family.user.created_at.astimezone(app.settings.tz).date())
     weeks, months = _guidance_numbers()
     plan = cal.plan_family(
@@ -130,7 +123,7 @@ async def plan_user(app: AppContext, user_id: int) -> int:
         window=app.settings.delivery_window,
         horizon=HORIZON,
         spread_key=user_id,
-        checks=_checks(refs, app.today(), begun, mood is not None and mood_was_positive(mood)),
+        checks=_checks(refs, app.today(), checks_so_far.begun, checks_so_far.mood_positive),
     )
     by_id = {a.id: a for a in appointments}
     messages = [
