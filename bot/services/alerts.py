@@ -131,11 +131,6 @@ async def _escalate_one(app: AppContext, conn: AsyncConnection, alert: AlertReco
     return 1
 
 
-async def hasten_for_chat(conn: AsyncConnection, chat_id: int, now: datetime) -> int:
-    """Her chat cannot be reached (she blocked the bot): her open alerts go further at once."""
-    return await alerts.hasten_for_staff_chat(conn, chat_id, now)
-
-
 # --- staff acting on an alert ----------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from bot.logging_setup import log_event
 from bot.services import alerts as alert_service
 from bot.services import calendar as calendar_service
 from bot.services.care import planning_since
-from db import families, screenings
+from db import screenings
 from db.records import ChildRecord, Family
 from db.screenings import DONE, OPEN, STOPPED, ScreeningRecord
 

@@ -55,17 +55,20 @@ def test_bad_values_name_the_variable(name: str, value: str, expected: str) -> N
 
 
 def run_main(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "ADMIN_IDS", "DATABASE_URL"}}
+    clean = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "ADMIN_IDS", "DATABASE_URL"} and not k.startswith("SANDBOX_")}
     return subprocess.run(
         [sys.executable, "main.py"], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
     )
 
 
-def test_without_a_token_the_bot_says_what_to_set(tmp_path: Path) -> None:
-    result = run_main(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/x.sqlite3")
+def test_without_a_token_a_bad_sandbox_value_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    # Without BOT_TOKEN main.py runs the local sandbox (tests/sandbox/test_main.py); its settings
+    # are checked like the bot's.
+    result = run_main(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/x.sqlite3", SANDBOX_PORT="eighty")
     assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "BOT_TOKEN is not set" in lines[0] and "@BotFather" in lines[0]
+    assert result.stderr.strip() == (
+        "AnaBala cannot start the sandbox: SANDBOX_PORT is invalid: expected a TCP port from 1 to 65535 (0: any free port)"
+    )
 
 
 def test_a_malformed_value_stops_start_up_with_one_line() -> None:
