@@ -1,4 +1,8 @@
-"""Run AnaBala: `python main.py` (long polling). Configuration comes from the environment or .env."""
+"""Run AnaBala: `python main.py` (long polling). Configuration comes from the environment or .env.
+
+Without BOT_TOKEN it runs the local sandbox instead (sandbox/README.md): the same application
+against the embedded Bot API emulator, with a web chat on http://127.0.0.1:8080.
+"""
 
 from __future__ import annotations
 
@@ -14,16 +18,22 @@ def main() -> int:
     except ConfigError as exc:
         print(f"AnaBala cannot start: {exc}", file=sys.stderr)
         return 2
+    from bot.event_loop import run
+
     if settings.bot_token is None:
-        print(
-            "AnaBala cannot start: BOT_TOKEN is not set. Get a token from @BotFather in Telegram "
-            "(/newbot), then run: BOT_TOKEN=123456789:AAE... python main.py (or put BOT_TOKEN=... in .env).",
-            file=sys.stderr,
-        )
-        return 2
+        from sandbox.config import load_sandbox_settings
+
+        try:
+            sandbox_settings = load_sandbox_settings()
+        except ConfigError as exc:
+            print(f"AnaBala cannot start the sandbox: {exc}", file=sys.stderr)
+            return 2
+        setup_logging(settings.log_level)
+        from sandbox.run import serve
+
+        return run(serve(sandbox_settings))
     setup_logging(settings.log_level)
     from bot.app import build_application
-    from bot.event_loop import run
 
     application = build_application(settings)
     run(application.run_polling())

@@ -23,7 +23,7 @@ from aiohttp import web
 
 from emulator.errors import ApiError, bad_request, forbidden, not_found, unauthorized
 from emulator.faults import Faults
-from emulator.files import FileStore, image_kind
+from emulator.files import FileStore, StoredFile, image_kind
 from emulator.formatting import EntityParseError, UnsupportedParseMode, format_text, utf16_len
 from emulator.keyboards import check_reply_markup
 from emulator.limits import RateLimiter, RateLimits
@@ -159,6 +159,8 @@ class BotAPIEmulator:
         self._bot_texts: dict[tuple[str, str], str] = {}  # (kind, language) -> name/description
         self._menu_buttons: dict[int | None, dict[str, Any]] = {}
         self._stopping = False
+        self.chat_changes = 0  # grows at every change to any chat (SimUser.version per chat)
+        self._chats_changed = asyncio.Event()
 
         self._app: web.Application | None = None
         self._runner: web.AppRunner | None = None
@@ -252,6 +254,42 @@ class BotAPIEmulator:
             rows = " | ".join(" ".join(f"<{b['text']}>" for b in row) for row in user.reply_keyboard)
             lines.append(f"(reply keyboard shown: {rows})")
         return "\n".join(lines)
+
+    def file(self, file_id: str) -> StoredFile | None:
+        """A file the emulated Telegram holds (what the bot or a user sent), by file_id."""
+        return self._files.get(file_id)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every chat, file and command menu as plain JSON-able data (emulator/snapshot.py)."""
+        from emulator.snapshot import dump
+
+        return dump(self)
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Bring back what ``snapshot()`` saved, into an emulator that has no users yet."""
+        from emulator.snapshot import load
+
+        load(self, state)
+
+    def _chat_changed(self) -> None:
+        self.chat_changes += 1
+        event, self._chats_changed = self._chats_changed, asyncio.Event()
+        event.set()
+
+    async def wait_for_chat_change(self, since: int, timeout: float) -> int:
+        """Wait until ``chat_changes`` moves past ``since`` (or the timeout); returns it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.chat_changes == since:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            event = self._chats_changed
+            try:
+                await asyncio.wait_for(event.wait(), remaining)
+            except TimeoutError:
+                pass
+        return self.chat_changes
 
     # --- commands -------------------------------------------------------------------------
 

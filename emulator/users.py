@@ -193,6 +193,9 @@ class SimUser:
         self._cursor = 0
         self._changed = asyncio.Event()
         self._log: list[str] = []  # a readable timeline for chat_log()
+        # Grows by one at every change to this chat (message, edit, delete, callback answer):
+        # a viewer such as the sandbox's web page redraws the chats whose version moved.
+        self.version = 0
 
     # --- identity -------------------------------------------------------------------------
 
@@ -516,8 +519,10 @@ class SimUser:
         self._log.append(f"[{stamp}] {text}")
 
     def _notify(self) -> None:
+        self.version += 1
         event, self._changed = self._changed, asyncio.Event()
         event.set()
+        self._emu._chat_changed()
 
     def _allocate_id(self) -> int:
         message_id = self._next_message_id
