@@ -118,6 +118,15 @@ class Finished:
 Step = Asking | Finished
 
 
+async def _mine_with_questionnaire(
+    app: AppContext, user_id: int, screening_id: int, *, statuses: tuple[str, ...] = (OPEN,)
+) -> tuple[ScreeningRecord, Questionnaire] | None:
+    """Her screening (hers, in one of `statuses`) and its questionnaire; None for anything else."""
+    record = await _mine(app, user_id, screening_id, statuses=statuses)
+    q = questionnaire(record.questionnaire) if record is not None else None
+    return (record, q) if record is not None and q is not None else None
+
+
 def _answers(record: ScreeningRecord) -> dict[str, tuple[str, ...]]:
     return {k: v for k, v in record.answers.items() if not k.startswith(DRAFT)}
 
@@ -175,10 +184,10 @@ async def start(app: AppContext, family: Family, questionnaire_id: str, code: st
 
 
 async def resume(app: AppContext, family: Family, screening_id: int) -> Asking | None:
-    record = await _mine(app, family.user.id, screening_id, statuses=(OPEN, STOPPED))
-    q = questionnaire(record.questionnaire) if record is not None else None
-    if record is None or q is None:
+    found = await _mine_with_questionnaire(app, family.user.id, screening_id, statuses=(OPEN, STOPPED))
+    if found is None:
         return None
+    record, q = found
     async with app.database.transaction() as conn:
         await screenings.set_status(conn, record.id, OPEN, app.clock.now(), expected=(OPEN, STOPPED))
     question = rules.next_question(q, _answers(record)) or q.questions[-1]
@@ -187,10 +196,10 @@ async def resume(app: AppContext, family: Family, screening_id: int) -> Asking |
 
 async def current(app: AppContext, family: Family, screening_id: int) -> Asking | None:
     """The question she is on (for re-showing after a bad press)."""
-    record = await _mine(app, family.user.id, screening_id)
-    q = questionnaire(record.questionnaire) if record is not None else None
-    if record is None or q is None:
+    found = await _mine_with_questionnaire(app, family.user.id, screening_id)
+    if found is None:
         return None
+    record, q = found
     question = rules.next_question(q, _answers(record)) or q.questions[-1]
     return _asking(app, family, record, q, question)
 
@@ -198,10 +207,10 @@ async def current(app: AppContext, family: Family, screening_id: int) -> Asking 
 async def pick(app: AppContext, family: Family, screening_id: int, question_id: str, option_ids: tuple[str, ...]) -> Step | None:
     """Her answer to the question she is on. None: not hers, not open, not the current question,
     or an answer the question does not allow (forged or stale buttons change nothing)."""
-    record = await _mine(app, family.user.id, screening_id)
-    q = questionnaire(record.questionnaire) if record is not None else None
-    if record is None or q is None:
+    found = await _mine_with_questionnaire(app, family.user.id, screening_id)
+    if found is None:
         return None
+    record, q = found
     answers = _answers(record)
     question = rules.next_question(q, answers)
     if question is None or question.id != question_id or not rules.validate_answer(q, question_id, option_ids):
@@ -220,10 +229,10 @@ async def pick(app: AppContext, family: Family, screening_id: int, question_id: 
 
 async def tick(app: AppContext, family: Family, screening_id: int, question_id: str, option_id: str) -> Asking | None:
     """A checklist tap: ticks are saved as a draft until she presses "Send"."""
-    record = await _mine(app, family.user.id, screening_id)
-    q = questionnaire(record.questionnaire) if record is not None else None
-    if record is None or q is None:
+    found = await _mine_with_questionnaire(app, family.user.id, screening_id)
+    if found is None:
         return None
+    record, q = found
     question = rules.next_question(q, _answers(record))
     if question is None or question.id != question_id or not question.multi or question.option(option_id) is None:
         return None
@@ -247,10 +256,10 @@ async def send(app: AppContext, family: Family, screening_id: int, question_id: 
 
 
 async def back(app: AppContext, family: Family, screening_id: int, question_id: str) -> Asking | None:
-    record = await _mine(app, family.user.id, screening_id)
-    q = questionnaire(record.questionnaire) if record is not None else None
-    if record is None or q is None:
+    found = await _mine_with_questionnaire(app, family.user.id, screening_id)
+    if found is None:
         return None
+    record, q = found
     answers = _answers(record)
     current_question = rules.next_question(q, answers)
     if current_question is None or current_question.id != question_id:
