@@ -41,6 +41,14 @@ class SexCb(CallbackData, prefix="sex"):
     sex: str
 
 
+class DontKnowCb(CallbackData, prefix="dk"):
+    """"I don't know" under a question that may stay unanswered (the current step says which)."""
+
+
+class FixPregnancyCb(CallbackData, prefix="fixp"):
+    """Registration: a child's date of birth does not fit the pregnancy; the pregnancy dates are wrong."""
+
+
 class MoreChildrenCb(CallbackData, prefix="more"):
     more: bool
 

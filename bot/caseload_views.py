@@ -5,12 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, tzinfo
 
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
+from bot.domain.birth import BirthFacts
 from bot.domain.caseload import ASSESSED, RiskLevel, Section, Standing, fit_card, known
 from bot.domain.dates import format_date
 from bot.domain.phone import format_phone
@@ -21,6 +22,7 @@ from bot.services.families import dating_of
 from bot.views import child_line, place_label, pregnancy_line, stage_label
 from bot.screening_views import missed_title, staff_result_line
 from db.caseload import GoalRecord, SetAppointmentRecord, VisitRecord
+from db.records import ChildRecord
 
 SHOWN = 6  # items of a list on the card before "and N more"
 
@@ -158,7 +160,22 @@ def _life_event_line(kind: str, on: date) -> str:
     return _("👶 Baby born on {date}").format(date=format_date(on))
 
 
-def card_text(card: FamilyCard, lang: str, today: date) -> str:
+def birth_facts_line(weeks: int | None, grams: int | None) -> str:
+    """"Born at 33 weeks, 1 800 g", with "?" for what she did not know."""
+    return _("Born at {weeks} weeks, {grams} g").format(
+        weeks=weeks if weeks is not None else "?",
+        grams=f"{grams:,}".replace(",", "\u202f") if grams is not None else "?",
+    )
+
+
+def _early_or_small_line(child: ChildRecord) -> str | None:
+    if not BirthFacts(child.gestation_weeks, child.birth_weight_g).early_or_small:
+        return None
+    return "🍼 " + _("{name}: {facts} — consider progressive patronage").format(
+        name=html.quote(child.name), facts=birth_facts_line(child.gestation_weeks, child.birth_weight_g))
+
+
+def card_text(card: FamilyCard, lang: str, today: date, tz: tzinfo) -> str:
     family = card.family
     user = family.user
     region, clinic = place_label(user.region, user.polyclinic, lang)
@@ -172,6 +189,7 @@ def card_text(card: FamilyCard, lang: str, today: date) -> str:
     if user.planning and family.pregnancy is None:
         head.append("🌱 " + _("Planning a pregnancy"))
     head += [_life_event_line(event.kind, event.occurred_on) for event in card.life_events[-3:]]
+    head += [line for child in family.children if (line := _early_or_small_line(child))]
     nurse = html.quote(card.nurse.name) if card.nurse is not None else _("nobody yet")
     head += [
         _("👩‍⚕️ Nurse: {name}").format(name=nurse),
@@ -190,10 +208,11 @@ def card_text(card: FamilyCard, lang: str, today: date) -> str:
         head.append(_("⏸ She has paused messages from the bot."))
 
     upcoming = sorted((e for e in card.calendar if e.standing is Standing.UPCOMING), key=lambda e: (e.opens, e.closes))
-    # Missed while the bot followed her: before she registered, nobody asked her.
-    registered = user.created_at.date()
+    # Missed while the bot followed her: a window that closed on or before the (local) day she registered
+    # was never hers to miss.
+    registered = user.created_at.astimezone(tz).date()
     missed = sorted(
-        (e for e in card.calendar if e.standing is Standing.MISSED and e.closes >= registered), key=lambda e: e.closes, reverse=True
+        (e for e in card.calendar if e.standing is Standing.MISSED and e.closes > registered), key=lambda e: e.closes, reverse=True
     )
     done = [e for e in card.calendar if e.standing is Standing.DONE]
 
@@ -205,8 +224,11 @@ def card_text(card: FamilyCard, lang: str, today: date) -> str:
         listed(_("<b>Children</b>"), [f"• {line}" for line in kids], keep=3),
         Section(_("<b>Note</b>"), (f"<i>{html.quote(card.note)}</i>",) if card.note else ()),
         listed(_("<b>Appointments</b>"), [appointment_line(a) for a in card.appointments]),
-        listed(_("<b>Self-checks</b>"), [staff_result_line(r, lang) for r in card.checks]),
-        listed(_("<b>Did not answer</b>"), [f"• {html.quote(missed_title(qid, lang))}" for qid in card.missed_checks]),
+        listed(_("<b>Self-checks</b>"), [staff_result_line(r, lang, tz, user.language) for r in card.checks]),
+        listed(_("<b>Did not answer</b>"), [
+            "• " + _("{date}: {title}").format(date=format_date(asked_on), title=html.quote(missed_title(qid, lang)))
+            for qid, asked_on in card.missed_checks
+        ]),
         listed(_("<b>Coming up</b>"), [_entry_line(e, lang) for e in upcoming]),
         listed(_("<b>Missed</b> (window closed since she registered, not done)"), [_entry_line(e, lang) for e in missed]),
         listed(_("<b>Done</b>"), [f"✅ {entry_title(e, lang)}" for e in reversed(done)]),

@@ -6,7 +6,7 @@ caller (a handler, or the delivery engine for the recipient)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, tzinfo
 
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
@@ -14,6 +14,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.content.questionnaires import Band, Questionnaire, questionnaire
 from bot.domain import screening as rules
 from bot.domain.dates import format_date
+from bot.domain.questions import Tier
+from bot.services.alerts import Raised
 from db.screenings import ScreeningRecord
 
 BAND_MARK = {"urgent": "🔴", "high": "🟠", "moderate": "🟡", "none": "🟢"}
@@ -64,15 +66,38 @@ def intro_text(q: Questionnaire, lang: str, child_name: str | None) -> str:
     )
 
 
+def told_text(told: Raised, urgent: bool) -> str:
+    """Exactly who was told of her answers: her nurse by name, her polyclinic's or region's health
+    workers, the programme's coordinators, or nobody yet (then: do not wait for us)."""
+    if told.tier is Tier.NURSE and told.nurse_name:
+        return _("🔔 We have sent your answers to your nurse, {name}. She will contact you.").format(
+            name=html.quote(told.nurse_name))
+    if told.tier is Tier.POLYCLINIC:
+        return _("🔔 You have no nurse of your own yet, so we have sent your answers to the nurses of your "
+                 "polyclinic. One of them will contact you.")
+    if told.tier is Tier.REGION:
+        return _("🔔 Your polyclinic has no nurse in the programme yet, so we have sent your answers to the "
+                 "health workers of your region. One of them will contact you.")
+    if told.tier is Tier.NATIONAL:
+        return _("🔔 Your polyclinic has no nurse in the programme yet, so we have sent your answers to the "
+                 "programme's health coordinators. One of them will contact you.")
+    if urgent:
+        return _("⚠️ We could not reach a health worker right now. Please do not wait for us: "
+                 "call 103 (ambulance) or 112 now.")
+    return _("⚠️ We could not reach a health worker right now. Please call your polyclinic; "
+             "if it gets worse, call 103 (ambulance) or 112.")
+
+
 def result_text(
-    q: Questionnaire, result: rules.Result, lang: str, *, alerted: bool, ask_consent: bool, next_check: date | None
+    q: Questionnaire, result: rules.Result, lang: str, *, told: Raised | None, ask_consent: bool,
+    next_check: date | None,
 ) -> str:
-    """What she reads when she has answered: what to do (for urgent: act now, first), whether her
-    nurse was told, and when the next check is. A self-harm answer: support and crisis numbers,
-    never a score; no score is shown to her at all."""
+    """What she reads when she has answered: what to do (for urgent: act now, first), exactly who was
+    told, and when the next check is. A self-harm answer: support and crisis numbers, never a score;
+    no score is shown to her at all."""
     lines = [html.quote(text) for text in rules.advice(q, result, lang)]
-    if alerted:
-        lines += ["", _("🔔 We have let your nurse know. She will contact you.")]
+    if told is not None:
+        lines += ["", told_text(told, result.band is Band.URGENT)]
     if ask_consent:
         if q.hotline:
             lines += ["", _("☎️ Free helpline: {number}").format(number=html.quote(q.hotline))]
@@ -92,11 +117,16 @@ def stopped_text() -> str:
     return _("⏸ Saved. You can go on within 24 hours: /check, or the button below.")
 
 
-def summary_line(record: ScreeningRecord, lang: str) -> str:
+def local_date_text(moment: datetime | None, tz: tzinfo) -> str:
+    """The local calendar date of a stored (UTC) moment: an answer at 00:30 in Almaty is that day's."""
+    return format_date(moment.astimezone(tz).date()) if moment is not None else ""
+
+
+def summary_line(record: ScreeningRecord, lang: str, tz: tzinfo) -> str:
     """One past result in plain words, for her (no scores)."""
     q = questionnaire(record.questionnaire)
     title = html.quote(q.title(lang)) if q is not None else record.questionnaire
-    on = format_date(record.completed_at.date()) if record.completed_at else ""
+    on = local_date_text(record.completed_at, tz)
     if record.self_harm:
         said = _("you told us you were going through a very hard time")
     elif record.step_to is not None:
@@ -104,7 +134,7 @@ def summary_line(record: ScreeningRecord, lang: str) -> str:
     else:
         said = {
             "urgent": _("you were advised to get help at once"),
-            "high": _("your nurse was asked to contact you"),
+            "high": _("a health worker was asked to contact you"),
             "moderate": _("some advice for you"),
             "none": _("nothing worrying"),
         }.get(record.band or "none", "")
@@ -128,14 +158,17 @@ def trigger_labels(q: Questionnaire, triggers: Sequence[tuple[str, str]], lang: 
     return labels
 
 
-def staff_result_line(record: ScreeningRecord, lang: str) -> str:
-    """A result on the family card: mark, date, questionnaire, band (score for staff), triggers."""
+def staff_result_line(record: ScreeningRecord, lang: str, tz: tzinfo, answered_in: str | None = None) -> str:
+    """A result on the family card: mark, date, questionnaire, band (score for staff), triggers.
+    ``answered_in``: her language; a score from our own unvalidated translation says so."""
     q = questionnaire(record.questionnaire)
     if q is None:
         return f"• {record.questionnaire}"
     band = record.band or "none"
-    on = format_date(record.completed_at.date()) if record.completed_at else ""
+    on = local_date_text(record.completed_at, tz)
     score = f", {record.total}/{q.max_total}" if record.total is not None else ""
+    if score and answered_in in q.unvalidated:
+        score += " " + _("({language} wording not validated)").format(language=answered_in)
     label = f" ({html.quote(record.label.replace('_', ' '))})" if record.label else ""
     parts = [f"{BAND_MARK.get(band, '•')} {on} {html.quote(q.title(lang))}: {band_text(band)}{score}{label}"]
     if record.step_to is not None:
@@ -149,12 +182,12 @@ def staff_result_line(record: ScreeningRecord, lang: str) -> str:
     return " — ".join(parts)
 
 
-def full_answers_text(record: ScreeningRecord, lang: str) -> str:
+def full_answers_text(record: ScreeningRecord, lang: str, tz: tzinfo, answered_in: str | None = None) -> str:
     """Every question and her answer, for her nurse."""
     q = questionnaire(record.questionnaire)
     if q is None:
         return ""
-    lines = [staff_result_line(record, lang), ""]
+    lines = [staff_result_line(record, lang, tz, answered_in), ""]
     for question in q.questions:
         chosen = record.answers.get(question.id, ())
         answer = ", ".join(o.label(lang) for o in question.options if o.id in chosen) or "—"
@@ -167,13 +200,14 @@ def missed_title(questionnaire_id: str, lang: str) -> str:
     return q.title(lang) if q is not None else questionnaire_id
 
 
-def answers_text(records: Sequence[ScreeningRecord], lang: str, limit: int = 3900) -> str:
+def answers_text(records: Sequence[ScreeningRecord], lang: str, tz: tzinfo, answered_in: str | None = None,
+                 limit: int = 3900) -> str:
     """Her latest checks in full, newest first, as many as fit in one Telegram message (whole
     checks only: a check cut in the middle could hide the answer that matters)."""
     parts: list[str] = []
     used = 0
     for record in records:
-        text = full_answers_text(record, lang)
+        text = full_answers_text(record, lang, tz, answered_in)
         size = len(text.encode("utf-16-le")) // 2 + 2
         if parts and used + size > limit:
             break

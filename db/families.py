@@ -230,6 +230,8 @@ async def insert_child(conn: AsyncConnection, user_id: int, child: NewChild, now
             sex=child.sex,
             pregnancy_id=child.pregnancy_id,
             created_at=now,
+            gestation_weeks=child.gestation_weeks,
+            birth_weight_g=child.birth_weight_g,
         )
         .returning(children.c.id)
     )

@@ -223,6 +223,19 @@ async def drop_pending(conn: AsyncConnection, chat_id: int, kinds: tuple[str, ..
     return int(result.rowcount or 0)
 
 
+async def sent_copies(conn: AsyncConnection, key_prefix: str) -> list[tuple[int, int]]:
+    """(chat id, Telegram message id) of every sent message whose unique key starts with the prefix,
+    e.g. every copy of one alert ("alert:17:r"), so they can all be edited at once."""
+    rows = await conn.execute(
+        select(outbox.c.chat_id, outbox.c.telegram_message_id).where(
+            outbox.c.unique_key.like(key_prefix.replace("%", "").replace("_", r"\_") + "%", escape="\\"),
+            outbox.c.status == SENT,
+            outbox.c.telegram_message_id.is_not(None),
+        )
+    )
+    return [(int(row.chat_id), int(row.telegram_message_id)) for row in rows]
+
+
 async def forget_chat(conn: AsyncConnection, chat_id: int) -> None:
     """/delete_me: the record of what was sent to her goes too, and what staff were sent about her."""
     await conn.execute(delete(outbox).where(outbox.c.chat_id == chat_id))

@@ -41,6 +41,8 @@ class ChildRecord:
     birth_date: date
     sex: str
     pregnancy_id: int | None
+    gestation_weeks: int | None = None  # completed weeks of pregnancy at birth, if she knew
+    birth_weight_g: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,8 @@ class NewChild:
     birth_date: date
     sex: str
     pregnancy_id: int | None = None
+    gestation_weeks: int | None = None
+    birth_weight_g: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,6 +82,9 @@ children = Table(
     Column("sex", String(8), nullable=False),
     Column("pregnancy_id", Integer, ForeignKey("pregnancies.id", ondelete="SET NULL"), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # Asked for a baby under one year (Step 6); NULL: not asked, or "I don't know".
+    Column("gestation_weeks", Integer, nullable=True),
+    Column("birth_weight_g", Integer, nullable=True),
     Index("ix_children_user_id", "user_id"),
 )
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.outbox import SENT
@@ -183,23 +183,29 @@ async def history(conn: AsyncConnection, user_id: int, limit: int = 10) -> list[
 class PlanningFacts:
     begun: set[str]  # scheduled checks she has begun or finished (not asked again)
     mood_positive: bool  # her latest mood result keeps the monthly mood check going
+    waiting: set[tuple[str, str | None, int | None]] = field(default_factory=set)  # (questionnaire, track, ref)
+    # of checks she began and has not finished: no new invitation of those until she does (or it lapses)
 
 
 async def planning_facts(conn: AsyncConnection, user_id: int, mood: Sequence[str]) -> PlanningFacts:
     """What the planner needs from her self-checks, in one read."""
     rows = await conn.execute(
-        select(sc.c.occurrence, sc.c.questionnaire, sc.c.status, sc.c.band, sc.c.step_to, sc.c.self_harm)
+        select(sc.c.occurrence, sc.c.questionnaire, sc.c.status, sc.c.band, sc.c.step_to, sc.c.self_harm,
+               sc.c.track, sc.c.ref_id)
         .where(sc.c.user_id == user_id)
         .order_by(sc.c.id.desc())
     )
     begun: set[str] = set()
+    waiting: set[tuple[str, str | None, int | None]] = set()
     mood_positive: bool | None = None
     for row in rows:
         if row.occurrence is not None and row.status != ABANDONED:
             begun.add(row.occurrence)
+        if row.status in (OPEN, STOPPED):
+            waiting.add((row.questionnaire, row.track, row.ref_id))
         if mood_positive is None and row.status == DONE and row.questionnaire in mood:
             mood_positive = row.band != "none" or row.step_to is not None or bool(row.self_harm)
-    return PlanningFacts(begun, bool(mood_positive))
+    return PlanningFacts(begun, bool(mood_positive), waiting)
 
 
 async def abandon_stale(conn: AsyncConnection, before: datetime, limit: int = 500) -> list[ScreeningRecord]:
@@ -219,24 +225,38 @@ async def abandon_stale(conn: AsyncConnection, before: datetime, limit: int = 50
     return stale
 
 
-async def missed_checks(conn: AsyncConnection, user_id: int, nudged_before: datetime, limit: int = 5) -> list[tuple[str, datetime]]:
-    """Scheduled checks whose nudge went out before the bound and that she never answered:
-    (outbox key base, when the nudge went), newest first: "did not answer" on the family card."""
-    base = func.substr(outbox.c.unique_key, 1, func.length(outbox.c.unique_key) - len(":nudge"))
-    answered = select(sc.c.id).where(sc.c.user_id == user_id, sc.c.occurrence == base, sc.c.status != ABANDONED)
-    rows = await conn.execute(
-        select(base.label("occurrence"), outbox.c.sent_at)
+async def missed_checks(
+    conn: AsyncConnection, user_id: int, nudged_before: datetime, limit: int = 5
+) -> list[tuple[str, date | datetime]]:
+    """Scheduled checks whose nudge went out before the bound and that she never answered: (the check's
+    key, the day she was asked — or, for a nudge sent before Step 6, when the nudge went), newest first:
+    "did not answer" on the family card. A nudge lists the checks of its day (``params["checks"]``)."""
+    nudges = await conn.execute(
+        select(outbox.c.params, outbox.c.sent_at)
         .where(
-            and_(
-                outbox.c.chat_id == user_id,
-                outbox.c.kind == "check",
-                outbox.c.status == SENT,
-                outbox.c.message_key == "check.nudge",
-                outbox.c.sent_at <= nudged_before,
-            ),
-            ~answered.exists(),
+            outbox.c.chat_id == user_id,
+            outbox.c.kind == "check",
+            outbox.c.status == SENT,
+            outbox.c.message_key == "check.nudge",
+            outbox.c.sent_at <= nudged_before,
         )
         .order_by(outbox.c.sent_at.desc())
-        .limit(limit)
+        .limit(limit * 4)
     )
-    return [(row.occurrence, row.sent_at) for row in rows]
+    answered = set(
+        (
+            await conn.execute(
+                select(sc.c.occurrence).where(
+                    sc.c.user_id == user_id, sc.c.occurrence.is_not(None), sc.c.status != ABANDONED
+                )
+            )
+        ).scalars()
+    )
+    missed: list[tuple[str, date | datetime]] = []
+    for row in nudges:
+        params = json.loads(row.params)
+        for check in params.get("checks") or [params]:
+            key = f"check:{check['code']}:{check['q']}:{check['occ']}"
+            if key not in answered:
+                missed.append((key, date.fromisoformat(check["due"]) if "due" in check else row.sent_at))
+    return missed[:limit]

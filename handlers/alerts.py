@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router, html
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -12,12 +13,15 @@ from aiogram.utils.i18n import gettext as _
 from bot.content.questionnaires import questionnaire
 from bot.context import AppContext
 from bot.delivery.question_messages import who
+from bot.delivery.screening_messages import alert_taken_text
 from bot.domain.access import Actor
+from bot.domain.phone import format_phone
 from bot.filters import IsStaff
 from bot.keyboards.screening import AlertCb, alert_keyboard, alerts_page_keyboard
+from bot.logging_setup import log_event
 from bot.screening_views import BAND_MARK, full_answers_text
 from bot.services import alerts as alert_service
-from bot.services.alerts import AlertView
+from bot.services.alerts import AlertView, Copy
 from bot.services.questions import when
 from db.records import StaffRecord
 from handlers.common import say_refused
@@ -27,7 +31,9 @@ PAGE = 5
 OUTCOME_TEXT = {
     "called": lambda: _("📞 Called"),
     "visit": lambda: _("🏠 Visit planned"),
+    "referred": lambda: _("🏥 Referred to hospital"),
     "unreached": lambda: _("📵 Could not reach"),
+    "resolved": lambda: _("✔️ Resolved"),
 }
 
 
@@ -35,9 +41,9 @@ def _alert_text(app: AppContext, view: AlertView, lang: str) -> str:
     alert = view.alert
     lines = [
         f"{BAND_MARK.get(alert.band, '•')} " + who(view.family, app.today()),
-        f"📞 {html.quote(view.family.user.phone)}",
+        f"📞 {html.quote(format_phone(view.family.user.phone))}",
         "",
-        full_answers_text(view.screening, lang),
+        full_answers_text(view.screening, lang, app.settings.tz, view.family.user.language),
         "",
         _("🕒 Answered {at}").format(at=when(app, alert.created_at)),
     ]
@@ -69,6 +75,27 @@ async def on_alert_button(
     await show_in_place(
         callback, _alert_text(app, view, staff_member.language), alert_keyboard(view.alert.id, taken=True) if mine else None
     )
+    if taken.copies and view.taken_by is not None and view.alert.acknowledged_at is not None:
+        pressed = (callback.message.chat.id, callback.message.message_id) if callback.message else None
+        await _mark_copies_taken(app, callback.bot, taken.copies, pressed, view.taken_by.name,
+                                 when(app, view.alert.acknowledged_at))
+
+
+async def _mark_copies_taken(app: AppContext, bot: Bot | None, copies: tuple[Copy, ...], pressed: tuple[int, int] | None,
+                             by: str, at: str) -> None:
+    """Every other copy of the alert now says who took it, without its buttons, in its reader's language:
+    nobody is left pressing "I'm on it" under "Nobody has taken it yet"."""
+    if bot is None:
+        return
+    for copy in copies:
+        if (copy.chat_id, copy.message_id) == pressed:
+            continue
+        with app.i18n.use_locale(copy.language):
+            text = alert_taken_text(by, at)
+        try:
+            await bot.edit_message_text(text=text, chat_id=copy.chat_id, message_id=copy.message_id, reply_markup=None)
+        except TelegramAPIError as error:  # she deleted it or blocked the bot: her notice still goes by the outbox
+            log_event("alert_copy_not_edited", chat_id=copy.chat_id, error=type(error).__name__)
 
 
 async def on_open_alert(

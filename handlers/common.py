@@ -47,6 +47,8 @@ class Flow(StatesGroup):
     child_name = State()
     child_birth = State()
     child_sex = State()
+    child_gestation = State()
+    child_weight = State()
     more_children = State()
     summary = State()
 
@@ -211,7 +213,7 @@ async def ask(step: Step, bot: Bot, chat_id: int, data: dict[str, Any], app: App
             else _("Please type the first day of your last period, for example 02.06.2026."),
         ),
         Step.DATING_WEEK: lambda: _ask(
-            bot, chat_id, _("Which week of pregnancy are you in? Please type a number from 1 to 42.")
+            bot, chat_id, _("Which week of pregnancy are you in? Please type a number from 4 to 42.")
         ),
         Step.DATING_CONFIRM: lambda: _ask(
             bot, chat_id, dating_check_text(dating_from_draft(data["pregnancy"]), today), kb.dating_confirm_keyboard()
@@ -230,6 +232,20 @@ async def ask(step: Step, bot: Bot, chat_id: int, data: dict[str, Any], app: App
         ),
         Step.CHILD_SEX: lambda: _ask(
             bot, chat_id, _("Is {name} a girl or a boy?").format(name=_child_name(data)), kb.sex_keyboard()
+        ),
+        Step.CHILD_GESTATION: lambda: _ask(
+            bot,
+            chat_id,
+            _("How many weeks of pregnancy was it when {name} was born? Please type a number, for example 39. "
+              "Your nurse uses it to plan her visits.").format(name=_child_name(data)),
+            kb.dont_know_keyboard(),
+        ),
+        Step.CHILD_WEIGHT: lambda: _ask(
+            bot,
+            chat_id,
+            _("How much did {name} weigh at birth? Please type the weight in grams, for example 3200.").format(
+                name=_child_name(data)),
+            kb.dont_know_keyboard(),
         ),
         Step.MORE_CHILDREN: lambda: _ask(
             bot, chat_id, _("Do you have another child under five?"), kb.more_children_keyboard()

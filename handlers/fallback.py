@@ -11,7 +11,9 @@ from bot.context import AppContext
 from bot.domain.access import Actor
 from bot.logging_setup import log_event, logger
 from db.records import UserRecord
+from bot.keyboards.questions import send_kept_keyboard
 from handlers.common import reask, step_of
+from handlers.questions import keep_free_message
 from handlers.start import begin_registration
 
 
@@ -46,13 +48,22 @@ async def on_anything_else(
     if user is None:
         await begin_registration(bot, chat_id, state, app)
         return
+    kept = await keep_free_message(message, state)
     await message.answer(
         _(
-            "I am a bot and cannot read free messages. To write to your nurse, send /nurse. "
+            "I am a bot and cannot answer free messages myself, but I can pass this one to your nurse. "
             "If something worries you about your health or your child's, call your polyclinic. "
             "In an emergency call 103 (ambulance) or 112.\n\n"
             "What I can do: /help"
         )
+        if kept
+        else _(
+            "I am a bot and cannot read free messages. To write to your nurse, send /nurse. "
+            "If something worries you about your health or your child's, call your polyclinic. "
+            "In an emergency call 103 (ambulance) or 112.\n\n"
+            "What I can do: /help"
+        ),
+        reply_markup=send_kept_keyboard(message.message_id) if kept else None,
     )
 
 

@@ -101,7 +101,8 @@ async def _card_view(press: Press, action: str) -> tuple[str, InlineKeyboardMark
     card = await caseload_service.open_card(press.app, press.staff, press.family_id, action=action)
     if card is None:
         return None
-    return card_text(card, press.member.language, press.app.today()), kb.card_keyboard(press.family_id, press.page)
+    return (card_text(card, press.member.language, press.app.today(), press.app.settings.tz),
+            kb.card_keyboard(press.family_id, press.page))
 
 
 async def _show_card(press: Press, *, in_place: bool, action: str = "open") -> None:
@@ -181,7 +182,7 @@ async def _check_answers(press: Press) -> None:
         return
     await press.callback.answer()
     lang = press.member.language
-    text = answers_text(records, lang) or _("No self-checks yet.")
+    text = answers_text(records, lang, press.app.settings.tz) or _("No self-checks yet.")
     await show_in_place(press.callback, text, kb.back_to_card(press.family_id, press.page))
 
 

@@ -142,6 +142,44 @@ async def on_question(message: Message, state: FSMContext, app: AppContext, fami
     await message.answer(asked_text(asked.nurse), reply_markup=kb.write_more_keyboard())
 
 
+KEPT = "kept_questions"  # FSM data: free messages she typed outside any flow, by message id, for "Send this"
+KEPT_MOST = 5
+
+
+async def keep_free_message(message: Message, state: FSMContext) -> bool:
+    """A text or photo she sent outside any flow is kept (in her FSM data, so a restart keeps it too),
+    the last few of them, each under its own button. False: nothing that could be sent."""
+    if message.photo is None and (not message.text or message.text.startswith("/")):
+        return False
+    text, photo = _content(message)
+    if _too_long(text):
+        return False
+    kept = dict((await state.get_data()).get(KEPT) or {})
+    kept[str(message.message_id)] = {"text": text, "photo": photo}
+    await state.update_data({KEPT: dict(list(kept.items())[-KEPT_MOST:])})
+    return True
+
+
+async def on_send_kept(
+    callback: CallbackQuery, callback_data: AskCb, bot: Bot, state: FSMContext, app: AppContext, family: Family | None
+) -> None:
+    """"✍️ Send this to my nurse" under the answer to a free message: nothing she wrote is dropped."""
+    all_kept = dict((await state.get_data()).get(KEPT) or {})
+    kept = all_kept.pop(str(callback_data.id), None)
+    if family is None or not isinstance(kept, dict) or not (kept.get("text") or kept.get("photo")):
+        await _stale(callback)
+        await set_buttons(callback, None)
+        return
+    asked = await questions_service.ask(app, family.user.id, text=kept.get("text"), photo_file_id=kept.get("photo"))
+    await state.update_data({KEPT: all_kept})
+    await callback.answer()
+    await set_buttons(callback, None)
+    if asked is None:
+        await bot.send_message(family.user.id, _("Sorry, I could not send this. Please try again from /nurse."))
+        return
+    await bot.send_message(family.user.id, asked_text(asked.nurse), reply_markup=kb.write_more_keyboard())
+
+
 async def on_question_other(message: Message) -> None:
     await message.answer(_("I can pass on text and photos only. Please type your question, or send a photo."))
 
@@ -289,6 +327,7 @@ def build_router() -> Router:
     router.callback_query.register(on_ask_button, AskCb.filter(F.action.in_({"ask", "reply"})))
     router.callback_query.register(on_show_photo, AskCb.filter(F.action == "photo"))
     router.callback_query.register(on_ask_cancel, AskCb.filter(F.action == "cancel"))
+    router.callback_query.register(on_send_kept, AskCb.filter(F.action == "send"))
     router.message.register(on_questions, Command("questions"), staff)
     router.callback_query.register(on_questions, StaffMenuCb.filter(F.action == "questions"), staff)
     router.callback_query.register(on_open_question, AnswerCb.filter(F.action == "answer"), staff)

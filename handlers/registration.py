@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F, Router, html
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
@@ -13,6 +14,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import (
     DatingConfirmCb,
     DatingMethodCb,
+    DontKnowCb,
+    FixPregnancyCb,
     DraftChildCb,
     MoreChildrenCb,
     PolyclinicCb,
@@ -25,12 +28,14 @@ from bot.commands import set_chat_commands
 from bot.content import polyclinic as find_polyclinic
 from bot.content import region as find_region
 from bot.context import AppContext
+from bot.domain.birth import asks_birth_facts, fits_pregnancy, parse_birth_weight, parse_gestation_weeks
 from bot.domain.children import BirthDateError, Sex, validate_birth_date
-from bot.domain.dates import parse_date
-from bot.domain.flow import Mode, Role, toggle_role
+from bot.domain.dates import format_date, parse_date
+from bot.domain.flow import Mode, Role, child_complete, toggle_role
 from bot.domain.names import clean_person_name
 from bot.domain.phone import format_phone
 from bot.domain.pregnancy import (
+    FULL_TERM_DAYS,
     DatingError,
     DatingValidationError,
     date_from_due,
@@ -38,11 +43,13 @@ from bot.domain.pregnancy import (
     date_from_week,
     parse_week,
 )
-from bot.keyboards.registration import draft_children_keyboard, roles_keyboard
+from bot.keyboards.registration import draft_children_keyboard, fix_pregnancy_keyboard, roles_keyboard
 from bot.logging_setup import log_event
 from bot.services import calendar as calendar_service
 from bot.services import staff as staff_service
 from bot.services import families as family_service
+from bot.services.families import dating_from_draft
+from db.records import Family
 from handlers.common import Flow, advance, mark_answered, phone_from, set_buttons
 
 
@@ -56,7 +63,12 @@ def dating_error_text(error: DatingError) -> str:
         DatingError.DUE_TOO_FAR_AHEAD: _("This due date is more than 42 weeks from today. Please check it and type it again."),
         DatingError.LMP_IN_FUTURE: _("This date is in the future. Please type the first day of your last period."),
         DatingError.LMP_TOO_LONG_AGO: _("This date is more than 44 weeks ago. Please check it and type it again."),
-        DatingError.WEEK_OUT_OF_RANGE: _("Please type a whole number of weeks from 1 to 42."),
+        DatingError.WEEK_OUT_OF_RANGE: _("Please type a whole number of weeks from 4 to 42."),
+        DatingError.TOO_EARLY: _(
+            "This is before week 4 of pregnancy. So early, a pregnancy usually cannot be confirmed or dated yet, "
+            "so I can take it from week 4. Please check the date, or come back in a few days. "
+            "Until then, see your polyclinic if you have pain or bleeding, and call 103 in an emergency."
+        ),
     }[error]
 
 
@@ -156,17 +168,33 @@ async def on_dating_method(
     await advance(bot, callback.from_user.id, state, app)
 
 
-async def _store_dating(message: Message, bot: Bot, state: FSMContext, app: AppContext, build: Any) -> None:
+async def _store_dating(message: Message, bot: Bot, state: FSMContext, app: AppContext, build: Any,
+                        family: Family | None) -> None:
     try:
         dating = build()
     except DatingValidationError as exc:
         await message.answer(dating_error_text(exc.error))
         return
+    data = await state.get_data()
+    started = dating.due_date - timedelta(days=FULL_TERM_DAYS)
+    children = data.get("children", []) if data.get("mode") == Mode.REGISTER else [
+        {"name": c.name, "birth": c.birth_date.isoformat()} for c in (family.children if family else ())
+    ]
+    clash = next((c for c in children if c.get("birth") and not fits_pregnancy(date.fromisoformat(c["birth"]), started)), None)
+    if clash is not None:
+        await message.answer(
+            _("These dates do not fit {name}'s date of birth ({born}): by them, your pregnancy began around {date}, "
+              "and a new pregnancy cannot begin so soon after a birth. Please check them and type them again.").format(
+                name=html.quote(str(clash.get("name") or "")), born=format_date(date.fromisoformat(clash["birth"])),
+                date=format_date(started))
+        )
+        return
     await state.update_data(pregnancy=family_service.dating_to_draft(dating))
     await advance(bot, message.chat.id, state, app)
 
 
-async def on_dating_date(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+async def on_dating_date(message: Message, bot: Bot, state: FSMContext, app: AppContext,
+                         family: Family | None = None) -> None:
     today = app.today()
     when = parse_date(message.text or "", today)
     if when is None:
@@ -174,15 +202,16 @@ async def on_dating_date(message: Message, bot: Bot, state: FSMContext, app: App
         return
     method = (await state.get_data()).get("dating_method")
     build = (lambda: date_from_due(when, today)) if method == "due_date" else (lambda: date_from_lmp(when, today))
-    await _store_dating(message, bot, state, app, build)
+    await _store_dating(message, bot, state, app, build, family)
 
 
-async def on_dating_week(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+async def on_dating_week(message: Message, bot: Bot, state: FSMContext, app: AppContext,
+                         family: Family | None = None) -> None:
     week = parse_week(message.text or "")
     if week is None:
         await message.answer(dating_error_text(DatingError.WEEK_OUT_OF_RANGE))
         return
-    await _store_dating(message, bot, state, app, lambda: date_from_week(week, app.today()))
+    await _store_dating(message, bot, state, app, lambda: date_from_week(week, app.today()), family)
 
 
 async def on_dating_confirm(
@@ -204,7 +233,7 @@ async def _update_child(state: FSMContext, **values: Any) -> dict[str, Any]:
     child.update(values)
     data["child"] = child
     # In registration a finished child joins the list; a profile edit saves it on APPLY.
-    if data.get("mode") == Mode.REGISTER and all(child.get(k) for k in ("name", "birth", "sex")):
+    if data.get("mode") == Mode.REGISTER and child_complete(child):
         data["children"] = [*data.get("children", []), child]
         del data["child"]
     await state.set_data(data)
@@ -220,7 +249,19 @@ async def on_child_name(message: Message, bot: Bot, state: FSMContext, app: AppC
     await advance(bot, message.chat.id, state, app)
 
 
-async def on_child_birth(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+def _pregnancy_start(data: dict[str, Any], family: Family | None) -> date | None:
+    """Day 0 of the pregnancy a new child must fit: the draft's (registration) or her active one (profile)."""
+    if data.get("mode") == Mode.REGISTER:
+        if Role.PREGNANT in data.get("roles", []) and data.get("pregnancy"):
+            return dating_from_draft(data["pregnancy"]).due_date - timedelta(days=FULL_TERM_DAYS)
+        return None
+    if data.get("target") == "add_child" and family is not None and family.pregnancy is not None:
+        return family.pregnancy.due_date - timedelta(days=FULL_TERM_DAYS)
+    return None
+
+
+async def on_child_birth(message: Message, bot: Bot, state: FSMContext, app: AppContext,
+                         family: Family | None = None) -> None:
     today = app.today()
     born = parse_date(message.text or "", today)
     if born is None:
@@ -235,13 +276,63 @@ async def on_child_birth(message: Message, bot: Bot, state: FSMContext, app: App
             _("This date is six or more years ago. AnaBala follows children up to the age of five. Please check the date.")
         )
         return
-    await _update_child(state, birth=born.isoformat())
+    data = await state.get_data()
+    started = _pregnancy_start(data, family)
+    if started is not None and not fits_pregnancy(born, started):
+        await message.answer(
+            _("This date of birth does not fit your pregnancy: by its dates, your pregnancy began around {date}, "
+              "and a new pregnancy cannot begin so soon after a birth. Please check the date of birth and type it "
+              "again. If it is right, your pregnancy dates need correcting: {how}").format(
+                date=format_date(started),
+                how=_("press «Change the pregnancy dates» below.") if data.get("mode") == Mode.REGISTER
+                else _("change them in /profile first."),
+            ),
+            reply_markup=fix_pregnancy_keyboard() if data.get("mode") == Mode.REGISTER else None,
+        )
+        return
+    await _update_child(state, birth=born.isoformat(), infant=asks_birth_facts(born, today))
     await advance(bot, message.chat.id, state, app)
 
 
 async def on_child_sex(callback: CallbackQuery, callback_data: SexCb, bot: Bot, state: FSMContext, app: AppContext) -> None:
     await _remove_keyboard(callback)
     await _update_child(state, sex=callback_data.sex)
+    await advance(bot, callback.from_user.id, state, app)
+
+
+async def on_fix_pregnancy(callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    """Registration: the child's date was right, the pregnancy's dates were not: ask them again."""
+    await _remove_keyboard(callback)
+    await state.update_data(**_EDIT_FROM_SUMMARY["pregnancy"])
+    await advance(bot, callback.from_user.id, state, app)
+
+
+async def _birth_fact(message: Message, bot: Bot, state: FSMContext, app: AppContext, key: str,
+                      value: int | None, retry: str) -> None:
+    """Weeks at birth or birth weight: saved and on to the next question, or asked again kindly."""
+    if value is None:
+        await message.answer(retry)
+        return
+    await _update_child(state, **{key: value})
+    await advance(bot, message.chat.id, state, app)
+
+
+async def on_child_gestation(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    await _birth_fact(message, bot, state, app, "weeks", parse_gestation_weeks(message.text or ""), _(
+        "Please type the number of weeks, from 22 to 44, for example 39. If you do not know, press “I don't know”."))
+
+
+async def on_child_weight(message: Message, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    await _birth_fact(message, bot, state, app, "grams", parse_birth_weight(message.text or ""), _(
+        "Please type the weight in grams, for example 3200 (or in kilograms: 3.2). "
+        "If you do not know, press “I don't know”."))
+
+
+async def on_birth_fact_unknown(callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext, raw_state: str | None) -> None:
+    """"I don't know": the question on screen stays unanswered, and the flow goes on."""
+    await _remove_keyboard(callback)
+    key = "weeks" if raw_state == Flow.child_gestation.state else "grams"
+    await _update_child(state, **{key: None})
     await advance(bot, callback.from_user.id, state, app)
 
 
@@ -285,6 +376,7 @@ async def on_summary(callback: CallbackQuery, callback_data: SummaryCb, bot: Bot
         await state.clear()
         await calendar_service.replan(app, chat_id)
         await staff_service.assign_family(app, chat_id)
+        await family_service.tell_nurse_of_early_babies(app.database, app.clock, chat_id)
         await set_chat_commands(bot, chat_id, user.language, app)
         await bot.send_message(
             chat_id,
@@ -351,6 +443,12 @@ def build_router() -> Router:
     router.message.register(on_child_name, StateFilter(Flow.child_name), F.text)
     router.message.register(on_child_birth, StateFilter(Flow.child_birth), F.text)
     router.callback_query.register(on_child_sex, StateFilter(Flow.child_sex), SexCb.filter(F.sex.in_({s.value for s in Sex})))
+    router.message.register(on_child_gestation, StateFilter(Flow.child_gestation), F.text)
+    router.callback_query.register(on_fix_pregnancy, StateFilter(Flow.child_birth), FixPregnancyCb.filter())
+    router.message.register(on_child_weight, StateFilter(Flow.child_weight), F.text)
+    router.callback_query.register(
+        on_birth_fact_unknown, StateFilter(Flow.child_gestation, Flow.child_weight), DontKnowCb.filter()
+    )
     router.callback_query.register(on_more_children, StateFilter(Flow.more_children), MoreChildrenCb.filter())
     router.callback_query.register(on_summary, StateFilter(Flow.summary), SummaryCb.filter())
     router.callback_query.register(on_draft_child, StateFilter(Flow.summary), DraftChildCb.filter())

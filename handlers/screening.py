@@ -18,7 +18,15 @@ from bot.keyboards.screening import (
     single_keyboard,
 )
 from bot.logging_setup import log_event
-from bot.screening_views import intro_text, question_text, result_text, stopped_text, subject_prefix, summary_line
+from bot.screening_views import (
+    intro_text,
+    question_text,
+    result_text,
+    stopped_text,
+    subject_prefix,
+    summary_line,
+    told_text,
+)
 from bot.services import screening as screening_service
 from bot.services.screening import Asking, Finished
 from db.records import Family
@@ -50,7 +58,7 @@ async def _show(callback: CallbackQuery, step: Asking | Finished, lang: str) -> 
         await show_in_place(callback, text, markup)  # type: ignore[arg-type]
         return
     text = result_text(
-        step.questionnaire, step.result, lang, alerted=step.alerted, ask_consent=step.ask_consent, next_check=step.next_check
+        step.questionnaire, step.result, lang, told=step.told, ask_consent=step.ask_consent, next_check=step.next_check
     )
     await show_in_place(callback, text, share_keyboard(step.screening.id) if step.ask_consent else None)
 
@@ -84,7 +92,7 @@ async def on_check(message: Message, app: AppContext, family: Family | None) -> 
         )
     past = await screening_service.history(app, family.user.id)
     if past:
-        await message.answer("\n".join([_("<b>Your recent checks</b>"), *(summary_line(r, lang) for r in past)]))
+        await message.answer("\n".join([_("<b>Your recent checks</b>"), *(summary_line(r, lang, app.settings.tz) for r in past)]))
 
 
 async def on_start(callback: CallbackQuery, callback_data: CheckCb, app: AppContext, family: Family | None) -> None:
@@ -149,11 +157,12 @@ async def on_share(callback: CallbackQuery, callback_data: CheckCb, app: AppCont
         await stale(callback)
         return
     await callback.answer()
-    text = (
-        _("Thank you. Your nurse will see it and will contact you. You are not alone.")
-        if shared
-        else _("All right: it stays private. If you change your mind, tell your nurse yourself any time with /nurse.")
-    )
+    if not shared.agreed:
+        text = _("All right: it stays private. If you change your mind, tell your nurse yourself any time with /nurse.")
+    elif shared.told is not None:
+        text = "\n\n".join([_("Thank you. You are not alone."), told_text(shared.told, urgent=False)])
+    else:
+        text = _("Thank you. The health workers who look after your family can now see it on your family card.")
     await show_in_place(callback, text, None)
 
 

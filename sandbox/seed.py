@@ -27,6 +27,7 @@ PREGNANT = (700_000_003, "Айгерім", "kk", "pregnant", "Айгерім")
 MOTHER = (700_000_004, "Мадина", "ru", "mother", "Мадина")
 PREGNANT_WEEK = 27
 CHILD_NAME, CHILD_MONTHS, CHILD_SEX = "Алихан", 2, "👦 Boy"
+CHILD_WEEKS, CHILD_GRAMS = 39, 3350  # born at term: nothing for the nurse to be told at once
 
 
 class SeedError(RuntimeError):
@@ -133,6 +134,8 @@ async def _seed(world: World) -> None:
     born = months_before(world.app.context.today(), CHILD_MONTHS)
     await mother.send(born.strftime("%d.%m.%Y"))
     await mother.click(CHILD_SEX)
+    await mother.send(str(CHILD_WEEKS))  # a baby under one: weeks at birth and birth weight
+    await mother.send(str(CHILD_GRAMS))
     await mother.click("No, that's all")
     await mother.click("✅ Confirm")
 

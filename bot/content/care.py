@@ -54,6 +54,13 @@ class CareKind(StrEnum):
     NEWBORN_SCREENING = "newborn_screening"
     DEVELOPMENT_CHECK = "development_check"
     PREPREGNANCY_CHECKUP = "prepregnancy_checkup"
+    POSTNATAL_CARE = "postnatal_care"  # the mother's own check-ups after the birth (child track)
+
+
+class Condition(StrEnum):
+    """Who an item is for beyond its track (`only_if`); the planner knows each child's facts."""
+
+    ROP_RISK = "rop_risk"  # born before 34 weeks or under 2,000 g: retinopathy eye screening
 
 
 class Track(StrEnum):
@@ -78,7 +85,7 @@ DAY_LIMITS: Mapping[Track, tuple[int, int]] = MappingProxyType(
 )
 
 _REQUIRED_KEYS = ("id", "track", "kind", "start_day", "end_day", "status", "source", "title", "about")
-_KNOWN_KEYS = frozenset(_REQUIRED_KEYS) | {"note"}
+_KNOWN_KEYS = frozenset(_REQUIRED_KEYS) | {"note", "only_if"}
 
 
 class CareContentError(ContentError):
@@ -99,6 +106,12 @@ class CareItem:
     note: str
     titles: Mapping[str, str] = field(hash=False)
     abouts: Mapping[str, str] = field(hash=False)
+    only_if: Condition | None = None  # only for a child (track) with this condition
+
+    @property
+    def for_mother(self) -> bool:
+        """Her own check-up, on the child track: shown without the child's name, once for twins."""
+        return self.kind is CareKind.POSTNATAL_CARE
 
     def title(self, lang: str) -> str:
         """The title in ``lang`` ("kk", "ru", "en"); unknown languages fall back en → ru → kk."""
@@ -185,6 +198,9 @@ def _item(entry: Mapping[str, Any], where: str) -> CareItem:
     note = entry.get("note", "")
     if not isinstance(note, str):
         raise CareContentError(f"{where}: 'note' must be text, got {note!r}")
+    only_if = _enum(Condition, entry, "only_if", where) if "only_if" in entry else None
+    if only_if is not None and track is not Track.CHILD:
+        raise CareContentError(f"{where}: 'only_if' conditions are about a child: use track 'child'")
 
     return CareItem(
         id=item_id,
@@ -197,6 +213,7 @@ def _item(entry: Mapping[str, Any], where: str) -> CareItem:
         note=note.strip(),
         titles=_texts(entry, "title", MAX_TITLE, where),
         abouts=_texts(entry, "about", MAX_ABOUT, where),
+        only_if=only_if,
     )
 
 

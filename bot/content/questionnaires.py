@@ -137,6 +137,8 @@ class Option:
     positive: bool = False  # raises the questionnaire's positive_band (flags scoring)
     red_flag: bool = False  # urgent, whatever the total
     self_harm: bool = False  # urgent and the self-harm pathway; the score is never shown
+    harm_baby: bool = False  # thoughts of harming the baby: urgent, with its own advice
+    serious: bool = False  # a positive finding that alone raises the result to `serious_band`
     exclusive: bool = False  # "none of these": cannot be chosen together with another option
 
     def label(self, lang: str) -> str:
@@ -147,7 +149,12 @@ class Option:
 
     @property
     def alerts(self) -> bool:
-        return self.positive or self.red_flag or self.self_harm
+        return self.positive or self.red_flag or self.self_harm or self.harm_baby
+
+    @property
+    def urgent(self) -> bool:
+        """Urgent whatever the rest of the answers say."""
+        return self.red_flag or self.self_harm or self.harm_baby
 
 
 @dataclass(frozen=True)
@@ -156,6 +163,7 @@ class Question:
     multi: bool  # several options may be chosen (a checklist)
     texts: Mapping[str, str] = field(hash=False)
     options: tuple[Option, ...]
+    in_total: bool = True  # sum scoring: False keeps it out of the total (a safety item beside a short screen)
 
     def text(self, lang: str) -> str:
         return pick_language(self.texts, lang)
@@ -196,6 +204,10 @@ class Questionnaire:
     hotline: str | None  # a number for the renderer to show or link (the advice also names it)
     advices: Mapping[Band, Mapping[str, str]] = field(hash=False)
     self_harm_advices: Mapping[str, str] | None = field(hash=False)  # set when any option is self_harm
+    harm_baby_advices: Mapping[str, str] | None = field(default=None, hash=False)  # set when any is harm_baby
+    serious_band: Band | None = None  # flags scoring: the band of a serious finding, or of `serious_count`
+    serious_count: int | None = None  # this many positive findings together also reach `serious_band`
+    unvalidated: frozenset[str] = frozenset()  # languages whose wording is our own, unvalidated translation
 
     def title(self, lang: str) -> str:
         return pick_language(self.titles, lang)
@@ -212,12 +224,17 @@ class Questionnaire:
             raise KeyError(f"{self.id} has no self-harm option")
         return pick_language(self.self_harm_advices, lang)
 
+    def harm_baby_advice(self, lang: str) -> str:
+        if self.harm_baby_advices is None:
+            raise KeyError(f"{self.id} has no harm_baby option")
+        return pick_language(self.harm_baby_advices, lang)
+
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
 
     @property
     def max_total(self) -> int:
-        return sum(q.max_score for q in self.questions)
+        return sum(q.max_score for q in self.questions if q.in_total)
 
     @property
     def about_child(self) -> bool:
@@ -332,8 +349,9 @@ def _texts(table: Any, key: str, limit: int, where: str) -> MappingProxyType[str
     return MappingProxyType(texts)
 
 
-_OPTION_KEYS = frozenset({"detail", "score", "positive", "red_flag", "self_harm", "exclusive"})
-_FLAG_LISTS = ("positive", "red_flag", "self_harm")  # question-level: option ids given that flag
+_OPTION_KEYS = frozenset({"detail", "score", "positive", "red_flag", "self_harm", "harm_baby", "serious",
+                          "exclusive"})
+_FLAG_LISTS = ("positive", "red_flag", "self_harm", "harm_baby", "serious")  # question-level: option ids given that flag
 
 
 def _option(entry: Any, where: str) -> tuple[Option, bool]:
@@ -354,6 +372,8 @@ def _option(entry: Any, where: str) -> tuple[Option, bool]:
         positive=_bool(entry, "positive", where),
         red_flag=_bool(entry, "red_flag", where),
         self_harm=_bool(entry, "self_harm", where),
+        harm_baby=_bool(entry, "harm_baby", where),
+        serious=_bool(entry, "serious", where),
         exclusive=_bool(entry, "exclusive", where),
     )
     return option, "score" in entry
@@ -380,7 +400,7 @@ def _question(entry: Any, where: str, sets: OptionSets, scoring: Scoring) -> Que
         raise _fail(where, "a question must be a table ([[questionnaires.questions]])")
     question_id = _id(entry.get("id"), MAX_QUESTION_ID, "question 'id'", where)
     where = f"{where} question {question_id}"
-    _keys(entry, ("id", "text", "options"), frozenset({"kind", *_FLAG_LISTS}), where)
+    _keys(entry, ("id", "text", "options"), frozenset({"kind", "in_total", *_FLAG_LISTS}), where)
     kind = entry.get("kind", "single")
     if kind not in ("single", "multi"):
         raise _fail(where, f"'kind' must be 'single' or 'multi', got {kind!r}")
@@ -418,6 +438,8 @@ def _question(entry: Any, where: str, sets: OptionSets, scoring: Scoring) -> Que
                 positive=o.positive or o.id in flagged["positive"],
                 red_flag=o.red_flag or o.id in flagged["red_flag"],
                 self_harm=o.self_harm or o.id in flagged["self_harm"],
+                harm_baby=o.harm_baby or o.id in flagged["harm_baby"],
+                serious=o.serious or o.id in flagged["serious"],
             ),
             stated,
         )
@@ -428,8 +450,11 @@ def _question(entry: Any, where: str, sets: OptionSets, scoring: Scoring) -> Que
         at = f"{where} option {option.id}"
         if option.exclusive and not multi:
             raise _fail(at, "'exclusive' only makes sense in a multi question")
-        if option.exclusive and option.alerts:
-            raise _fail(at, "an exclusive option ('none of these') cannot be positive, red_flag or self_harm")
+        if option.exclusive and (option.alerts or option.serious):
+            raise _fail(at, "an exclusive option ('none of these') cannot be positive, serious, red_flag, "
+                        "self_harm or harm_baby")
+        if option.serious and not option.positive:
+            raise _fail(at, "a 'serious' option must also be 'positive'")
         if scoring is Scoring.SUM and not stated_score:
             raise _fail(at, "every option of a sum questionnaire needs a 'score'")
         if scoring is Scoring.SUM and option.positive:
@@ -438,11 +463,17 @@ def _question(entry: Any, where: str, sets: OptionSets, scoring: Scoring) -> Que
             raise _fail(at, "'score' is for sum questionnaires; a flags questionnaire uses 'positive'")
     if scoring is Scoring.SUM and multi:
         raise _fail(where, "a sum questionnaire's questions must be single choice")
+    in_total = entry.get("in_total", True)
+    if not isinstance(in_total, bool):
+        raise _fail(where, f"'in_total' must be true or false, got {in_total!r}")
+    if not in_total and scoring is not Scoring.SUM:
+        raise _fail(where, "'in_total' is for sum questionnaires")
     return Question(
         id=question_id,
         multi=multi,
         texts=_texts(entry["text"], "text", MAX_QUESTION, where),
         options=tuple(option for option, _ in pairs),
+        in_total=in_total,
     )
 
 
@@ -511,11 +542,12 @@ def _advice_sets(raw: Any) -> dict[str, Advice]:
     }
 
 
-def _reachable(questions: tuple[Question, ...], bands: tuple[BandRule, ...], positive: Band | None) -> set[Band]:
-    """Bands that need advice. Urgent through self-harm alone gets the self-harm text instead."""
+def _reachable(
+    questions: tuple[Question, ...], bands: tuple[BandRule, ...], positive: Band | None, serious: Band | None
+) -> set[Band]:
+    """Bands that need advice. Urgent through self-harm or harm_baby alone gets their own text instead."""
     reachable = {rule.band for rule in bands} | {Band.NONE}
-    if positive is not None:
-        reachable.add(positive)
+    reachable |= {band for band in (positive, serious) if band is not None}
     if any(o.red_flag for q in questions for o in q.options):
         reachable.add(Band.URGENT)
     return reachable
@@ -524,12 +556,14 @@ def _reachable(questions: tuple[Question, ...], bands: tuple[BandRule, ...], pos
 _QUESTIONNAIRE_REQUIRED = ("id", "topic", "scoring", "status", "source", "title", "intro", "audience",
                            "questions", "advice")
 _QUESTIONNAIRE_OPTIONAL = frozenset({"note", "bands", "positive_band", "step_to", "step_at",
-                                     "consent_to_share", "hotline"})
+                                     "consent_to_share", "hotline", "serious_band", "serious_count",
+                                     "unvalidated"})
 
 
 def _questionnaire(
     entry: Any, where: str, sets: OptionSets, advice_sets: Mapping[str, Advice],
     self_harm: Mapping[str, str] | None,
+    harm_baby: Mapping[str, str] | None = None,
 ) -> Questionnaire:
     if not isinstance(entry, dict):
         raise _fail(where, "must be a table ([[questionnaires]])")
@@ -554,10 +588,14 @@ def _questionnaire(
     positive_band: Band | None = None
     step_to: str | None = None
     step_at: int | None = None
+    serious_band: Band | None = None
+    serious_count: int | None = None
     if scoring is Scoring.SUM:
+        if "serious_band" in entry or "serious_count" in entry or any(o.serious for o in options):
+            raise _fail(where, "'serious' findings are for flags questionnaires")
         if "positive_band" in entry:
             raise _fail(where, "'positive_band' is for flags questionnaires; a sum questionnaire uses bands")
-        max_total = sum(q.max_score for q in questions)
+        max_total = sum(q.max_score for q in questions if q.in_total)
         bands = _bands(entry.get("bands"), max_total, where)
         if ("step_to" in entry) != ("step_at" in entry):
             raise _fail(where, "'step_to' and 'step_at' go together")
@@ -580,6 +618,18 @@ def _questionnaire(
             raise _fail(where, "'positive_band' is set but no option is positive")
         if not any(o.alerts for o in options):
             raise _fail(where, "no option is positive, red_flag or self_harm: nothing could ever be found")
+        if "serious_count" in entry:
+            serious_count = _int(entry["serious_count"], "serious_count", where)
+            if serious_count < 2:
+                raise _fail(where, "'serious_count' must be 2 or more")
+        if any(o.serious for o in options) or serious_count is not None:
+            if "serious_band" not in entry or positive_band is None:
+                raise _fail(where, "serious findings need 'serious_band' and 'positive_band'")
+        if "serious_band" in entry:
+            serious_band = _enum(Band, entry["serious_band"], "serious_band", where)
+            order = list(Band)  # most pressing first
+            if positive_band is None or order.index(serious_band) >= order.index(positive_band):
+                raise _fail(where, "'serious_band' must be more pressing than 'positive_band'")
 
     raw_advice = entry["advice"]
     if isinstance(raw_advice, str):
@@ -588,7 +638,7 @@ def _questionnaire(
         advice = dict(advice_sets[raw_advice])
     else:
         advice = _advice_table(raw_advice, where)
-    reachable = _reachable(questions, bands, positive_band)
+    reachable = _reachable(questions, bands, positive_band, serious_band)
     missing = sorted(band.value for band in reachable - set(advice))
     if missing:
         raise _fail(where, f"missing advice for band(s) {', '.join(map(repr, missing))}")
@@ -599,6 +649,12 @@ def _questionnaire(
     has_self_harm = any(o.self_harm for o in options)
     if has_self_harm and self_harm is None:
         raise _fail(where, "has a self_harm option, so the file needs a [self_harm.advice] table")
+    has_harm_baby = any(o.harm_baby for o in options)
+    if has_harm_baby and harm_baby is None:
+        raise _fail(where, "has a harm_baby option, so the file needs a [harm_baby.advice] table")
+    unvalidated = entry.get("unvalidated", [])
+    if not isinstance(unvalidated, list) or not set(unvalidated) <= set(LANGUAGES):
+        raise _fail(where, f"'unvalidated' must be a list of languages from {LANGUAGES}, got {unvalidated!r}")
     hotline = entry.get("hotline")
     if hotline is not None and (not isinstance(hotline, str) or not _HOTLINE.fullmatch(hotline)):
         raise _fail(where, f"'hotline' must be a short number such as \"111\", got {hotline!r}")
@@ -622,11 +678,16 @@ def _questionnaire(
         hotline=hotline,
         advices=MappingProxyType(advice),
         self_harm_advices=self_harm if has_self_harm else None,
+        harm_baby_advices=harm_baby if has_harm_baby else None,
+        serious_band=serious_band,
+        serious_count=serious_count,
+        unvalidated=frozenset(unvalidated),
     )
 
 
 def _check_step(source: Questionnaire, by_id: Mapping[str, Questionnaire], where: str) -> None:
-    """Stepping (phq2 → phq9) keeps the answers given: the target must start with the same questions."""
+    """Stepping (phq2 → phq9) keeps the answers given: every question of the short screen must be in the
+    long one, with the same id, options and scores (any position: a safety item may come last)."""
     target = by_id.get(source.step_to or "")
     if target is None:
         raise _fail(where, f"'step_to' names unknown questionnaire {source.step_to!r}")
@@ -634,11 +695,15 @@ def _check_step(source: Questionnaire, by_id: Mapping[str, Questionnaire], where
         raise _fail(where, f"'step_to' {target.id!r} must be a sum questionnaire that does not step on")
     if len(target.questions) <= len(source.questions):
         raise _fail(where, f"{target.id!r} must have more questions than {source.id!r}")
-    for mine, theirs in zip(source.questions, target.questions, strict=False):
-        same = [(o.id, o.score) for o in mine.options] == [(o.id, o.score) for o in theirs.options]
-        if mine.id != theirs.id or not same:
+    for mine in source.questions:
+        theirs = target.question(mine.id)
+        same = theirs is not None and (
+            [(o.id, o.score, o.self_harm, o.harm_baby) for o in mine.options]
+            == [(o.id, o.score, o.self_harm, o.harm_baby) for o in theirs.options]
+        )
+        if not same:
             raise _fail(where, f"question {mine.id!r} must be repeated, with the same options and scores, "
-                        f"at the same place in {target.id!r}, so that her answers carry over")
+                        f"in {target.id!r}, so that her answers carry over")
 
 
 _SCHEDULE_OPTIONAL = frozenset({"days", "from_day", "to_day", "every_days", "only_if", "note"})
@@ -693,8 +758,20 @@ def _schedule_entry(entry: Any, where: str, by_id: Mapping[str, Questionnaire]) 
     )
 
 
-_TOP_LEVEL = frozenset({"source", "status", "option_sets", "advice_sets", "self_harm", "questionnaires",
-                        "schedule"})
+_TOP_LEVEL = frozenset({"source", "status", "option_sets", "advice_sets", "self_harm", "harm_baby",
+                        "questionnaires", "schedule"})
+
+
+def _pathway_advice(doc: Mapping[str, Any], key: str) -> Mapping[str, str] | None:
+    """The one text shown after any answer of that kind ([self_harm.advice], [harm_baby.advice])."""
+    if key not in doc:
+        return None
+    where = f"{QUESTIONNAIRES_FILE}: {key}"
+    table = doc[key]
+    if not isinstance(table, dict):
+        raise _fail(where, f"must be a table with an [{key}.advice] table")
+    _keys(table, ("advice",), frozenset(), where)
+    return _texts(table["advice"], "advice", MAX_ADVICE, where)
 
 
 def parse_questionnaires(text: str) -> QuestionnaireCatalog:
@@ -709,14 +786,8 @@ def parse_questionnaires(text: str) -> QuestionnaireCatalog:
 
     sets = _option_sets(doc.get("option_sets", {}))
     advice_sets = _advice_sets(doc.get("advice_sets", {}))
-    self_harm: Mapping[str, str] | None = None
-    if "self_harm" in doc:
-        where = f"{QUESTIONNAIRES_FILE}: self_harm"
-        table = doc["self_harm"]
-        if not isinstance(table, dict):
-            raise _fail(where, "must be a table with an [self_harm.advice] table")
-        _keys(table, ("advice",), frozenset(), where)
-        self_harm = _texts(table["advice"], "advice", MAX_ADVICE, where)
+    self_harm = _pathway_advice(doc, "self_harm")
+    harm_baby = _pathway_advice(doc, "harm_baby")
 
     raw = doc.get("questionnaires")
     if not isinstance(raw, list) or not raw:
@@ -725,7 +796,7 @@ def parse_questionnaires(text: str) -> QuestionnaireCatalog:
     by_id: dict[str, Questionnaire] = {}
     for index, entry in enumerate(raw):
         item = _questionnaire(entry, f"{QUESTIONNAIRES_FILE}: questionnaires[{index}]", sets, advice_sets,
-                              self_harm)
+                              self_harm, harm_baby)
         if item.id in by_id:
             raise _fail(f"{QUESTIONNAIRES_FILE}: questionnaires[{index}] ({item.id})", f"duplicate id {item.id!r}")
         by_id[item.id] = item

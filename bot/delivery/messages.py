@@ -57,6 +57,8 @@ def _care(params: dict[str, Any], context: RenderContext, heads_up: bool) -> Ren
     whom = track_still_true(params["track"], int(params["ref"]), context)
     if item is None or whom is None:
         return None
+    if item.for_mother:
+        whom = ""  # her own check-up after the birth, not the baby's
     opens, closes = date.fromisoformat(params["opens"]), date.fromisoformat(params["closes"])
     lead = _("📅 Coming up soon:") if heads_up else _("🔔 A reminder:")
     question = _("Have you been already? Let me know below.") if not heads_up else _("Do you have a date for it?")

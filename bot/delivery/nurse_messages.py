@@ -10,6 +10,7 @@ from typing import Any
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
+from bot.caseload_views import birth_facts_line
 from bot.delivery.messages import _appointment_text
 from bot.delivery.render import Rendered, RenderContext, renderer
 from bot.domain.dates import format_date
@@ -100,6 +101,24 @@ def goal_done(params: dict[str, Any], context: RenderContext) -> Rendered | None
         name=html.quote(family.user.name), goal=html.quote(str(params["text"]))
     )
     return Rendered(text, open_card_keyboard(family.user.id))
+
+
+@renderer("nurse.early_baby")
+def early_baby(params: dict[str, Any], context: RenderContext) -> Rendered | None:
+    family = context.subject
+    baby = next((c for c in family.children if c.id == params.get("child")), None) if family else None
+    if family is None or baby is None:
+        return None
+    return Rendered(
+        "\n".join([
+            _("🍼 <b>{name}</b>: her baby {baby} was born early or small.").format(
+                name=html.quote(family.user.name), baby=html.quote(baby.name)),
+            birth_facts_line(params.get("weeks"), params.get("grams")),
+            "",
+            _("Please plan an early home visit and consider progressive patronage for this family."),
+        ]),
+        open_card_keyboard(family.user.id),
+    )
 
 
 @renderer("nurse.life_event")

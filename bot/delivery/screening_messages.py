@@ -4,12 +4,13 @@ recipient's language; an invitation no longer true for her (the pregnancy ended)
 
 from __future__ import annotations
 
+from html import unescape
 from typing import Any
 
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
-from bot.content.questionnaires import questionnaire
+from bot.content.questionnaires import Option, Questionnaire, questionnaire
 from bot.delivery.messages import track_still_true
 from bot.delivery.render import Rendered, RenderContext, renderer
 from bot.delivery.question_messages import who
@@ -21,24 +22,29 @@ MAX_TRIGGERS = 12
 
 
 def _invitation(params: dict[str, Any], context: RenderContext, nudge: bool) -> Rendered | None:
-    q = questionnaire(params["q"])
-    whom = track_still_true(params["track"], int(params["ref"]), context)
-    if q is None or whom is None:
+    """One message for all the checks of a day (older rows carry a single check), each with its own
+    "Start" button; checks no longer true for her (the pregnancy ended) are left out."""
+    offered: list[tuple[Questionnaire, str, str]] = []  # (questionnaire, whom, start code)
+    for check in params.get("checks") or [params]:
+        q = questionnaire(check["q"])
+        whom = track_still_true(check["track"], int(check["ref"]), context)
+        if q is None or whom is None:
+            continue
+        offered.append((q, whom if q.about_child else "", f"{check['code']}.{check['occ']}"))
+    if not offered:
         return None
-    if not q.about_child:
-        whom = ""  # about herself, after that birth
-    lead = _("🩺 A gentle reminder: a short check is waiting for you.") if nudge else _("🩺 Time for a short check.")
-    text = "\n".join(
-        [
-            lead,
-            "",
-            f"<b>{whom}{html.quote(q.title(context.lang))}</b>",
-            html.quote(q.intro(context.lang)),
-            "",
-            _("It takes a minute or two. If something worries you right now, do not wait for it: call 103."),
-        ]
-    )
-    return Rendered(text, start_keyboard(q.id, f"{params['code']}.{params['occ']}"))
+    if len(offered) == 1:
+        q, whom, code = offered[0]
+        lead = _("🩺 A gentle reminder: a self-check is waiting for you.") if nudge else _("🩺 Time for a self-check.")
+        lines = [lead, "", f"<b>{whom}{html.quote(q.title(context.lang))}</b>", html.quote(q.intro(context.lang))]
+    else:
+        lead = (_("🩺 A gentle reminder: these self-checks are waiting for you.") if nudge
+                else _("🩺 Time for these self-checks. Start with the first; each takes a minute or two."))
+        lines = [lead, ""] + [f"• <b>{whom}{html.quote(q.title(context.lang))}</b>" for q, whom, _code in offered]
+    lines += ["", _("If something worries you right now, do not wait: call 103.")]
+    # Button labels are plain text: the child's name unescaped again.
+    buttons = [(q.id, code, f"{unescape(whom)}{q.title(context.lang)}") for q, whom, code in offered]
+    return Rendered("\n".join(lines), start_keyboard(buttons))
 
 
 @renderer("check.invite")
@@ -59,7 +65,10 @@ def alert_new(params: dict[str, Any], context: RenderContext) -> Rendered | None
         return None
     urgent = params["band"] == "urgent"
     head = _("🚨 <b>URGENT</b>: a danger sign reported") if urgent else _("🟠 <b>High risk</b> in a self-check")
-    if params.get("self_harm"):
+    raised = [_trigger_option(q, t) for t in params.get("triggers", [])]
+    if any(o is not None and o.harm_baby for o in raised):
+        head = _("🚨 <b>URGENT</b>: she answered that she has thoughts of harming her baby")
+    elif params.get("self_harm"):
         head = _("🚨 <b>URGENT</b>: she answered that she has thoughts of harming herself")
     lines = [head, ""]
     lines.append(who(family, context.today))
@@ -79,6 +88,31 @@ def alert_new(params: dict[str, Any], context: RenderContext) -> Rendered | None
         lines += ["", _("She has no nurse who can be reached. Can you take it?")]
     lines += ["", _("Press “I'm on it” so the others know, then call her.")]
     return Rendered("\n".join(lines), alert_keyboard(int(params["alert"]), taken=False))
+
+
+def _trigger_option(q: Questionnaire, trigger: list[str]) -> Option | None:
+    question = q.question(trigger[0]) if len(trigger) == 2 else None
+    return question.option(trigger[1]) if question is not None else None
+
+
+def alert_taken_text(by: str, at: str) -> str:
+    """What every other copy of an alert becomes once somebody takes it."""
+    return _("✅ This alert was taken by {name} ({at}).").format(name=html.quote(by), at=html.quote(at))
+
+
+@renderer("alert.seen")
+def alert_seen(params: dict[str, Any], context: RenderContext) -> Rendered | None:
+    """To her: a person has her answers now (the loop closed), in her language."""
+    name = html.quote(params.get("by") or "")
+    if params.get("her_nurse"):
+        text = _("💬 {name}, your nurse, has seen your answers and will contact you soon.").format(name=name)
+    elif params.get("role") == "admin":
+        text = _("💬 {name}, a health worker of the programme, has seen your answers and will contact you soon."
+                 ).format(name=name)
+    else:
+        text = _("💬 {name}, a nurse of your polyclinic, has seen your answers and will contact you soon."
+                 ).format(name=name)
+    return Rendered(text + "\n\n" + _("If you feel worse before then, do not wait: call 103 or 112."))
 
 
 @renderer("alert.taken")

@@ -39,6 +39,7 @@ class TrackRef:
     track: str
     ref_id: int
     anchor: date
+    flags: frozenset[str] = frozenset()  # what else is known: "rop_risk" for a baby born very early or small
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,13 @@ class Item:
     track: str
     start_day: int
     end_day: int
+    only_if: str | None = None  # a condition the track must carry (TrackRef.flags), e.g. "rop_risk"
+    for_mother: bool = False  # her own check-up after the birth: once per birth, not once per twin
+
+    def applies_to(self, ref: TrackRef) -> bool:
+        if self.for_mother and LATER_TWIN in ref.flags:
+            return False
+        return self.only_if is None or self.only_if in ref.flags
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +70,9 @@ class Appointment:
     id: int
     on_date: date
     at_time: time | None
+
+
+LATER_TWIN = "later_twin"  # a child track flag: a twin after the first, whose mother's items come once
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +171,8 @@ def plan_family(
     for ref in refs:
         code = f"{TRACK_CODES[ref.track]}{ref.ref_id}"
         for item in by_track.get(ref.track, []):
-            _plan_item(planner, ref, code, item, states.get(state_key(ref, item.id)))
+            if item.applies_to(ref):
+                _plan_item(planner, ref, code, item, states.get(state_key(ref, item.id)))
         if ref.track == PREGNANCY:
             for week in weeks:
                 start = planner.at(ref.anchor + timedelta(weeks=week), MORNING)
@@ -178,15 +190,48 @@ def plan_family(
 
     for appointment in appointments:
         _plan_appointment(planner, appointment)
-    for check in checks:
-        ask = planner.at(check.due, MORNING)
-        planner.offer(Planned(f"{check.key}:ask", "check", "check.invite", ask, check.params), ask + CHECK_VALID)
-        nudge = planner.at(check.due + CHECK_NUDGE_AFTER, MORNING)
-        planner.offer(Planned(f"{check.key}:nudge", "check", "check.nudge", nudge, check.params), nudge + CHECK_NUDGE_VALID)
+    _plan_checks(planner, checks)
 
     next_plan_at = min(planner.later, default=now + timedelta(days=7)) - horizon
     next_plan_at = min(max(next_plan_at, now + timedelta(hours=1)), now + timedelta(days=7))
     return Plan(messages=planner.planned, next_plan_at=next_plan_at)
+
+
+def _plan_checks(planner: _Planner, checks: Sequence[Check]) -> None:
+    """Self-check invitations: one message a day listing every check due that day (not four messages in
+    a minute), and one nudge two days later listing those she has not begun. A check whose questionnaire
+    comes again for the same person by its nudge day gets no nudge: she never has two invitations of
+    one questionnaire waiting. Keys are per person and day, so a re-plan never sends a day twice."""
+    ordered = sorted(checks, key=lambda c: c.due)  # stable: same-day checks keep file order
+    asks: dict[date, list[Check]] = {}
+    nudges: dict[date, list[Check]] = {}
+    for check in ordered:
+        asks.setdefault(check.due, []).append(check)
+        nudge_day = check.due + CHECK_NUDGE_AFTER
+        comes_again = any(
+            other.params["q"] == check.params["q"] and other.params["code"] == check.params["code"]
+            and check.due < other.due <= nudge_day
+            for other in ordered
+        )
+        if not comes_again:
+            nudges.setdefault(nudge_day, []).append(check)
+    owner = planner.spread_key
+    for day, group in asks.items():
+        ask = planner.at(day, MORNING)
+        planner.offer(
+            Planned(f"checks:{owner}:{day.isoformat()}:ask", "check", "check.invite", ask, _group_params(group)),
+            ask + CHECK_VALID,
+        )
+    for day, group in nudges.items():
+        nudge = planner.at(day, MORNING)
+        planner.offer(
+            Planned(f"checks:{owner}:{day.isoformat()}:nudge", "check", "check.nudge", nudge, _group_params(group)),
+            nudge + CHECK_NUDGE_VALID,
+        )
+
+
+def _group_params(group: Sequence[Check]) -> dict[str, Any]:
+    return {"checks": [{**check.params, "due": check.due.isoformat()} for check in group]}
 
 
 def _plan_item(planner: _Planner, ref: TrackRef, code: str, item: Item, state: ItemState | None) -> None:

@@ -27,6 +27,8 @@ class Step(StrEnum):
     CHILD_NAME = "child_name"
     CHILD_BIRTH = "child_birth"
     CHILD_SEX = "child_sex"
+    CHILD_GESTATION = "child_gestation"  # a baby under one: weeks of pregnancy at birth (or "I don't know")
+    CHILD_WEIGHT = "child_weight"  # a baby under one: birth weight in grams (or "I don't know")
     MORE_CHILDREN = "more_children"
     SUMMARY = "summary"
     APPLY = "apply"  # a profile edit has everything it needs
@@ -89,7 +91,17 @@ def _child_step(child: Mapping[str, Any]) -> Step | None:
         return Step.CHILD_BIRTH
     if not child.get("sex"):
         return Step.CHILD_SEX
+    # A baby under one ("infant" is set with the birth date): the two facts a patronage nurse asks first.
+    # The keys are present, with None, once she answered "I don't know".
+    if child.get("infant") and "weeks" not in child:
+        return Step.CHILD_GESTATION
+    if child.get("infant") and "grams" not in child:
+        return Step.CHILD_WEIGHT
     return None
+
+
+def child_complete(child: Mapping[str, Any]) -> bool:
+    return _child_step(child) is None
 
 
 def next_step(data: Mapping[str, Any]) -> Step:

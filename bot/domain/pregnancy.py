@@ -27,7 +27,8 @@ __all__ = [
 ]
 
 FULL_TERM_DAYS = 280  # 40 weeks from LMP to the expected due date
-MIN_WEEK = 1
+MIN_WEEK = 1  # a number she may type at all
+FIRST_WEEK = 4  # the earliest week we accept: before it a pregnancy is rarely confirmed and cannot be dated
 MAX_WEEK = 42
 DUE_MAX_PAST_DAYS = 14  # a due date at most 2 weeks ago is still accepted
 DUE_MAX_AHEAD_DAYS = 42 * 7
@@ -46,6 +47,7 @@ class DatingError(StrEnum):
     LMP_IN_FUTURE = "lmp_in_future"
     LMP_TOO_LONG_AGO = "lmp_too_long_ago"  # more than 44 weeks ago
     WEEK_OUT_OF_RANGE = "week_out_of_range"  # allowed 1–42
+    TOO_EARLY = "too_early"  # before week 4: too early to confirm or date a pregnancy
 
 
 class DatingValidationError(ValueError):
@@ -90,7 +92,13 @@ def date_from_due(due: date, today: date) -> PregnancyDating:
         raise DatingValidationError(DatingError.DUE_TOO_FAR_IN_PAST)
     if ahead > DUE_MAX_AHEAD_DAYS:
         raise DatingValidationError(DatingError.DUE_TOO_FAR_AHEAD)
+    _not_too_early(FULL_TERM_DAYS - ahead)
     return PregnancyDating(due_date=due, method=DatingMethod.DUE_DATE, lmp_date=None)
+
+
+def _not_too_early(gestation_days: int) -> None:
+    if gestation_days < FIRST_WEEK * 7:
+        raise DatingValidationError(DatingError.TOO_EARLY)
 
 
 def date_from_lmp(lmp: date, today: date) -> PregnancyDating:
@@ -99,6 +107,7 @@ def date_from_lmp(lmp: date, today: date) -> PregnancyDating:
         raise DatingValidationError(DatingError.LMP_IN_FUTURE)
     if (today - lmp).days > LMP_MAX_AGO_DAYS:
         raise DatingValidationError(DatingError.LMP_TOO_LONG_AGO)
+    _not_too_early((today - lmp).days)
     return PregnancyDating(
         due_date=lmp + timedelta(days=FULL_TERM_DAYS), method=DatingMethod.LMP, lmp_date=lmp
     )
@@ -108,6 +117,7 @@ def date_from_week(week: int, today: date) -> PregnancyDating:
     """Dating from the week she says she is in; today counts as day 0 of that week."""
     if not MIN_WEEK <= week <= MAX_WEEK:
         raise DatingValidationError(DatingError.WEEK_OUT_OF_RANGE)
+    _not_too_early(7 * week)
     lmp = today - timedelta(days=7 * week)
     return PregnancyDating(
         due_date=lmp + timedelta(days=FULL_TERM_DAYS), method=DatingMethod.WEEK, lmp_date=None

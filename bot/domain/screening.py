@@ -62,6 +62,7 @@ class Result:
     label: str | None  # for staff, an English code from the data, e.g. "mod_severe"
     triggers: tuple[tuple[str, str], ...]  # (question id, option id) that raised the band, in order
     self_harm: bool  # the safety pathway: never show her the score
+    harm_baby: bool  # thoughts of harming the baby: urgent, with its own advice
     step_to: str | None  # continue with this questionnaire (phq2 → phq9)
     share_needs_consent: bool  # safety/habits: ask her before the nurse sees it (band != none, no self-harm)
 
@@ -151,22 +152,23 @@ def score(q: Questionnaire, answers: Answers) -> Result:
         if option.id in answers[question.id]
     ]
     self_harm = any(option.self_harm for _, option in chosen)
+    harm_baby = any(option.harm_baby for _, option in chosen)
     total: int | None = None
     label: str | None = None
     step_to: str | None = None
     if q.scoring is Scoring.SUM:
-        total = sum(option.score for _, option in chosen)
+        total = sum(option.score for question, option in chosen if question.in_total)
         rule = next(rule for rule in q.bands if rule.low <= total <= rule.high)  # bands cover 0..max_total
         band, label = rule.band, rule.label
         if q.step_at is not None and total >= q.step_at:
             step_to = q.step_to
-        raising = [(qu, o) for qu, o in chosen if o.red_flag or o.self_harm]
+        raising = [(qu, o) for qu, o in chosen if o.urgent]
     else:
         raising = [(qu, o) for qu, o in chosen if o.alerts]
-        positive = q.positive_band is not None and any(o.positive for _, o in raising)
-        band = q.positive_band if positive and q.positive_band is not None else Band.NONE
-    if any(option.red_flag or option.self_harm for _, option in chosen):
-        band = Band.URGENT
+        band = _flags_band(q, [o for _, o in raising if o.positive])
+    if any(option.urgent for _, option in chosen):
+        # Act now; the nurse assesses in person. Carrying on with PHQ-9 would only delay her alert.
+        band, step_to = Band.URGENT, None
     return Result(
         questionnaire_id=q.id,
         band=band,
@@ -174,25 +176,45 @@ def score(q: Questionnaire, answers: Answers) -> Result:
         label=label,
         triggers=tuple((question.id, option.id) for question, option in raising),
         self_harm=self_harm,
+        harm_baby=harm_baby,
         step_to=step_to,
-        # Self-harm always reaches the nurse; other findings of a private questionnaire only if she agrees.
-        share_needs_consent=q.consent_to_share and band is not Band.NONE and not self_harm,
+        # Harm always reaches the nurse; other findings of a private questionnaire only if she agrees.
+        share_needs_consent=q.consent_to_share and band is not Band.NONE and not (self_harm or harm_baby),
     )
+
+
+def _flags_band(q: Questionnaire, findings: Sequence[Option]) -> Band:
+    """A checklist's band: none; `positive_band` for a finding; `serious_band` for a serious one or for
+    `serious_count` findings together (one missed milestone is moderate, a lost skill or two are high)."""
+    if not findings or q.positive_band is None:
+        return Band.NONE
+    if q.serious_band is not None and (
+        any(o.serious for o in findings) or (q.serious_count is not None and len(findings) >= q.serious_count)
+    ):
+        return q.serious_band
+    return q.positive_band
 
 
 def advice(q: Questionnaire, result: Result, lang: str) -> tuple[str, ...]:
     """What to tell her, in order. A self-harm answer gets the supportive text with crisis numbers (and
-    never a score); if she also ticked another danger sign, the band's "act now" text comes first."""
-    if not result.self_harm:
+    never a score), thoughts of harming the baby their own text; if she also ticked another danger sign,
+    the band's "act now" text comes first."""
+    if not (result.self_harm or result.harm_baby):
         return (q.advice(result.band, lang),)
     others = [
         option_id
         for question_id, option_id in result.triggers
-        if (option := _option(q, question_id, option_id)) is not None and not option.self_harm
+        if (option := _option(q, question_id, option_id)) is not None
+        and not (option.self_harm or option.harm_baby)
     ]
+    texts: list[str] = []
     if others and result.band in q.advices:
-        return (q.advice(result.band, lang), q.self_harm_advice(lang))
-    return (q.self_harm_advice(lang),)
+        texts.append(q.advice(result.band, lang))
+    if result.harm_baby:
+        texts.append(q.harm_baby_advice(lang))
+    if result.self_harm:
+        texts.append(q.self_harm_advice(lang))
+    return tuple(texts)
 
 
 def _option(q: Questionnaire, question_id: str, option_id: str) -> Option | None:
@@ -203,7 +225,7 @@ def _option(q: Questionnaire, question_id: str, option_id: str) -> Option | None
 def is_positive(result: Result) -> bool:
     """A result that keeps the monthly mood re-check going: any band above none, a step to the full
     questionnaire (even if she never finished it), or a self-harm answer."""
-    return result.band is not Band.NONE or result.step_to is not None or result.self_harm
+    return result.band is not Band.NONE or result.step_to is not None or result.self_harm or result.harm_baby
 
 
 def fits(

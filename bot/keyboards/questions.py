@@ -16,7 +16,7 @@ class AskCb(CallbackData, prefix="ask"):
     """The mother's buttons. `id`: the staff message she replies to, or whose photo she wants to see;
     checked to be hers on every press."""
 
-    action: str  # ask | reply | photo | cancel
+    action: str  # ask | reply | photo | cancel | send (the free message she typed, kept for her)
     id: int = 0
 
 
@@ -30,6 +30,14 @@ class AnswerCb(CallbackData, prefix="ans"):
 
 def ask_keyboard() -> InlineKeyboardMarkup:
     return Keyboard().button(text=_("✍️ Ask a question"), callback_data=AskCb(action="ask")).as_markup()
+
+
+def send_kept_keyboard(message_id: int) -> InlineKeyboardMarkup:
+    """Under the answer to a free message: send what she typed (that message) to her nurse, without
+    typing it again."""
+    return Keyboard().button(
+        text=_("✍️ Send this to my nurse"), callback_data=AskCb(action="send", id=message_id)
+    ).as_markup()
 
 
 def write_more_keyboard() -> InlineKeyboardMarkup:

@@ -12,6 +12,8 @@ from bot.callbacks import (
     ConsentCb,
     DatingConfirmCb,
     DatingMethodCb,
+    DontKnowCb,
+    FixPregnancyCb,
     DraftChildCb,
     LanguageCb,
     MoreChildrenCb,
@@ -107,6 +109,14 @@ def sex_keyboard() -> InlineKeyboardMarkup:
     builder.button(text=_("👦 Boy"), callback_data=SexCb(sex="boy"))
     builder.adjust(2)
     return builder.as_markup()
+
+
+def dont_know_keyboard() -> InlineKeyboardMarkup:
+    return Keyboard().button(text=_("🤷 I don't know"), callback_data=DontKnowCb()).as_markup()
+
+
+def fix_pregnancy_keyboard() -> InlineKeyboardMarkup:
+    return Keyboard().button(text=_("✏️ Change the pregnancy dates"), callback_data=FixPregnancyCb()).as_markup()
 
 
 def more_children_keyboard() -> InlineKeyboardMarkup:

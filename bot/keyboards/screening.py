@@ -38,9 +38,13 @@ def choose_keyboard(choices: Sequence[tuple[str, str, str]]) -> InlineKeyboardMa
     return keyboard.adjust(1).as_markup()
 
 
-def start_keyboard(qid: str, occurrence: str) -> InlineKeyboardMarkup:
-    """Under a scheduled invitation."""
-    return Keyboard().button(text=_("▶️ Start"), callback_data=CheckCb(action="start", q=qid, o=occurrence)).as_markup()
+def start_keyboard(checks: Sequence[tuple[str, str, str]]) -> InlineKeyboardMarkup:
+    """Under a scheduled invitation: (questionnaire id, occurrence, title) of each check it lists."""
+    keyboard = Keyboard()
+    for qid, occurrence, title in checks:
+        label = _("▶️ Start") if len(checks) == 1 else f"▶️ {title[:40]}"
+        keyboard.button(text=label, callback_data=CheckCb(action="start", q=qid, o=occurrence))
+    return keyboard.adjust(1).as_markup()
 
 
 def single_keyboard(screening_id: int, question_id: str, options: Sequence[tuple[str, str]], *, can_go_back: bool) -> InlineKeyboardMarkup:
@@ -109,7 +113,9 @@ def alert_keyboard(alert_id: int, *, taken: bool) -> InlineKeyboardMarkup:
         keyboard.button(text=_("🙋 I'm on it"), callback_data=AlertCb(action="take", id=alert_id))
     keyboard.button(text=_("📞 Called"), callback_data=AlertCb(action="called", id=alert_id))
     keyboard.button(text=_("🏠 Visit planned"), callback_data=AlertCb(action="visit", id=alert_id))
+    keyboard.button(text=_("🏥 Referred to hospital"), callback_data=AlertCb(action="referred", id=alert_id))
     keyboard.button(text=_("📵 Could not reach"), callback_data=AlertCb(action="unreached", id=alert_id))
+    keyboard.button(text=_("✔️ Resolved"), callback_data=AlertCb(action="resolved", id=alert_id))
     return keyboard.adjust(1, 3).as_markup() if not taken else keyboard.adjust(3).as_markup()
 
 

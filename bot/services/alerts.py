@@ -25,8 +25,8 @@ from db.records import Family, StaffRecord, UserRecord
 from db.screenings import ScreeningRecord
 
 ALERT_KIND = "alert"
-NEW, TAKEN = "alert.new", "alert.taken"  # message keys
-OUTCOMES = ("called", "visit", "unreached")
+NEW, TAKEN, SEEN = "alert.new", "alert.taken", "alert.seen"  # message keys (SEEN: to her)
+OUTCOMES = ("called", "visit", "referred", "unreached", "resolved")
 ESCALATION_BATCH = 100
 
 
@@ -68,7 +68,17 @@ def _notices(alert_id: int, screening: ScreeningRecord, band: str, at: str, tier
     ]
 
 
-async def raise_alert(app: AppContext, conn: AsyncConnection, user: UserRecord, screening: ScreeningRecord, band: str) -> int:
+@dataclass(frozen=True, slots=True)
+class Raised:
+    """Who an alert reached first: what she is told must be exactly this (never "your nurse" when
+    there is none)."""
+
+    alert_id: int
+    tier: Tier | None  # None: no staff anywhere yet; it waits and is tried again after each wait
+    nurse_name: str | None  # her nurse's name, when the alert went to her nurse
+
+
+async def raise_alert(app: AppContext, conn: AsyncConnection, user: UserRecord, screening: ScreeningRecord, band: str) -> Raised:
     """In her result's transaction: the alert, and its messages to the nearest tier with anyone.
     With no staff anywhere yet it is still recorded, and tried again after each wait."""
     now = app.clock.now()
@@ -86,12 +96,12 @@ async def raise_alert(app: AppContext, conn: AsyncConnection, user: UserRecord, 
     )
     if tier is None:
         log_event("alert_nobody_to_tell", alert_id=alert_id)
-        return alert_id
+        return Raised(alert_id, None, None)
     people = tiers[tier]
     await alerts.add_recipients(conn, alert_id, [m.id for m in people], int(tier), 1)
     await outbox.enqueue(conn, _notices(alert_id, screening, band, when(app, now), tier, 1, people, now, tiers[0][0] if tiers[0] else None), now)
     log_event("alert_raised", alert_id=alert_id, band=band, tier=int(tier))
-    return alert_id
+    return Raised(alert_id, tier, people[0].name if tier is Tier.NURSE else None)
 
 
 async def escalate(app: AppContext) -> int:
@@ -170,9 +180,19 @@ async def view(app: AppContext, actor: Actor, alert_id: int) -> AlertView | None
 
 
 @dataclass(frozen=True, slots=True)
+class Copy:
+    """Another recipient's copy of an alert, to be edited once it is taken."""
+
+    chat_id: int
+    message_id: int
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
 class Taken:
     view: AlertView
     by_me: bool  # False: somebody else had taken it already
+    copies: tuple[Copy, ...] = ()  # when taken by this press: every other copy of the alert
 
 
 async def acknowledge(app: AppContext, actor: Actor, alert_id: int, outcome: str | None = None) -> Taken | None:
@@ -186,21 +206,38 @@ async def acknowledge(app: AppContext, actor: Actor, alert_id: int, outcome: str
             await staff.audit(conn, now, actor.user_id, "alert_refused", staff_id=actor.staff_id, alert=alert_id)
             return None
         mine = await alerts.acknowledge(conn, alert_id, actor.staff_id, now)
+        copies: list[Copy] = []
         if mine:
             await staff.audit(conn, now, actor.user_id, "alert_taken", family_id=alert.user_id, staff_id=actor.staff_id,
                               alert=alert_id)
             others = [s for s in await alerts.recipients(conn, alert_id) if s != actor.staff_id]
             members = [m for m in [await staff.get_staff(conn, s) for s in others] if m is not None and m.active]
             taker = await staff.get_staff(conn, actor.staff_id)
+            taker_name = taker.name if taker else ""
+            her_nurse = await staff.nurse_of(conn, alert.user_id)
+            languages = {m.user_id: m.language for m in [*members, *([taker] if taker else [])]}
+            copies = [
+                Copy(chat_id, message_id, languages.get(chat_id) or app.settings.default_language)
+                for chat_id, message_id in await outbox.sent_copies(conn, f"alert:{alert_id}:r")
+            ]
             await outbox.enqueue(
                 conn,
                 [
                     OutgoingMessage(
                         chat_id=m.user_id, priority=ALERT, kind=ALERT_KIND, message_key=TAKEN,
-                        params={"alert": alert_id, "by": taker.name if taker else "", "at": when(app, now)},
+                        params={"alert": alert_id, "by": taker_name, "at": when(app, now)},
                         due_at=now, unique_key=f"alert:{alert_id}:taken:{m.user_id}", about=alert.user_id,
                     )
                     for m in members
+                ]
+                # She hears that a person has her answers: the loop is closed, in her language.
+                + [
+                    OutgoingMessage(
+                        chat_id=alert.user_id, priority=ALERT, kind=ALERT_KIND, message_key=SEEN,
+                        params={"by": taker_name, "her_nurse": her_nurse == actor.staff_id,
+                                "role": taker.role if taker else "nurse"},
+                        due_at=now, unique_key=f"alert:{alert_id}:seen",
+                    )
                 ],
                 now,
             )
@@ -213,7 +250,7 @@ async def acknowledge(app: AppContext, actor: Actor, alert_id: int, outcome: str
     if mine:
         log_event("alert_acknowledged", alert_id=alert_id, staff_id=actor.staff_id)
     shown = await view(app, actor, alert_id)
-    return Taken(shown, mine) if shown is not None else None
+    return Taken(shown, mine, tuple(copies)) if shown is not None else None
 
 
 async def open_alerts(app: AppContext, actor: Actor, *, limit: int = 5, offset: int = 0) -> tuple[int, list[AlertView]]:

@@ -4,14 +4,16 @@ her profile or an answer changes what is true."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date, time, timedelta
 from functools import cache
 
-from bot.content.care import care_items
+from bot.content.care import Condition, care_items
 from bot.content.guidance import all_guidance
 from bot.context import AppContext
 from bot.delivery import REMINDER
 from bot.domain import calendar as cal
+from bot.domain.birth import BirthFacts
 from bot.domain.children import child_age
 from bot.logging_setup import log_event
 from bot.content.questionnaires import Topic, load_questionnaires, questionnaire
@@ -27,7 +29,10 @@ SWEEP_BATCH = 500
 
 @cache
 def _items() -> tuple[cal.Item, ...]:
-    return tuple(cal.Item(i.id, i.track.value, i.start_day, i.end_day) for i in care_items())
+    return tuple(
+        cal.Item(i.id, i.track.value, i.start_day, i.end_day, i.only_if.value if i.only_if else None, i.for_mother)
+        for i in care_items()
+    )
 
 
 @cache
@@ -43,7 +48,11 @@ def tracks_of(family: Family, today: date, planning_since: date) -> list[cal.Tra
         refs.append(cal.TrackRef(cal.PREGNANCY, family.pregnancy.id, family.pregnancy.due_date - timedelta(days=cal.FULL_TERM)))
     for child in family.children:
         if child.birth_date <= today and child_age(child.birth_date, today).years < 5:
-            refs.append(cal.TrackRef(cal.CHILD, child.id, child.birth_date))
+            facts = BirthFacts(child.gestation_weeks, child.birth_weight_g)
+            flags = {Condition.ROP_RISK.value} if facts.rop_risk else set()
+            if any(c.birth_date == child.birth_date and c.id < child.id for c in family.children):
+                flags.add(cal.LATER_TWIN)
+            refs.append(cal.TrackRef(cal.CHILD, child.id, child.birth_date, frozenset(flags)))
     if family.user.planning and family.pregnancy is None:
         refs.append(cal.TrackRef(cal.PLANNING, 0, planning_since))
     return refs
@@ -54,9 +63,11 @@ def _mood_questionnaires() -> tuple[str, ...]:
     return tuple(q.id for q in load_questionnaires() if q.topic is Topic.MOOD)
 
 
-def _checks(refs: Sequence[cal.TrackRef], today: date, begun: set[str], mood_positive: bool) -> list[cal.Check]:
-    """Her scheduled self-checks still to come (within the next days) and not begun. Whom each is
-    about is coded as in bot/services/screening.py: p<pregnancy>, c<child>, m<child> (herself after
+def _checks(refs: Sequence[cal.TrackRef], today: date, begun: set[str], mood_positive: bool,
+            waiting: AbstractSet[tuple[str, str | None, int | None]] = frozenset()) -> list[cal.Check]:
+    """Her scheduled self-checks still to come (within the next days) and not begun; none of a
+    questionnaire she has begun and not finished for the same person (she resumes that one). Whom each
+    is about is coded as in bot/services/screening.py: p<pregnancy>, c<child>, m<child> (herself after
     that birth; twins: the first child's id, so she is asked once)."""
     found: list[cal.Check] = []
     births: dict[date, int] = {}
@@ -82,7 +93,7 @@ def _checks(refs: Sequence[cal.TrackRef], today: date, begun: set[str], mood_pos
             else:
                 continue  # a twin: she is asked about herself once, with the first child
             key = cal.check_key(code, q.id, check.occurrence)
-            if key in begun:
+            if key in begun or (q.id, ref.track, ref.ref_id) in waiting:
                 continue
             found.append(cal.Check(key, check.due, {"q": q.id, "code": code, "occ": check.occurrence,
                                                     "track": ref.track, "ref": ref.ref_id}))
@@ -123,7 +134,7 @@ async def plan_user(app: AppContext, user_id: int) -> int:
         window=app.settings.delivery_window,
         horizon=HORIZON,
         spread_key=user_id,
-        checks=_checks(refs, app.today(), checks_so_far.begun, checks_so_far.mood_positive),
+        checks=_checks(refs, app.today(), checks_so_far.begun, checks_so_far.mood_positive, checks_so_far.waiting),
     )
     by_id = {a.id: a for a in appointments}
     messages = [

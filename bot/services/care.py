@@ -132,9 +132,13 @@ def calendar_entries(family: Family, states: Mapping[tuple[str, int, str], str],
     entries: list[CalendarEntry] = []
     for ref in tracks_of(family, today, since):
         for item in care_items(Track(ref.track)):
-            opens, closes = item_window(CalendarItem(item.id, ref.track, item.start_day, item.end_day), ref)
+            planned = CalendarItem(item.id, ref.track, item.start_day, item.end_day,
+                                   item.only_if.value if item.only_if else None, item.for_mother)
+            if not planned.applies_to(ref):
+                continue
+            opens, closes = item_window(planned, ref)
             status = states.get((ref.track, ref.ref_id, item.id))
-            whom = children.get(ref.ref_id) if ref.track == CHILD else None
+            whom = children.get(ref.ref_id) if ref.track == CHILD and not item.for_mother else None
             entries.append(CalendarEntry(ref.track, ref.ref_id, item, whom, opens, closes, standing(status, closes, today)))
     return entries
 

@@ -11,7 +11,7 @@ anything; a refusal is written to the audit log. Ids in callback data are only c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.context import AppContext
 from bot.domain.access import Actor, can_reassign
@@ -158,7 +158,7 @@ class FamilyCard:
     life_events: list[LifeEventRecord]
     checks: list[ScreeningRecord] = field(default_factory=list)  # her latest results her nurse may see
     open_alerts: int = 0
-    missed_checks: list[str] = field(default_factory=list)  # questionnaire ids she did not answer
+    missed_checks: list[tuple[str, date]] = field(default_factory=list)  # (questionnaire id, local day asked)
 
 
 def risk_of(record: FamilyCareRecord | None) -> RiskLevel:
@@ -204,7 +204,10 @@ async def open_card(app: AppContext, actor: Actor, family_id: int, *, action: st
         life_events=events,
         checks=checks,
         open_alerts=open_alerts,
-        missed_checks=[occurrence.split(":")[2] for occurrence, _sent in missed],
+        missed_checks=[
+            (key.split(":")[2], asked.astimezone(app.settings.tz).date() if isinstance(asked, datetime) else asked)
+            for key, asked in missed
+        ],
     )
 
 

@@ -6,12 +6,15 @@ Each function is one short transaction; the handler replies only after it has co
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import Clock
 from bot.content import polyclinic as find_polyclinic
 from bot.content import region as find_region
+from bot.domain.birth import BirthFacts, parse_birth_weight, parse_gestation_weeks
 from bot.domain.children import Sex, validate_birth_date
 from bot.domain.flow import EditTarget, Role
 from bot.domain.pregnancy import DatingMethod, PregnancyDating
@@ -52,7 +55,20 @@ def child_from_draft(raw: Mapping[str, Any], today: date, pregnancy_id: int | No
     birth = date.fromisoformat(raw["birth"])
     if validate_birth_date(birth, today) is not None:
         raise InvalidDraft("birth date out of range")
-    return NewChild(name=str(raw["name"]), birth_date=birth, sex=Sex(raw["sex"]).value, pregnancy_id=pregnancy_id)
+    weeks, grams = raw.get("weeks"), raw.get("grams")
+    facts = BirthFacts(
+        parse_gestation_weeks(str(weeks)) if weeks is not None else None,
+        parse_birth_weight(str(grams)) if grams is not None else None,
+    )
+    return NewChild(name=str(raw["name"]), birth_date=birth, sex=Sex(raw["sex"]).value, pregnancy_id=pregnancy_id,
+                    gestation_weeks=facts.gestation_weeks, birth_weight_g=facts.birth_weight_g)
+
+
+async def _tell_if_early_or_small(conn: AsyncConnection, user_id: int, child_id: int, kid: NewChild, now: datetime) -> None:
+    """Born before 37 weeks or under 2,500 g: her nurse hears at once (not at the next visit)."""
+    facts = BirthFacts(kid.gestation_weeks, kid.birth_weight_g)
+    if facts.early_or_small:
+        await nurse_notices.early_or_small_baby(conn, user_id, child_id, facts, now)
 
 
 def check_place(region_code: str, polyclinic_code: str | None) -> None:
@@ -104,6 +120,16 @@ async def complete_registration(
     return user
 
 
+async def tell_nurse_of_early_babies(database: Database, clock: Clock, user_id: int) -> None:
+    """After registration and assignment: her nurse hears at once of a baby born early or small."""
+    now = clock.now()
+    async with database.transaction() as conn:
+        for child in await families.list_children(conn, user_id):
+            kid = NewChild(child.name, child.birth_date, child.sex, child.pregnancy_id, child.gestation_weeks,
+                           child.birth_weight_g)
+            await _tell_if_early_or_small(conn, user_id, child.id, kid, now)
+
+
 async def apply_profile_edit(database: Database, clock: Clock, today: date, user_id: int, data: Mapping[str, Any]) -> str:
     """Save one finished profile edit; returns the event name (for the reply and the log)."""
     target = EditTarget(data["target"])
@@ -137,11 +163,14 @@ async def apply_profile_edit(database: Database, clock: Clock, today: date, user
                 raise InvalidDraft("no active pregnancy")
             kid = child_from_draft(data["child"], today, pregnancy_id=current.id)
             await families.end_pregnancy(conn, current, "born", kid.birth_date, now)
-            await families.insert_child(conn, user_id, kid, now)
+            child_id = await families.insert_child(conn, user_id, kid, now)
             await families.record_life_event(conn, user_id, "birth", kid.birth_date, now, current.id)
             await nurse_notices.life_events(conn, user_id, now)
+            await _tell_if_early_or_small(conn, user_id, child_id, kid, now)
         elif target is EditTarget.ADD_CHILD:
-            await families.insert_child(conn, user_id, child_from_draft(data["child"], today), now)
+            kid = child_from_draft(data["child"], today)
+            child_id = await families.insert_child(conn, user_id, kid, now)
+            await _tell_if_early_or_small(conn, user_id, child_id, kid, now)
         else:
             child_id = int(data["child_id"])
             child = data["child"]

@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.delivery import REMINDER
+from bot.delivery import ALERT, REMINDER
+from bot.domain.birth import BirthFacts
 from db import caseload, outbox, staff
 from db.outbox import OutgoingMessage
 from db.records import StaffRecord
@@ -39,12 +40,13 @@ async def tell_staff(
     unique_key: str,
     *,
     staff_id: int | None = None,
+    priority: int = REMINDER,
 ) -> bool:
     """A message about a family to staff; False if there is nobody to tell."""
     member = await _recipient(conn, family_id, staff_id)
     if member is None:
         return False
-    message = OutgoingMessage(member.user_id, REMINDER, KIND, message_key, params, now, unique_key, about=family_id)
+    message = OutgoingMessage(member.user_id, priority, KIND, message_key, params, now, unique_key, about=family_id)
     await outbox.enqueue(conn, [message], now)
     return True
 
@@ -58,6 +60,14 @@ async def life_events(conn: AsyncConnection, user_id: int, now: datetime) -> int
             await caseload.mark_life_event_notified(conn, event.id, now)
             told += 1
     return told
+
+
+async def early_or_small_baby(conn: AsyncConnection, user_id: int, child_id: int, facts: BirthFacts,
+                              now: datetime) -> bool:
+    """A baby born early (< 37 weeks) or small (< 2,500 g): her nurse hears at once, whatever the hour
+    (ALERT priority), with the facts and the suggestion of progressive patronage."""
+    params = {"child": child_id, "weeks": facts.gestation_weeks, "grams": facts.birth_weight_g}
+    return await tell_staff(conn, user_id, "nurse.early_baby", params, now, f"early:{child_id}", priority=ALERT)
 
 
 async def appointment_changed(conn: AsyncConnection, user_id: int, appointment_id: int, change: str, now: datetime) -> bool:

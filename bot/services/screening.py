@@ -109,7 +109,7 @@ class Finished:
     screening: ScreeningRecord
     questionnaire: Questionnaire
     result: rules.Result
-    alerted: bool  # staff were told
+    told: alert_service.Raised | None  # who was told (None: nobody needed telling, or it waits for her yes)
     ask_consent: bool  # safety / habits: may her nurse see it?
     next_check: date | None
     subject: Subject | None
@@ -288,14 +288,14 @@ async def _finish(app: AppContext, family: Family, record: ScreeningRecord, q: Q
                   answers: dict[str, tuple[str, ...]]) -> Step | None:
     result = rules.score(q, answers)
     now = app.clock.now()
-    alerted = False
+    told: alert_service.Raised | None = None
     follow_on: ScreeningRecord | None = None
     async with app.database.transaction() as conn:
         if not await screenings.save_answers(conn, record.id, answers, now, expected=OPEN):
             return None
         if not await screenings.complete(
             conn, record.id, band=result.band.value, total=result.total, label=result.label, triggers=result.triggers,
-            self_harm=result.self_harm, step_to=result.step_to, now=now,
+            self_harm=result.self_harm or result.harm_baby, step_to=result.step_to, now=now,
         ):
             return None
         done = await screenings.get_screening(conn, record.id)
@@ -308,9 +308,9 @@ async def _finish(app: AppContext, family: Family, record: ScreeningRecord, q: Q
             )
             follow_on = await screenings.get_screening(conn, follow_id)
         elif result.band in (Band.URGENT, Band.HIGH) and not result.share_needs_consent:
-            await alert_service.raise_alert(app, conn, family.user, done, result.band.value)
-            alerted = True
-    log_event("screening_done", screening_id=record.id, questionnaire=q.id, band=result.band.value, alerted=alerted)
+            told = await alert_service.raise_alert(app, conn, family.user, done, result.band.value)
+    log_event("screening_done", screening_id=record.id, questionnaire=q.id, band=result.band.value,
+              alerted=told is not None)
     if record.occurrence is not None or (q.topic in MOOD_TOPICS):
         await calendar_service.replan(app, family.user.id)
     if follow_on is not None:
@@ -320,22 +320,29 @@ async def _finish(app: AppContext, family: Family, record: ScreeningRecord, q: Q
         if question is not None:
             return _asking(app, family, follow_on, next_q, question)
     subject = next((s for s in subjects(app, family) if (s.track, s.ref_id) == (record.track, record.ref_id)), None)
-    return Finished(done, q, result, alerted, result.share_needs_consent, next_check_of(app, family, q.id), subject)
+    return Finished(done, q, result, told, result.share_needs_consent, next_check_of(app, family, q.id), subject)
 
 
-async def share(app: AppContext, family: Family, screening_id: int, agree: bool) -> bool | None:
-    """Her answer to "may your nurse see this?". True: her nurse was told (or will see it on her
-    card); False: kept private; None: a stale or foreign button."""
+@dataclass(frozen=True, slots=True)
+class Shared:
+    agreed: bool
+    told: alert_service.Raised | None  # an alert was raised (urgent or high): who it reached
+
+
+async def share(app: AppContext, family: Family, screening_id: int, agree: bool) -> Shared | None:
+    """Her answer to "may your nurse see this?": kept private, or shown on her card (and, for a high
+    result, an alert to whoever cares for her family). None: a stale or foreign button."""
     async with app.database.transaction() as conn:
         record = await screenings.get_screening(conn, screening_id)
         if record is None or record.user_id != family.user.id or record.status != DONE:
             return None
         if not await screenings.set_shared(conn, screening_id, agree):
             return None
+        told = None
         if agree and record.band in (Band.URGENT.value, Band.HIGH.value):
-            await alert_service.raise_alert(app, conn, family.user, record, record.band)
+            told = await alert_service.raise_alert(app, conn, family.user, record, record.band)
     log_event("screening_shared" if agree else "screening_kept_private", screening_id=screening_id)
-    return agree
+    return Shared(agree, told)
 
 
 def next_check_of(app: AppContext, family: Family, questionnaire_id: str) -> date | None:

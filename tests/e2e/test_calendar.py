@@ -89,6 +89,8 @@ async def test_baby_born_yesterday_gets_newborn_items_and_no_pregnancy_items(bot
     yesterday = bot.clock.now().astimezone(ALMATY).date() - timedelta(days=1)
     await mother.send(yesterday.strftime("%d.%m.%Y"))
     await mother.click("👦 Boy")
+    await mother.send("39")  # weeks of pregnancy at birth (a baby under one, Step 6)
+    await mother.send("3400")  # birth weight in grams
     before = len(mother.user.messages)
     await bot.live_until(bot.clock.now() + timedelta(days=10), step=timedelta(hours=6))
     after = [m.html or m.text or "" for m in mother.user.messages[before:]]

@@ -559,6 +559,8 @@ async def test_a_loss_is_told_to_her_nurse_once_and_gently_and_a_birth_too(staff
     await born.send("Alikhan")
     await born.send(format_date(bot.clock.now().astimezone(ALMATY).date()))
     await born.click("👦 Boy")
+    await born.send("40")
+    await born.send("3600")
     await bot.tick()
     assert nurse.last_text == nurse.t(
         "👶 <b>{name}</b> has told the bot that her baby is born: {baby}, {date}. "

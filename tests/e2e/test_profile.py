@@ -46,6 +46,12 @@ async def test_baby_born_closes_pregnancy_and_adds_child(bot: RunningBot) -> Non
     await mother.send("Нұрлан")
     await mother.send("23.11.2026")
     await mother.click("👦 Boy")
+    # A baby under one: the two facts a patronage nurse asks first (Step 6).
+    assert mother.last_text == mother.t(
+        "How many weeks of pregnancy was it when {name} was born? Please type a number, for example 39. "
+        "Your nurse uses it to plan her visits.", name="Нұрлан")
+    await mother.send("39")
+    await mother.click("🤷 I don't know")
     assert mother.saw("Saved.")
     assert "Нұрлан" in mother.last_text
     async with bot.app.context.database.reading() as conn:
@@ -53,6 +59,7 @@ async def test_baby_born_closes_pregnancy_and_adds_child(bot: RunningBot) -> Non
         kids = await families.list_children(conn, 2002)
         events = await families.list_life_events(conn, 2002)
     assert [(k.name, k.birth_date.isoformat(), k.sex) for k in kids] == [("Нұрлан", "2026-11-23", "boy")]
+    assert (kids[0].gestation_weeks, kids[0].birth_weight_g) == (39, None)
     assert kids[0].pregnancy_id is not None
     assert [kind for kind, _ in events] == ["birth"]
 

@@ -153,7 +153,7 @@ async def test_bad_answers_get_kind_replies_and_lose_nothing(bot: RunningBot) ->
     await mother.click("✏️ Change")
     await mother.click("🔢 I only know the week")
     await mother.send("50")
-    assert mother.last_text == mother.t("Please type a whole number of weeks from 1 to 42.")
+    assert mother.last_text == mother.t("Please type a whole number of weeks from 4 to 42.")
     await mother.send("12")
     assert "12" in mother.last_text
     await mother.click("✅ Yes, that's right")

@@ -46,6 +46,19 @@ async def report_danger_sign(mother: Person, qid: str, *signs: str, lang: str = 
     await mother.click("📨 Send")
 
 
+async def record_birth(mother: Person, bot: RunningBot, days_ago: int, weeks: str, grams: str, name: str = "Alikhan"):  # type: ignore[no-untyped-def]
+    """"My baby is born" from /profile: a boy born `days_ago`, with the weeks and weight she is asked."""
+    await mother.send("/profile")
+    await mother.click("👶 My baby is born")
+    await mother.send(name)
+    birth = bot.clock.now().astimezone(ALMATY).date() - timedelta(days=days_ago)
+    await mother.send(birth.strftime("%d.%m.%Y"))
+    await mother.click("👦 Boy")
+    await mother.send(weeks)
+    await mother.send(grams)
+    return birth
+
+
 async def staffed_polyclinic(bot: RunningBot) -> tuple[Person, Person, Person, Person]:
     admin = await national_admin(bot)
     nurse = await nurse_at(bot, admin, 7101, lang="en", name=NURSE)
@@ -99,11 +112,16 @@ async def test_phq2_positive_steps_into_phq9_keeping_the_two_answers(staffed_bot
     mother = await registered_at_week(bot, 7002, "en", 20)
     await mother.send("/check")
     await mother.click_exact(title("phq2"))
-    assert "1 of 2" in mother.last_text
+    assert "1 of 4" in mother.last_text
     await mother.click_exact(option("phq2", "2"))
-    assert "2 of 2" in mother.last_text
+    assert "2 of 4" in mother.last_text
     await mother.click_exact(option("phq2", "2", question=1))
-    assert "3 of 9" in mother.last_text, mother.last_text
+    # Step 6: every mood check asks about self-harm and harming the baby, whatever the first two say.
+    assert "3 of 4" in mother.last_text and "better off dead" in mother.last_text, mother.last_text
+    await mother.click_exact(option("phq2", "0", question=2))
+    assert "4 of 4" in mother.last_text
+    await mother.click_exact(option("phq2", "0", question=3))
+    assert "3 of 10" in mother.last_text, mother.last_text
     async with bot.app.context.database.reading() as conn:
         rows = (await conn.execute(select(screenings).order_by(screenings.c.id))).all()
     assert [r.questionnaire for r in rows] == ["phq2", "phq9"]
@@ -115,12 +133,7 @@ async def test_a_newborn_danger_sign_on_day_3_alerts_her_nurse(staffed_bot: Runn
     admin = await national_admin(bot)
     nurse = await nurse_at(bot, admin, 7111, lang="en", name=NURSE)
     mother = await registered_at_week(bot, 7011, "en", 39)
-    await mother.send("/profile")
-    await mother.click("👶 My baby is born")
-    await mother.send("Alikhan")
-    birth = bot.clock.now().astimezone(ALMATY).date() - timedelta(days=1)
-    await mother.send(birth.strftime("%d.%m.%Y"))
-    await mother.click("👦 Boy")
+    await record_birth(mother, bot, 1, "39", "3300")
     await bot.live_until(bot.clock.now() + timedelta(days=3), step=timedelta(hours=4))
     invitation = next(m for m in reversed(mother.user.messages) if title("danger_newborn") in (m.text or ""))
     assert "Alikhan" in invitation.text
@@ -241,12 +254,17 @@ async def test_a_restart_between_her_answer_and_the_alert_still_delivers_it(clea
             await again.stop()
 
 
-async def answer_phq9(mother: Person, scores: list[str]) -> None:
-    """PHQ-2 (first two of `scores`), then the rest of PHQ-9."""
+async def answer_phq9(mother: Person, scores: list[str], baby: str = "0") -> None:
+    """PHQ-2 with its safety items (items 1, 2 and 9 of `scores`, then `baby` for harming the baby), then,
+    if it steps on, the rest of PHQ-9 (items 3–8)."""
     await mother.send("/check")
     await mother.click_exact(title("phq2"))
-    for number, score in enumerate(scores):
-        await mother.click_exact(option("phq9", score, question=number))
+    for number in (0, 1, 8):
+        await mother.click_exact(option("phq9", scores[number], question=number))
+    await mother.click_exact(option("phq9", baby, question=9))
+    if int(scores[0]) + int(scores[1]) >= 3 and scores[8] == "0" and baby == "0":
+        for number in range(2, 8):
+            await mother.click_exact(option("phq9", scores[number], question=number))
 
 
 async def test_thoughts_of_self_harm_get_support_and_crisis_numbers_never_a_score(staffed_bot: RunningBot) -> None:
@@ -270,13 +288,13 @@ async def test_a_high_mood_score_alerts_her_nurse_and_she_is_told_so(staffed_bot
     mother = await registered_at_week(bot, 7081, "en", 22)
     await bot.tick()
     await answer_phq9(mother, ["2", "2", "2", "2", "2", "2", "2", "0", "0"])  # 14: moderate depression, high band
-    assert "We have let your nurse know" in mother.last_text
+    assert f"We have sent your answers to your nurse, {NURSE}" in mother.last_text, mother.last_text
     await bot.tick()
     alert = next(m for m in nurse.user.messages if title("phq9") in (m.text or ""))
     assert "High risk" in alert.html and "14 of 27" in alert.text
     # Her own history, in plain words.
     await mother.send("/check")
-    assert "your nurse was asked to contact you" in mother.last_text
+    assert "a health worker was asked to contact you" in mother.last_text
 
 
 async def test_a_check_she_leaves_unanswered_gets_one_nudge_then_shows_on_her_card(staffed_bot: RunningBot) -> None:
@@ -288,7 +306,9 @@ async def test_a_check_she_leaves_unanswered_gets_one_nudge_then_shows_on_her_ca
     mother = await registered_at_week(bot, 7091, "en", 28)  # week 28 today: the weekly danger-signs check starts
     await bot.live_until(bot.clock.now() + timedelta(days=4), step=timedelta(hours=3))
     invites = [m for m in mother.user.messages if title("danger_preg") in (m.text or "")]
-    assert any("Time for a short check" in m.text for m in invites), [m.text for m in mother.user.messages[-5:]]
+    # Week 28 brings three checks on one day: one message lists them, each with its own button (Step 6).
+    (invite,) = [m for m in invites if "Time for these self-checks" in m.text]
+    assert title("phq2") in invite.text and len(invite.button_labels()) == 3, invite.text
     assert sum("A gentle reminder" in m.text for m in invites) == 1
     card = await open_card(nurse, 7091)
     assert "Did not answer" in card and title("danger_preg") in card

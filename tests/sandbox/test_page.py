@@ -140,7 +140,9 @@ async def test_a_mother_registers_reports_a_danger_sign_and_her_nurse_takes_it(s
             await tap(mother, title("danger_preg"))
             await tap(mother, "◻️ " + option("danger_preg", "bleed"))
             await tap(mother, t("📨 Send"))
-            advice = mother.locator("li.msg.bot").filter(has_text=t("🔔 We have let your nurse know. She will contact you."))
+            # ... and exactly who was told: her nurse, by name (Step 6).
+            told = t("🔔 We have sent your answers to your nurse, {name}. She will contact you.").format(name="Gulnara Serikova")
+            advice = mother.locator("li.msg.bot").filter(has_text=told)
             await expect(advice).to_have_count(1, timeout=TIMEOUT)
             await expect(advice).to_contain_text("103")
             await steps.shot("danger-sign")
@@ -157,6 +159,9 @@ async def test_a_mother_registers_reports_a_danger_sign_and_her_nurse_takes_it(s
             taken = nurse.locator("li.msg.bot").filter(has_text=NAME).filter(has_text="Taken by Gulnara Serikova")
             await expect(taken).to_have_count(1, timeout=TIMEOUT)
             await expect(taken.locator(".edited")).to_be_visible()
+            # She hears that her nurse has seen her answers: the loop is closed.
+            seen = mother.locator("li.msg.bot").filter(has_text="Gulnara Serikova, your nurse, has seen your answers")
+            await expect(seen).to_have_count(1, timeout=TIMEOUT)
             await steps.shot("alert-taken")
 
             # The time machine: a week later her guidance for week 31 (and her reminders) arrive.

@@ -9,6 +9,7 @@ from sqlalchemy import insert
 
 from db import screenings
 from db.engine import Database
+from db.schema import outbox as outbox_table
 from db.schema import users
 
 NOW = datetime(2026, 11, 30, 5, 0, tzinfo=timezone.utc)
@@ -81,3 +82,37 @@ async def test_only_checks_untouched_for_a_day_are_abandoned(database: Database)
         stale = await screenings.abandon_stale(conn, NOW + timedelta(hours=1))
         still_open = {s.id for s in await screenings.open_screenings(conn, 3)}
     assert [s.id for s in stale] == [old] and still_open == {fresh}
+
+
+async def test_did_not_answer_reads_the_day_s_nudge_and_her_answers(database: Database) -> None:
+    """A nudge lists the checks of its day (Step 6); the card's "did not answer" is those she never began,
+    with the day she was asked. A nudge from before Step 6 (one check, no list) still counts."""
+    from db import outbox
+    from db.outbox import OutgoingMessage
+
+    asked = NOW.date() - timedelta(days=3)
+    day = {"track": "child", "ref": 1, "due": asked.isoformat(), "occ": "d14"}
+    async with database.transaction() as conn:
+        await _family(conn, 1)
+        await outbox.enqueue(conn, [
+            OutgoingMessage(1, 2, "check", "check.nudge", {"checks": [
+                {**day, "q": "danger_newborn", "code": "c1"}, {**day, "q": "phq2", "code": "m1"},
+            ]}, NOW - timedelta(days=1), "checks:1:x:nudge"),
+            OutgoingMessage(1, 2, "check", "check.nudge", {"q": "danger_post", "code": "m1", "occ": "d7", "track": "child",
+                                                           "ref": 1}, NOW - timedelta(days=9), "check:m1:danger_post:d7:nudge"),
+        ], NOW - timedelta(days=10))
+        await conn.execute(outbox_table.update().values(status="sent", sent_at=NOW - timedelta(days=1)))
+        await _done(conn, 1, "phq2", "none", occurrence="check:m1:phq2:d14")
+        missed = await screenings.missed_checks(conn, 1, NOW)
+    assert ("check:c1:danger_newborn:d14", asked) in missed
+    assert not any(key == "check:m1:phq2:d14" for key, _ in missed)  # she answered that one
+    assert any(key == "check:m1:danger_post:d7" for key, _ in missed)  # the old, single-check nudge
+
+
+async def test_the_planner_sees_a_check_she_began_and_has_not_finished(database: Database) -> None:
+    async with database.transaction() as conn:
+        await _family(conn, 1)
+        await screenings.insert_screening(conn, user_id=1, questionnaire="danger_newborn", track="child", ref_id=1,
+                                          occurrence=None, answers={}, now=NOW)
+        facts = await screenings.planning_facts(conn, 1, MOOD)
+    assert facts.waiting == {("danger_newborn", "child", 1)}

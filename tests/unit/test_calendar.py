@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import (
     Appointment,
+    Check,
     Item,
     ItemState,
     TrackRef,
@@ -112,3 +113,46 @@ def test_appointment_reminders_the_evening_before_and_two_hours_before() -> None
     assert by_key["appointment.soon"] == datetime.combine(TODAY + timedelta(days=2), time(12, 30), tzinfo=ALMATY)
     early = Appointment(id=10, on_date=TODAY + timedelta(days=2), at_time=time(8, 0))
     assert [m.message_key for m in plan([], items=(), appointments=[early]).messages] == ["appointment.eve"]
+
+
+# --- self-check invitations (Step 6: one message a day, never two of one questionnaire waiting) ----------
+
+def _check(q: str, code: str, due: date, occ: str) -> Check:
+    return Check(f"check:{code}:{q}:{occ}", due, {"q": q, "code": code, "occ": occ, "track": "child", "ref": 7})
+
+
+def _plan_checks(checks, now=NOW, horizon=timedelta(days=20)):  # type: ignore[no-untyped-def]
+    return plan_family(
+        refs=[], items=(), states={}, appointments=(), pregnancy_weeks=(), child_months=(), now=now, tz=ALMATY,
+        window=WINDOW, horizon=horizon, spread_key=42, checks=checks,
+    ).messages
+
+
+def test_checks_due_the_same_day_arrive_as_one_invitation_listing_them() -> None:
+    day = TODAY + timedelta(days=1)
+    checks = [_check("danger_newborn", "c7", day, "d14"), _check("danger_post", "m7", day, "d14"),
+              _check("phq2", "m7", day, "d14")]
+    invites = [m for m in _plan_checks(checks) if m.message_key == "check.invite"]
+    nudges = [m for m in _plan_checks(checks) if m.message_key == "check.nudge"]
+    assert len(invites) == 1 and len(nudges) == 1
+    (invite,) = invites
+    assert invite.key == f"checks:42:{day.isoformat()}:ask"
+    assert [c["q"] for c in invite.params["checks"]] == ["danger_newborn", "danger_post", "phq2"]  # file order kept
+    assert local(invite.due).date() == day and nudges[0].params["checks"][0]["due"] == day.isoformat()
+
+
+def test_no_nudge_when_the_same_questionnaire_comes_again_first() -> None:
+    """Day 3 and day 5 of the same check: the day-3 one gets no nudge (day 5), so two never wait at once."""
+    first, second = TODAY + timedelta(days=1), TODAY + timedelta(days=3)
+    messages = _plan_checks([_check("danger_newborn", "c7", first, "d3"), _check("danger_newborn", "c7", second, "d5")])
+    nudged = [c["occ"] for m in messages if m.message_key == "check.nudge" for c in m.params["checks"]]
+    assert nudged == ["d5"]
+    assert sorted(c["occ"] for m in messages if m.message_key == "check.invite" for c in m.params["checks"]) == ["d3", "d5"]
+
+
+def test_an_item_with_a_condition_is_planned_only_for_a_child_that_has_it() -> None:
+    rop = Item("screen_rop", "child", 28, 42, only_if="rop_risk")
+    born = TODAY - timedelta(days=26)
+    plain = plan([TrackRef("child", 7, born)], items=(rop,), horizon=timedelta(days=10)).messages
+    early = plan([TrackRef("child", 7, born, frozenset({"rop_risk"}))], items=(rop,), horizon=timedelta(days=10)).messages
+    assert plain == [] and [m.key for m in early][0] == "care:c7:screen_rop:soon"

@@ -108,13 +108,78 @@ def test_patronage_visits() -> None:
 
 def test_screenings_and_development_checks() -> None:
     screenings = _ids(Track.CHILD, CareKind.NEWBORN_SCREENING)
-    assert set(screenings) == {"screen_heel_prick", "screen_hearing"}
+    assert set(screenings) == {"screen_heel_prick", "screen_hearing", "screen_rop"}
     checks = [i for i in care_items(Track.CHILD) if i.kind is CareKind.DEVELOPMENT_CHECK]
     assert len(checks) == 8
     for item in [*checks, *(care_item(s) for s in screenings)]:
         assert item is not None
         assert item.status is Status.UNCONFIRMED, item.id
         assert "[S20]" in item.source
+
+
+POSTNATAL = ("pnc_mother_24h", "pnc_mother_3d", "pnc_mother_2w", "pnc_mother_6w")
+
+
+def test_mother_postnatal_care_follows_who() -> None:
+    # WHO 2022: at least four contacts for the mother, within 24 h, 48–72 h, 7–14 days and at 6 weeks (§6g).
+    items = [i for i in care_items(Track.CHILD) if i.kind is CareKind.POSTNATAL_CARE]
+    assert tuple(i.id for i in items) == POSTNATAL
+    windows = {i.id: (i.start_day, i.end_day) for i in items}
+    assert windows["pnc_mother_24h"][0] == 0 and windows["pnc_mother_24h"][1] <= 1
+    assert 2 <= windows["pnc_mother_3d"][0] and windows["pnc_mother_3d"][1] <= 3
+    assert 7 <= windows["pnc_mother_2w"][0] and windows["pnc_mother_2w"][1] <= 14
+    assert windows["pnc_mother_6w"][0] <= 42 <= windows["pnc_mother_6w"][1]
+    for earlier, later in zip(items, items[1:]):
+        assert earlier.end_day < later.start_day, (earlier.id, later.id)
+    for item in items:
+        assert item.only_if is None, item.id  # every mother
+        # ✅ for WHO, ⚠️ for Kazakhstan's own schedule: guidance, never an official date
+        assert item.status is Status.SECONDARY and not item.is_official, item.id
+        assert "WHO" in item.source and "WHO" in item.note and "Kazakhstan" in item.note, item.id
+        assert item.title("en").startswith("Your check-up after the birth"), item.id  # hers, not the baby's
+        assert item.title("ru").startswith("Ваш осмотр после родов"), item.id
+        assert item.title("kk").startswith("Босанғаннан кейінгі тексеруіңіз"), item.id
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ("contracept", "pregnancy", "blood pressure", "anaemia", "mood")),
+        ("ru", ("контрацеп", "беременност", "давлени", "анеми", "настроени")),
+        ("kk", ("контрацеп", "жүктілік", "қан қысым", "анемия", "көңіл-күй")),
+    ],
+)
+def test_six_week_check_covers_contraception_and_her_health(lang: str, words: tuple[str, ...]) -> None:
+    item = care_item("pnc_mother_6w")
+    assert item is not None
+    about = item.about(lang).lower()
+    for word in words:
+        assert word in about, (lang, word)
+
+
+def test_retinopathy_screening_only_for_babies_at_risk() -> None:
+    item = care_item("screen_rop")
+    assert item is not None
+    assert item.track is Track.CHILD and item.kind is CareKind.NEWBORN_SCREENING
+    assert item.only_if is not None and item.only_if.value == "rop_risk"
+    assert item.status is Status.UNCONFIRMED and not item.is_official  # cut-offs and timing not confirmed
+    assert (item.start_day, item.end_day) == (28, 42)  # 4–6 weeks of age, our guidance
+    assert "[S20]" in item.source and "[S21]" in item.source
+    assert "34 weeks" in item.note and "2,000 g" in item.note and "guidance" in item.note
+    assert [i.id for i in care_items() if i.only_if is not None] == ["screen_rop"]
+
+
+def test_only_if_is_parsed_and_limited_to_the_child_track() -> None:
+    (item,) = parse_care_plans(_with('note = "a note"\n', 'note = "a note"\nonly_if = "rop_risk"\n'))
+    assert item.only_if is not None and item.only_if.value == "rop_risk"
+    assert parse_care_plans(GOOD)[0].only_if is None
+    with pytest.raises(CareContentError, match="unknown only_if 'preterm'"):
+        parse_care_plans(_with('note = "a note"\n', 'note = "a note"\nonly_if = "preterm"\n'))
+    pregnancy = _with('track = "child"', 'track = "pregnancy"').replace(
+        'note = "a note"\n', 'note = "a note"\nonly_if = "rop_risk"\n'
+    )
+    with pytest.raises(CareContentError, match="use track 'child'"):
+        parse_care_plans(pregnancy)
 
 
 def test_planning_checkup() -> None:
@@ -172,6 +237,8 @@ def test_header_explains_format() -> None:
     header = text[: text.index("\n[[items]]\n")]
     for word in ("confirmed", "secondary", "unconfirmed", "editable", "30.4", "polyclinic"):
         assert word in header.lower(), word
+    for key in (*(kind.value for kind in CareKind), "only_if", "rop_risk"):  # every kind and key it accepts
+        assert f'"{key}"' in header or key == "only_if" and f"  {key} " in header, key
     doc = tomllib.loads(text)
     assert doc["source"] and doc["status"]
 

@@ -1,5 +1,6 @@
 import re
 import tomllib
+from collections.abc import Iterable
 from importlib import resources
 
 import pytest
@@ -249,3 +250,143 @@ def test_metadata_strings_allowed_at_top() -> None:
 
 def test_error_is_value_error() -> None:
     assert issubclass(GuidanceContentError, ValueError)
+
+
+# --- clinical safety review (facts from shared/reference/clinical-content.md §6c, §6g, §7) -------
+# Keywords per language, not whole sentences, so the wording can still be polished.
+
+EARLY_WEEKS = range(4, 20)
+
+
+def _week(week: int) -> Guidance:
+    g = pregnancy_guidance(week)
+    assert g is not None
+    return g
+
+
+def _month(month: int) -> Guidance:
+    g = child_guidance(month)
+    assert g is not None
+    return g
+
+
+def _has_all(text: str, *keywords: str) -> bool:
+    lowered = text.lower()
+    return all(k.lower() in lowered for k in keywords)
+
+
+def _weeks_with(keywords: dict[str, tuple[str, ...]], weeks: Iterable[int] = PREGNANCY_WEEKS) -> list[int]:
+    """Pregnancy weeks whose text holds every keyword of its language, in every language."""
+    return [w for w in weeks if all(_has_all(_week(w).text(lang), *keywords[lang]) for lang in LANGUAGES)]
+
+
+def _months_with(keywords: dict[str, tuple[str, ...]], months: Iterable[int] = CHILD_MONTHS) -> list[int]:
+    return [m for m in months if all(_has_all(_month(m).text(lang), *keywords[lang]) for lang in LANGUAGES)]
+
+
+def test_week_4_folic_acid_every_day_not_ask_your_doctor() -> None:
+    g = _week(4)
+    assert _has_all(g.text("en"), "folic acid", "every day", "every pregnant woman")
+    assert _has_all(g.text("ru"), "фолиев", "каждый день", "всем беременным")
+    assert _has_all(g.text("kk"), "фолий қышқыл", "күн сайын", "барлық жүкті")
+    assert "ask your doctor about folic" not in g.text("en").lower()
+
+
+def test_week_13_iron_and_folic_acid_for_every_pregnant_woman() -> None:
+    g = _week(13)
+    assert _has_all(g.text("en"), "every pregnant woman", "iron", "folic acid", "polyclinic")
+    assert _has_all(g.text("ru"), "всем беременным", "желез", "фолиев", "поликлиник")
+    assert _has_all(g.text("kk"), "барлық жүкті", "темір", "фолий қышқыл", "емхана")
+    # The old text left iron to the doctor's choice.
+    assert "whether you need iron" not in g.text("en").lower()
+    assert "решит врач" not in g.text("ru")
+    assert "дәрігер шешеді" not in g.text("kk")
+
+
+@pytest.mark.parametrize("week", [26, 35])
+def test_preterm_tightenings_and_fewer_movements_mean_103_now(week: int) -> None:
+    g = _week(week)
+    hospital = {"en": "maternity hospital", "ru": "роддом", "kk": "перзентхана"}
+    for lang in LANGUAGES:
+        assert "103" in g.text(lang) and hospital[lang] in g.text(lang).lower(), (week, lang)
+    assert "same day" not in g.text("en") and "в тот же день" not in g.text("ru") and "сол күні" not in g.text("kk")
+    assert "call your doctor" not in g.text("en").lower()
+
+
+def test_early_pregnancy_bleeding_means_103() -> None:
+    bleeding = {"en": ("bleeding", "103"), "ru": ("кровотечени", "103"), "kk": ("қан кет", "103")}
+    assert _weeks_with(bleeding, range(4, 13)), "no week 4–12 names bleeding with 103 in every language"
+    assert len(_weeks_with(bleeding, EARLY_WEEKS)) >= 3
+    one_sided = {"en": ("one side", "faint", "103"), "ru": ("одной стороны", "обморок", "103"), "kk": ("бір жағы", "талып", "103")}
+    assert _weeks_with(one_sided, range(4, 13))
+    ectopic = {"en": ("ectopic",), "ru": ("внематочн",), "kk": ("жатырдан тыс",)}
+    assert _weeks_with(ectopic, EARLY_WEEKS)
+
+
+def test_week_20_bleeding_is_a_clear_danger_sign_in_russian() -> None:
+    ru = _week(20).text("ru")
+    assert "кровотечение" in ru and "103" in ru
+    assert "кровянистые выделения" not in ru
+
+
+def test_no_raw_kumis_or_shubat_in_pregnancy() -> None:
+    kumis = {
+        "en": ("kumis", "shubat", "brucellosis", "pasteuris"),
+        "ru": ("кумыс", "шубат", "бруцелл", "пастериз"),
+        "kk": ("қымыз", "шұбат", "бруцеллез", "пастерл"),
+    }
+    assert _weeks_with(kumis)
+
+
+def test_flu_vaccine_in_pregnancy_is_guidance() -> None:
+    flu = {"en": ("flu vaccine", "ask"), "ru": ("гриппа", "спросите"), "kk": ("тұмау", "екпе", "сұраңыз")}
+    assert _weeks_with(flu, range(13, 41))
+
+
+def test_fasting_talk_to_the_doctor_first() -> None:
+    fasting = {
+        "en": ("fast", "doctor", "breastfeeding"),
+        "ru": ("пост", "врач", "кормлении грудью"),
+        "kk": ("ораза", "дәрігер", "емізу"),
+    }
+    assert _weeks_with(fasting) or _months_with(fasting)
+
+
+def test_swaddling_and_besik_leave_the_hips_free() -> None:
+    hips = {"en": ("swaddl", "besik", "hip"), "ru": ("пелен", "бесик", "бёдр"), "kk": ("жөргекте", "бесік", "жамбас")}
+    assert _weeks_with(hips, range(30, 43)) or _months_with(hips, range(1, 7))
+
+
+def test_no_water_or_tea_before_six_months() -> None:
+    no_water = {"en": ("water", "tea", "heat"), "ru": ("воды", "чая", "жар"), "kk": ("су", "шай", "ыстығ")}
+    assert _months_with(no_water, range(1, 6))
+
+
+def test_vitamin_d_drops_for_breastfed_babies() -> None:
+    vitamin_d = {"en": ("vitamin d drops", "breastfeed"), "ru": ("витамина d", "грудью"), "kk": ("d дәрумен", "емшек")}
+    assert _months_with(vitamin_d, range(1, 4))
+
+
+def test_month_33_asks_the_polyclinic_about_kindergarten_documents() -> None:
+    g = _month(33)
+    assert "passport" not in g.text("en").lower()
+    assert "паспорт" not in g.text("ru").lower() and "паспорт" not in g.text("kk").lower()
+    assert _has_all(g.text("en"), "documents", "polyclinic")
+    assert _has_all(g.text("ru"), "документ", "поликлиник")
+    assert _has_all(g.text("kk"), "құжат", "емхана")
+
+
+def test_young_baby_with_fever_means_103_not_the_doctor_first() -> None:
+    g = _month(2)
+    assert "call your doctor or 103" not in g.text("en")
+    for lang in LANGUAGES:
+        assert "38 °C" in g.text(lang) and "103" in g.text(lang), lang
+
+
+def test_kazakh_calques_from_the_review_are_gone() -> None:
+    for g in all_guidance():
+        kk = g.text("kk").lower()
+        for calque in ("туыл", "жаттығу жиырыл", "сүйегі жоқ"):
+            assert calque not in kk, (g.stage, g.number, calque)
+    assert "жалған толғақ" in _week(26).text("kk")
+    assert "сымсыз кеудеше" in _week(10).text("kk")

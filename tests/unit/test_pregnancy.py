@@ -81,8 +81,12 @@ def test_due_two_weeks_and_a_day_ago_rejected() -> None:
     assert _error(exc) is DatingError.DUE_TOO_FAR_IN_PAST
 
 
-def test_due_exactly_42_weeks_ahead_allowed() -> None:
-    date_from_due(TODAY + days(42 * 7), TODAY)
+def test_due_at_week_4_allowed_and_earlier_too_early() -> None:
+    """A due date 36 weeks ahead is week 4; anything further ahead (up to 42 weeks) is too early to date."""
+    assert date_from_due(TODAY + days(36 * 7), TODAY).week(TODAY) == 4
+    with pytest.raises(DatingValidationError) as exc:
+        date_from_due(TODAY + days(36 * 7 + 1), TODAY)
+    assert _error(exc) is DatingError.TOO_EARLY
 
 
 def test_due_more_than_42_weeks_ahead_rejected() -> None:
@@ -103,10 +107,14 @@ def test_lmp_basic() -> None:
     assert (dating.week(TODAY), dating.day_of_week(TODAY)) == (10, 2)
 
 
-def test_lmp_today_allowed() -> None:
-    dating = date_from_lmp(TODAY, TODAY)
-    assert dating.week(TODAY) == 0
-    assert dating.due_date == TODAY + days(280)
+def test_lmp_four_weeks_ago_allowed_and_later_too_early() -> None:
+    dating = date_from_lmp(TODAY - days(28), TODAY)
+    assert dating.week(TODAY) == 4
+    assert dating.due_date == TODAY + days(252)
+    for ago in (0, 13, 27):
+        with pytest.raises(DatingValidationError) as exc:
+            date_from_lmp(TODAY - days(ago), TODAY)
+        assert _error(exc) is DatingError.TOO_EARLY
 
 
 def test_lmp_tomorrow_rejected() -> None:
@@ -134,7 +142,7 @@ def test_lmp_across_leap_day() -> None:
 # --- week ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("week", [1, 12, 42])
+@pytest.mark.parametrize("week", [4, 12, 42])
 def test_week_allowed(week: int) -> None:
     dating = date_from_week(week, TODAY)
     assert dating.method is DatingMethod.WEEK
@@ -142,6 +150,14 @@ def test_week_allowed(week: int) -> None:
     assert dating.due_date == TODAY - days(7 * week) + days(280)
     assert dating.week(TODAY) == week
     assert dating.day_of_week(TODAY) == 0
+
+
+@pytest.mark.parametrize("week", [1, 2, 3])
+def test_weeks_before_4_are_too_early(week: int) -> None:
+    """ "Week 2" is accepted from week 4 only: too early to confirm or date a pregnancy (issue, Step 6 D)."""
+    with pytest.raises(DatingValidationError) as exc:
+        date_from_week(week, TODAY)
+    assert _error(exc) is DatingError.TOO_EARLY
 
 
 @pytest.mark.parametrize("week", [0, 43, -1, 100])
@@ -164,6 +180,7 @@ def test_enum_values() -> None:
         "lmp_in_future",
         "lmp_too_long_ago",
         "week_out_of_range",
+        "too_early",
     }
 
 
@@ -209,19 +226,19 @@ def test_parse_week_rejects(text: str) -> None:
 todays = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
 
 
-@given(st.integers(min_value=1, max_value=42), todays)
+@given(st.integers(min_value=4, max_value=42), todays)
 def test_week_round_trip(week: int, today: date) -> None:
     assert date_from_week(week, today).week(today) == week
 
 
-@given(st.integers(min_value=0, max_value=44 * 7), todays)
+@given(st.integers(min_value=28, max_value=44 * 7), todays)
 def test_lmp_gestational_days_equal_days_since_lmp(ago: int, today: date) -> None:
     dating = date_from_lmp(today - days(ago), today)
     assert dating.gestational_days(today) == ago
     assert dating.week(today) * 7 + dating.day_of_week(today) == ago
 
 
-@given(st.integers(min_value=-14, max_value=42 * 7), todays)
+@given(st.integers(min_value=-14, max_value=36 * 7), todays)
 def test_due_accepted_range(ahead: int, today: date) -> None:
     dating = date_from_due(today + days(ahead), today)
     assert dating.gestational_days(today) == 280 - ahead

@@ -108,13 +108,14 @@ def test_button_labels_short() -> None:
 def test_status_and_source_are_honest() -> None:
     for q in questionnaires():
         assert q.source, q.id
-    assert _q("danger_preg").status is Status.CONFIRMED and "[S33]" in _q("danger_preg").source
-    assert _q("danger_newborn").status is Status.CONFIRMED and "[S35]" in _q("danger_newborn").source
-    assert _q("danger_child").status is Status.CONFIRMED and "[S34]" in _q("danger_child").source
+    # Step 6: our wording of §6c is ⚠️, and the review's added signs (§6g) are ⚠️ too.
+    assert _q("danger_preg").status is Status.SECONDARY and "[S33]" in _q("danger_preg").source
+    assert _q("danger_newborn").status is Status.SECONDARY and "[S35]" in _q("danger_newborn").source
+    assert _q("danger_child").status is Status.SECONDARY and "[S34]" in _q("danger_child").source
     assert _q("danger_post").status is Status.UNCONFIRMED  # not in the reference
     for qid in ("phq2", "phq9", "gad2", "gad7"):
         assert _q(qid).status is Status.CONFIRMED and "[S30]" in _q(qid).source, qid
-        assert "translations are ours" in _q(qid).note, qid
+        assert "our own translations" in _q(qid).note and {"kk", "ru"} <= _q(qid).unvalidated, qid
     for qid in ("safety", "habits", *DEV):
         assert _q(qid).status is Status.UNCONFIRMED, qid
         assert "own wording" in _q(qid).source.lower(), qid
@@ -123,11 +124,15 @@ def test_status_and_source_are_honest() -> None:
 
 def test_danger_checklists() -> None:
     expected_signs = {
-        "danger_preg": ["bleed", "fits", "headache", "fever", "pain", "breath", "moves", "fluid", "swelling",
-                        "dizzy", "harm"],  # §6c: eleven signs
-        "danger_post": ["bleed", "fever", "smell", "headache", "breath", "leg", "harm"],
-        "danger_newborn": ["feed", "fits", "floppy", "breath", "chest", "hot", "cold"],  # §6e: seven signs
-        "danger_child": ["drink", "vomit", "fits", "sleepy", "fitsnow"],  # §6d: five signs
+        # §6c: eleven signs, then §6g (Step 6): preterm labour and thoughts of harming the baby.
+        "danger_preg": {"bleed", "fits", "headache", "fever", "pain", "breath", "moves", "fluid", "swelling",
+                        "dizzy", "harm", "preterm", "harmbaby"},
+        "danger_post": {"bleed", "fever", "smell", "headache", "breath", "leg", "harm",
+                        "fits", "pain", "dizzy", "swelling", "harmbaby"},
+        # §6e: seven signs, then §6g: jaundice, the cord, blue lips or grunting.
+        "danger_newborn": {"feed", "fits", "floppy", "breath", "chest", "hot", "cold", "yellow", "cord", "blue"},
+        # §6d: five signs, then §6g: fever under 3 months, stridor, dehydration, stiff neck, rash.
+        "danger_child": {"drink", "vomit", "fits", "sleepy", "fitsnow", "fever3m", "stridor", "dry", "neck", "rash"},
     }
     for qid, signs in expected_signs.items():
         q = _q(qid)
@@ -135,12 +140,14 @@ def test_danger_checklists() -> None:
         assert q.hotline == "103"
         (question,) = q.questions
         assert question.multi
-        assert [o.id for o in question.options] == [*signs, "none"], qid
+        assert {o.id for o in question.options[:-1]} == signs and question.options[-1].id == "none", qid
         none = question.options[-1]
         assert none.exclusive and not none.alerts
         assert all(o.alerts and not o.exclusive for o in question.options[:-1]), qid
         harm = question.option("harm")
         assert (harm is not None and harm.self_harm) is (qid in ("danger_preg", "danger_post")), qid
+        baby = question.option("harmbaby")
+        assert (baby is not None and baby.harm_baby) is (qid in ("danger_preg", "danger_post")), qid
         assert set(q.advices) == {Band.URGENT, Band.NONE}
         for lang in LANGUAGES:
             assert "103" in q.advice(Band.URGENT, lang) and "112" in q.advice(Band.URGENT, lang), (qid, lang)
@@ -165,12 +172,14 @@ def test_newborn_thresholds_in_plain_words() -> None:
 
 def test_phq_and_gad_data() -> None:
     phq2, phq9, gad2, gad7 = (_q(i) for i in ("phq2", "phq9", "gad2", "gad7"))
-    assert (len(phq2.questions), len(phq9.questions), len(gad2.questions), len(gad7.questions)) == (2, 9, 2, 7)
+    # Step 6: PHQ-2 also asks item 9 (self-harm) and about harming the baby, neither in its total.
+    assert (len(phq2.questions), len(phq9.questions), len(gad2.questions), len(gad7.questions)) == (4, 10, 2, 7)
     assert (phq2.max_total, phq9.max_total, gad2.max_total, gad7.max_total) == (6, 27, 6, 21)
     assert (phq2.step_to, phq2.step_at, gad2.step_to, gad2.step_at) == ("phq9", 3, "gad7", 3)
     assert phq9.step_to is None and gad7.step_to is None
-    # The long forms start with the short forms' questions: answers carry over.
-    assert phq9.questions[:2] == phq2.questions and gad7.questions[:2] == gad2.questions
+    # Every short-form question is in the long form, the same: answers carry over.
+    assert all(phq9.question(question.id) == question for question in phq2.questions if question.in_total)
+    assert gad7.questions[:2] == gad2.questions
     for q in (phq2, phq9, gad2, gad7):
         assert q.topic is (Topic.MOOD if q.id.startswith("phq") else Topic.ANXIETY)
         for question in q.questions:
@@ -185,7 +194,7 @@ def test_phq_and_gad_data() -> None:
     ]
     item9 = phq9.question("phq_9")
     assert item9 is not None and [o.self_harm for o in item9.options] == [False, True, True, True]
-    assert phq9.has_self_harm and not phq2.has_self_harm and not gad7.has_self_harm
+    assert phq9.has_self_harm and phq2.has_self_harm and not gad7.has_self_harm
     assert "better off dead" in item9.text("en")  # the standard English wording
 
 
@@ -218,8 +227,10 @@ def test_development_sets() -> None:
     months = (2, 4, 6, 9, 12, 18, 24, 36, 48)
     for qid, month in zip(DEV, months, strict=True):
         q = _q(qid)
-        assert q.topic is Topic.DEVELOPMENT and q.positive_band is Band.HIGH and not q.consent_to_share
-        assert 3 <= len(q.questions) <= 5, qid
+        # Step 6: one missed milestone is moderate; a lost skill or two findings are high.
+        assert q.topic is Topic.DEVELOPMENT and q.positive_band is Band.MODERATE and q.serious_band is Band.HIGH
+        assert q.serious_count == 2 and not q.consent_to_share
+        assert 4 <= len(q.questions) <= 6, qid
         # From X months to the day before X+2 months, 30.4 days a month, rounded.
         assert dict(q.audience) == {Audience.CHILD: (round(month * 30.4), round((month + 2) * 30.4) - 1)}, qid
         for question in q.questions:

@@ -36,11 +36,12 @@ def _q(questionnaire_id: str) -> Questionnaire:
 
 
 def _totalling(q: Questionnaire, total: int, *, spare_last: bool = False) -> dict[str, tuple[str, ...]]:
-    """Answers (0–3 each) adding up to ``total``, filling questions in order; ``spare_last`` keeps the last
-    question at 0 (PHQ-9 item 9)."""
+    """Answers (0–3 each) adding up to ``total``, filling the counted questions in order; ``spare_last``
+    keeps the safety items at 0 (PHQ-9 item 9 and the question about harming the baby)."""
     answers: dict[str, tuple[str, ...]] = {}
     left = total
-    fillable = q.questions[:-1] if spare_last else q.questions
+    safety = {question.id for question in q.questions if any(o.self_harm or o.harm_baby for o in question.options)}
+    fillable = [question for question in q.questions if question.in_total and not (spare_last and question.id in safety)]
     for question in q.questions:
         value = min(3, left) if question in fillable else 0
         left -= value
@@ -79,7 +80,7 @@ def test_phq9_item9_is_urgent_whatever_the_total() -> None:
     result = score(phq9, answers)
     assert result == Result(
         questionnaire_id="phq9", band=Band.URGENT, total=1, label="minimal", triggers=(("phq_9", "1"),),
-        self_harm=True, step_to=None, share_needs_consent=False,
+        self_harm=True, harm_baby=False, step_to=None, share_needs_consent=False,
     )
     highest = score(phq9, _all(phq9, "3"))
     assert (highest.total, highest.band, highest.label, highest.self_harm) == (27, Band.URGENT, "severe", True)
@@ -92,8 +93,9 @@ def test_phq9_item9_is_urgent_whatever_the_total() -> None:
 
 def test_phq2_steps_to_phq9_at_3() -> None:
     phq2 = _q("phq2")
-    below = score(phq2, {"phq_1": ("1",), "phq_2": ("1",)})
-    at = score(phq2, {"phq_1": ("0",), "phq_2": ("3",)})
+    safe = {"phq_9": ("0",), "harm_baby": ("0",)}  # Step 6: every mood check asks them
+    below = score(phq2, {"phq_1": ("1",), "phq_2": ("1",)} | safe)
+    at = score(phq2, {"phq_1": ("0",), "phq_2": ("3",)} | safe)
     assert (below.total, below.band, below.step_to, below.label) == (2, Band.NONE, None, "negative")
     assert (at.total, at.band, at.step_to, at.label) == (3, Band.NONE, "phq9", "positive")
     assert not is_positive(below) and is_positive(at)
@@ -101,10 +103,10 @@ def test_phq2_steps_to_phq9_at_3() -> None:
 
 def test_stepping_keeps_the_answers_given() -> None:
     phq9 = _q("phq9")
-    given = {"phq_1": ("2",), "phq_2": ("1",)}
+    given = {"phq_1": ("2",), "phq_2": ("1",), "phq_9": ("0",), "harm_baby": ("0",)}
     question = next_question(phq9, given)
     assert question is not None and question.id == "phq_3"
-    assert progress(phq9, given) == (3, 9)
+    assert progress(phq9, given) == (3, 10)
 
 
 @pytest.mark.parametrize(
@@ -132,8 +134,9 @@ def test_sum_advice_by_band() -> None:
     for total, band in ((0, Band.NONE), (7, Band.MODERATE), (12, Band.HIGH)):
         result = score(gad7, _totalling(gad7, total))
         assert advice(gad7, result, "en") == (gad7.advice(band, "en"),)
-    assert "nurse will contact you" in gad7.advice(Band.HIGH, "en")
-    assert "family card" in gad7.advice(Band.MODERATE, "en")
+    # Step 6: the data says no "your nurse will contact you"; the bot adds who was really told.
+    assert "nurse will contact you" not in gad7.advice(Band.HIGH, "en")
+    assert "health workers who look after your family" in gad7.advice(Band.MODERATE, "en")
 
 
 # --- danger checklists ----------------------------------------------------------------------
@@ -202,15 +205,21 @@ def test_development_red_flags(qid: str) -> None:
     for question in q.questions:
         flagged = next(o.id for o in question.options if o.positive)
         result = score(q, typical | {question.id: (flagged,)})
-        assert (result.band, result.triggers) == (Band.HIGH, ((question.id, flagged),)), (qid, question.id)
+        # Step 6: one missed milestone alone is moderate (the card), a lost skill is high (the nurse).
+        expected = Band.HIGH if question.id == "lost" else Band.MODERATE
+        assert (result.band, result.triggers) == (expected, ((question.id, flagged),)), (qid, question.id)
         assert not result.share_needs_consent and not result.self_harm
-        assert "early intervention centre" in advice(q, result, "en")[0]
+        if expected is Band.HIGH:
+            assert "early intervention centre" in advice(q, result, "en")[0]
 
 
 def test_development_questions_read_no_as_the_red_flag() -> None:
     q = _q("dev_2m")
-    assert score(q, _all(q, "no")).triggers == tuple((question.id, "no") for question in q.questions)
-    assert score(q, _all(q, "yes")).band is Band.NONE  # dev_2m has no "lost skills" question
+    milestones = [question for question in q.questions if question.id != "lost"]
+    missed = {question.id: ("no",) for question in milestones} | {"lost": ("no",)}
+    assert score(q, missed).triggers == tuple((question.id, "no") for question in milestones)
+    reached = {question.id: ("yes",) for question in milestones} | {"lost": ("no",)}
+    assert score(q, reached).band is Band.NONE  # "lost skills" reads yes as the red flag
 
 
 # --- answering: the gate for callback data --------------------------------------------------
@@ -254,7 +263,8 @@ def test_score_refuses_incomplete_or_invalid_answers() -> None:
     with pytest.raises(ValueError):
         score(phq9, {})
     # Answers to other questionnaires' questions are ignored.
-    assert score(_q("phq2"), {"phq_1": ("0",), "phq_2": ("0",), "gad_1": ("3",)}).total == 0
+    assert score(_q("phq2"), {"phq_1": ("0",), "phq_2": ("0",), "phq_9": ("0",), "harm_baby": ("0",),
+                              "gad_1": ("3",)}).total == 0
 
 
 def test_next_previous_progress() -> None:
@@ -314,12 +324,13 @@ def _days(checks: list[ScheduledCheck], qid: str) -> list[int]:
 
 def test_pregnancy_schedule() -> None:
     checks = scheduled_checks("pregnancy", ANCHOR)
-    assert _days(checks, "danger_preg") == [196, 203, 210, 217, 224, 231, 238, 245, 252, 259, 266, 273, 280,
-                                            287, 294]
+    # Step 6: early pregnancy too (miscarriage, ectopic): week 8, then every 4 weeks, then weekly from 28.
+    assert _days(checks, "danger_preg") == [56, 84, 112, 140, 168, 196, 203, 210, 217, 224, 231, 238, 245, 252,
+                                            259, 266, 273, 280, 287, 294]
     assert _days(checks, "phq2") == [196] and _days(checks, "gad2") == [196]
     assert {c.questionnaire_id for c in checks} == {"danger_preg", "phq2", "gad2"}
     # Week 28: danger signs first, then mood, then anxiety; labels are stable day codes.
-    assert checks[:3] == [
+    assert [c for c in checks if c.due >= ANCHOR + timedelta(days=196)][:3] == [
         ScheduledCheck("danger_preg", "d196", ANCHOR + timedelta(days=196)),
         ScheduledCheck("phq2", "d196", ANCHOR + timedelta(days=196)),
         ScheduledCheck("gad2", "d196", ANCHOR + timedelta(days=196)),
