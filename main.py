@@ -1,7 +1,10 @@
 """Run AnaBala: `python main.py` (long polling). Configuration comes from the environment or .env.
 
 Without BOT_TOKEN it runs the local sandbox instead (sandbox/README.md): the same application
-against the embedded Bot API emulator, with a web chat on http://127.0.0.1:8080.
+against the embedded Bot API emulator, with a web chat on http://127.0.0.1:8080 — but only on a
+newcomer's first run (no DATABASE_URL either) or when asked for with `--sandbox`. A deployment that
+set DATABASE_URL and lost its token stops with one line instead: the sandbox never stands in for
+production.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from bot.config import ConfigError, load_settings
 from bot.logging_setup import setup_logging
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -20,7 +24,15 @@ def main() -> int:
         return 2
     from bot.event_loop import run
 
-    if settings.bot_token is None:
+    wants_sandbox = "--sandbox" in args
+    if settings.bot_token is None and not wants_sandbox and "database_url" in settings.model_fields_set:
+        print(
+            "AnaBala cannot start: BOT_TOKEN is missing. DATABASE_URL is set, so this is not a first run: "
+            "set BOT_TOKEN (from @BotFather), or run `python main.py --sandbox` for the local demo.",
+            file=sys.stderr,
+        )
+        return 2
+    if settings.bot_token is None or wants_sandbox:
         from sandbox.config import load_sandbox_settings
 
         try:

@@ -20,6 +20,7 @@ from bot.delivery.pacer import Pacer
 from bot.i18n import UserLocaleMiddleware, make_i18n
 from bot.logging_setup import log_event
 from bot.middlewares.isolation import PerChatIsolation
+from bot.middlewares.private_chats import PrivateChatsOnly
 from bot.middlewares.retry import RetryAfterMiddleware
 from bot.middlewares.tracking import InFlightUpdates
 from bot.middlewares.user_loader import UserLoader
@@ -138,9 +139,11 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         app=context,
     )
     in_flight = InFlightUpdates()
-    # Order matters: count the update before anything awaits; then aiogram's FSM middleware queues
-    # it behind her earlier updates and reads her state; then her row; then her language.
+    # Order matters: count the update before anything awaits; then turn away groups and channels
+    # (nothing about anyone is read for them); then aiogram's FSM middleware queues it behind her
+    # earlier updates and reads her state; then her row; then her language.
     dispatcher.update.outer_middleware(in_flight)
+    dispatcher.update.outer_middleware(PrivateChatsOnly(i18n))  # groups and channels stop here
     dispatcher.update.outer_middleware(dispatcher.fsm)
     dispatcher.update.outer_middleware(UserLoader(database))
     UserLocaleMiddleware(i18n).setup(dispatcher)

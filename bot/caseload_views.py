@@ -15,6 +15,7 @@ from bot.domain.birth import BirthFacts
 from bot.domain.caseload import ASSESSED, RiskLevel, Section, Standing, fit_card, known
 from bot.domain.dates import format_date
 from bot.domain.phone import format_phone
+from bot.domain.questions import preview
 from bot.keyboards.nurse import assessed_label, risk_label
 from bot.services.care import CalendarEntry, entry_title
 from bot.services.caseload import FamilyCard, FamilyList, ListEntry, NextUp
@@ -99,11 +100,15 @@ def family_list_text(listing: FamilyList, lang: str, today: date, *, nurse: bool
     return "\n".join(lines)
 
 
+ECHO_LIMIT = 60  # characters of someone's own input repeated back to her
+
+
 def search_results_text(listing: FamilyList, query: str, lang: str, today: date) -> str:
     if not listing.entries:
+        shown, cut = preview(query, ECHO_LIMIT)  # what she typed comes back cut: never past Telegram's limit
         return _(
             "Nobody found for «{query}». Type part of her name, or some digits of her phone number, for example 701 123."
-        ).format(query=html.quote(query))
+        ).format(query=html.quote(shown + ("…" if cut else "")))
     lines = [_("<b>Found</b>: {count}").format(count=listing.total), ""]
     lines += [family_line(e, lang, today) for e in listing.entries]
     if listing.total > len(listing.entries):

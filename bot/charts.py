@@ -11,6 +11,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +24,19 @@ class ChartLabels:
     x_axis: str
     y_registrations: str
     y_delivered: str
+    empty: str = "—"  # written across a panel with nothing to show ("no deliveries yet")
 
 
 def daily_chart(days: Sequence[date], registrations: Sequence[int], delivered: Sequence[int], labels: ChartLabels) -> bytes:
     """Two bar charts, one above the other (the counts differ by orders of magnitude), as PNG bytes."""
+    figure = chart_figure(days, registrations, delivered, labels)
+    picture = io.BytesIO()
+    figure.savefig(picture, format="png")
+    return picture.getvalue()
+
+
+def chart_figure(days: Sequence[date], registrations: Sequence[int], delivered: Sequence[int], labels: ChartLabels) -> Any:
+    """The matplotlib Figure of ``daily_chart`` (tests read its axes)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -43,6 +53,9 @@ def daily_chart(days: Sequence[date], registrations: Sequence[int], delivered: S
         (bottom, delivered, labels.delivered, labels.y_delivered, "#1565c0"),
     ):
         axes.bar(positions, values, color=colour)
+        axes.set_ylim(0, max(1, max(values, default=0)) * 1.1)  # counts: never a negative axis
+        if not any(values):
+            axes.text(0.5, 0.5, labels.empty, transform=axes.transAxes, ha="center", va="center", color="#666")
         axes.set_title(title, fontsize=11)
         axes.set_ylabel(y_label)
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -51,6 +64,4 @@ def daily_chart(days: Sequence[date], registrations: Sequence[int], delivered: S
     bottom.set_xticks(list(positions)[::step], [f"{day.day:02d}.{day.month:02d}" for day in days][::step])
     bottom.set_xlabel(labels.x_axis)
     figure.suptitle(labels.title, fontsize=13)
-    picture = io.BytesIO()
-    figure.savefig(picture, format="png")
-    return picture.getvalue()
+    return figure

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     telegram_api_url: str = Field(default="https://api.telegram.org", alias="TELEGRAM_API_URL")
     database_url: str = Field(default="sqlite+aiosqlite:///data/bot.sqlite3", alias="DATABASE_URL")
     admin_ids: Annotated[tuple[int, ...], NoDecode] = Field(default=(), alias="ADMIN_IDS")
+    # The key of the audit log's pseudonyms after /delete_me; without it one is made and kept in the database.
+    audit_pepper: SecretStr | None = Field(default=None, alias="AUDIT_PEPPER")
     default_language: Language = Field(default="kk", alias="DEFAULT_LANGUAGE")
     timezone: str = Field(default="Asia/Almaty", alias="TIMEZONE")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="LOG_LEVEL")

@@ -56,12 +56,14 @@ class UserLocaleMiddleware(I18nMiddleware):
         if user is not None:
             return str(user.language)
         member = data.get("staff_member")
-        if member is not None:
+        if member is not None and member.language_chosen:
             return str(member.language)
+        tg_user: User | None = data.get("event_from_user")
+        if member is not None:  # a national admin who has not chosen: her app's language
+            return pick_language(tg_user.language_code if tg_user else None, self.i18n.default_locale)
         state = data.get("state")
         if state is not None:
             chosen = (await state.get_data()).get("lang")
             if chosen in SUPPORTED_LANGUAGES:
                 return str(chosen)
-        tg_user: User | None = data.get("event_from_user")
         return pick_language(tg_user.language_code if tg_user else None, self.i18n.default_locale)

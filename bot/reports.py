@@ -234,4 +234,5 @@ def chart_labels(region: str | None, lang: str) -> ChartLabels:
         x_axis=_("Date"),
         y_registrations=_("Registrations"),
         y_delivered=_("Messages"),
+        empty=_("Nothing yet"),
     )

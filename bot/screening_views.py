@@ -11,7 +11,7 @@ from datetime import date, datetime, tzinfo
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
-from bot.content.questionnaires import Band, Questionnaire, questionnaire
+from bot.content.questionnaires import Band, Option, Questionnaire, questionnaire
 from bot.domain import screening as rules
 from bot.domain.dates import format_date
 from bot.domain.questions import Tier
@@ -95,7 +95,8 @@ def result_text(
     """What she reads when she has answered: what to do (for urgent: act now, first), exactly who was
     told, and when the next check is. A self-harm answer: support and crisis numbers, never a score;
     no score is shown to her at all."""
-    lines = [html.quote(text) for text in rules.advice(q, result, lang)]
+    advice = [html.quote(text) for text in rules.advice(q, result, lang)]
+    lines = [part for text in advice for part in ("", text)][1:]  # a blank line between two texts
     if told is not None:
         lines += ["", told_text(told, result.band is Band.URGENT)]
     if ask_consent:
@@ -122,12 +123,23 @@ def local_date_text(moment: datetime | None, tz: tzinfo) -> str:
     return format_date(moment.astimezone(tz).date()) if moment is not None else ""
 
 
+def _raised_options(q: Questionnaire | None, triggers: Sequence[tuple[str, str]]) -> list[Option]:
+    if q is None:
+        return []
+    found = [(question.option(option_id) if (question := q.question(question_id)) else None)
+             for question_id, option_id in triggers]
+    return [option for option in found if option is not None]
+
+
 def summary_line(record: ScreeningRecord, lang: str, tz: tzinfo) -> str:
     """One past result in plain words, for her (no scores)."""
     q = questionnaire(record.questionnaire)
     title = html.quote(q.title(lang)) if q is not None else record.questionnaire
     on = local_date_text(record.completed_at, tz)
-    if record.self_harm:
+    raised = _raised_options(q, record.triggers)
+    if record.band == "urgent" and any(not (o.self_harm or o.harm_baby) for o in raised):
+        said = _("you were advised to get help at once")  # a danger sign, with or without thoughts of harm
+    elif record.self_harm:
         said = _("you told us you were going through a very hard time")
     elif record.step_to is not None:
         said = _("a few more questions followed")
@@ -169,12 +181,16 @@ def staff_result_line(record: ScreeningRecord, lang: str, tz: tzinfo, answered_i
     score = f", {record.total}/{q.max_total}" if record.total is not None else ""
     if score and answered_in in q.unvalidated:
         score += " " + _("({language} wording not validated)").format(language=answered_in)
-    label = f" ({html.quote(record.label.replace('_', ' '))})" if record.label else ""
+    # An urgent answer overrides the total's band: its label ("negative", "minimal") would mislead.
+    label = f" ({html.quote(record.label.replace('_', ' '))})" if record.label and band != "urgent" else ""
     parts = [f"{BAND_MARK.get(band, '•')} {on} {html.quote(q.title(lang))}: {band_text(band)}{score}{label}"]
     if record.step_to is not None:
         parts.append(_("→ went on to the full questionnaire"))
-    if record.self_harm:
+    raised = _raised_options(q, record.triggers)
+    if any(o.self_harm for o in raised):
         parts.append(_("⚠️ thoughts of self-harm"))
+    if any(o.harm_baby for o in raised):
+        parts.append(_("⚠️ thoughts of harming the baby"))
     triggers = trigger_labels(q, record.triggers, lang)
     if triggers:
         shown = "; ".join(html.quote(t) for t in triggers[:CHECKLIST_SHOWN]) + ("…" if len(triggers) > CHECKLIST_SHOWN else "")

@@ -14,17 +14,21 @@ Three changes, measured in bench/README.md (`delivery.py`):
 from __future__ import annotations
 
 import asyncio
+import json
 from http import HTTPStatus
 from typing import Any, cast
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import TelegramNetworkError
-from aiogram.methods import TelegramMethod
+from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
+from aiogram.types import Update
 from aiohttp import ClientError
 from pydantic import ValidationError
 from pydantic_core import to_json
+
+from bot.logging_setup import log_event
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
 _RESPONSE_TYPES: dict[Any, Any] = {}  # result type → Response[result type], held strongly
@@ -70,8 +74,32 @@ class BotSession(AiohttpSession):
             try:
                 response = response_type.model_validate_json(content, context={"bot": bot})
             except ValidationError:
-                pass  # aiogram's path below says what is wrong
+                if isinstance(method, GetUpdates):
+                    return cast(Response[TelegramType], _updates_one_by_one(bot, content))
+                # otherwise aiogram's path below says what is wrong
             else:
                 if response.ok:
                     return response  # type: ignore[no-any-return]
         return super().check_response(bot, method, status_code, content)
+
+
+def _updates_one_by_one(bot: Bot, content: str) -> Response[list[Update]]:
+    """A batch with one update the library cannot read (a field it does not know, a required one
+    missing) must not stop every update behind it: polling would ask for the same batch forever.
+    Each update is read on its own; one that fails becomes a bare ``Update(update_id=…)``, which moves
+    the offset past it and which the dispatcher skips, and one line says so — its id and the reason's
+    kind, never its content (it may hold her name or what she wrote)."""
+    raw = json.loads(content)
+    updates: list[Update] = []
+    for item in raw.get("result") or []:
+        update_id = item.get("update_id") if isinstance(item, dict) else None
+        try:
+            updates.append(Update.model_validate(item, context={"bot": bot}))
+        except ValidationError as error:
+            if not isinstance(update_id, int):
+                log_event("update_unreadable", reason="no_update_id")
+                continue
+            reasons = sorted({problem["type"] for problem in error.errors()})
+            log_event("update_skipped", update_id=update_id, reason=",".join(reasons))
+            updates.append(Update(update_id=update_id))
+    return Response[list[Update]](ok=True, result=updates)

@@ -95,6 +95,13 @@ async def acknowledge(conn: AsyncConnection, alert_id: int, staff_id: int, now: 
     return result.rowcount > 0
 
 
+async def reopen(conn: AsyncConnection, alert_id: int, now: datetime) -> None:
+    """Taken, then "could not reach her": nobody owns it again, and it goes to the next tier now."""
+    await conn.execute(
+        update(alerts).where(alerts.c.id == alert_id).values(acknowledged_by=None, acknowledged_at=None, escalate_at=now)
+    )
+
+
 async def set_outcome(conn: AsyncConnection, alert_id: int, outcome: str, now: datetime) -> None:
     await conn.execute(update(alerts).where(alerts.c.id == alert_id).values(outcome=outcome, outcome_at=now))
 

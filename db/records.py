@@ -90,6 +90,13 @@ class StaffRecord:
     language: str
     active: bool
     created_at: datetime
+    unreachable_at: datetime | None = None  # she blocked the bot: nothing reaches her
+    language_chosen: bool = True  # False: a national admin who has not chosen (her app's language is used)
+    opened_at: datetime | None = None  # when she first wrote to the bot (None: never; nothing can reach her)
+
+    @property
+    def reachable(self) -> bool:
+        return self.active and self.unreachable_at is None
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,6 +113,14 @@ fsm_states = Table(
     Index("ix_fsm_states_updated_at", "updated_at"),
 )
 
+# Secrets the application makes for itself at first start (the audit pepper: bot/domain/privacy.py).
+app_secrets = Table(
+    "app_secrets",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(128), nullable=False),
+)
+
 # What survives /delete_me: counts with no person behind them.
 anonymous_counters = Table(
     "anonymous_counters",
@@ -221,6 +229,12 @@ staff = Table(
     Column("invited_by", BigInteger, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("deactivated_at", UTCDateTime, nullable=True),
+    # She blocked the bot (a 403): alerts and questions skip her until she unblocks it (Step 6 review).
+    Column("unreachable_at", UTCDateTime, nullable=True),
+    # A national admin from ADMIN_IDS: her Telegram app's language until she chooses one; and whether she
+    # has ever written to the bot (Telegram lets no bot write first) (Step 7).
+    Column("language_chosen", Boolean, nullable=False, server_default=text("true")),
+    Column("opened_at", UTCDateTime, nullable=True),
     # One active role per person.
     Index(
         "uq_staff_active_user",

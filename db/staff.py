@@ -63,6 +63,15 @@ async def get_staff(conn: AsyncConnection, staff_id: int) -> StaffRecord | None:
     return _record(StaffRecord, row) if row else None
 
 
+async def set_staff_reachable(conn: AsyncConnection, user_id: int, reachable: bool, now: datetime) -> int:
+    """A 403 from her chat (she blocked the bot), or her unblocking it: every staff row of that person."""
+    _touch(conn, user_id)
+    result = await conn.execute(
+        update(staff).where(staff.c.user_id == user_id).values(unreachable_at=None if reachable else now)
+    )
+    return int(result.rowcount or 0)
+
+
 async def list_staff(
     conn: AsyncConnection, *, region: str | None = None, polyclinic: str | None = None, role: str | None = None
 ) -> list[StaffRecord]:
@@ -92,7 +101,10 @@ async def insert_staff(
     language: str,
     invited_by: int | None,
     now: datetime,
+    from_config: bool = False,
 ) -> int:
+    """``from_config``: a national admin from ADMIN_IDS, who has not written to the bot yet (joiners have:
+    they opened their invitation link) and has not chosen a language."""
     _touch(conn, user_id)
     result = await conn.execute(
         insert(staff).values(
@@ -106,6 +118,8 @@ async def insert_staff(
             active=True,
             invited_by=invited_by,
             created_at=now,
+            language_chosen=not from_config,
+            opened_at=None if from_config else now,
         )
     )
     return int(result.inserted_primary_key[0])  # type: ignore[index]
@@ -141,8 +155,18 @@ async def sync_national_admins(conn: AsyncConnection, admin_ids: tuple[int, ...]
             continue
         await insert_staff(
             conn, user_id=user_id, role=ADMIN, region=None, polyclinic=None, name="Admin", phone=None,
-            language=language, invited_by=None, now=now,
+            language=language, invited_by=None, now=now, from_config=True,
         )
+
+
+async def never_opened(conn: AsyncConnection, user_ids: tuple[int, ...]) -> list[int]:
+    """Which of these active staff have never written to the bot."""
+    if not user_ids:
+        return []
+    rows = await conn.execute(
+        select(staff.c.user_id).where(staff.c.active, staff.c.user_id.in_(user_ids), staff.c.opened_at.is_(None))
+    )
+    return sorted(int(row.user_id) for row in rows)
 
 
 # --- invitations -------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from emulator.errors import ApiError, bad_request, forbidden, not_found, unautho
 from emulator.faults import Faults
 from emulator.files import FileStore, StoredFile, image_kind
 from emulator.formatting import EntityParseError, UnsupportedParseMode, format_text, utf16_len
+from emulator.groups import SimGroup
 from emulator.keyboards import check_reply_markup
 from emulator.limits import RateLimiter, RateLimits
 from emulator.spec import BotApiSpec, UploadedFile, load_spec
@@ -143,6 +144,7 @@ class BotAPIEmulator:
 
         self._users: dict[int, SimUser] = {}
         self._usernames: dict[str, SimUser] = {}
+        self._groups: dict[int, SimGroup] = {}
         self._files = FileStore()
         self._updates: deque[dict[str, Any]] = deque()
         self._next_update_id = 1
@@ -244,6 +246,27 @@ class BotAPIEmulator:
     @property
     def users(self) -> list[SimUser]:
         return list(self._users.values())
+
+    def group(self, chat_id: int = -1001000000001, title: str = "Mothers of Almaty", kind: str = "supergroup") -> SimGroup:
+        """A group, supergroup or channel (created on first use). The bot is not in it until a member
+        adds it (``add_bot``)."""
+        existing = self._groups.get(chat_id)
+        if existing is None:
+            existing = self._groups[chat_id] = SimGroup(self, chat_id, title, kind)
+        return existing
+
+    @property
+    def groups(self) -> list[SimGroup]:
+        return list(self._groups.values())
+
+    def inject_raw_update(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Queue an update exactly as given, after its update_id: e.g. one that a newer Bot API sends with
+        a field the library does not know, or a malformed one, to test that polling is not wedged."""
+        update = {"update_id": self._next_update_id, **payload}
+        self._next_update_id += 1
+        self._updates.append(update)
+        self._notify_updates()
+        return update
 
     def chat_log(self, user_id: int) -> str:
         user = self._users.get(user_id)
@@ -526,13 +549,17 @@ class BotAPIEmulator:
         if isinstance(chat_id, str):
             user = self._usernames.get(chat_id[1:].lower()) if chat_id.startswith("@") else None
         else:
-            user = self._users.get(chat_id)
+            user = self._users.get(chat_id) or self._groups.get(chat_id)
         if user is None or not user.known_to_bot:
             raise bad_request("chat not found")
         return user
 
     def _writable_chat(self, chat_id: int | str) -> SimUser:
         user = self._chat(chat_id)
+        if isinstance(user, SimGroup) and not user.bot_is_member:
+            if user.bot_status == "kicked":
+                raise forbidden(f"bot was kicked from the {user.kind} chat")
+            raise forbidden(f"bot is not a member of the {user.kind} chat")
         if user.blocked:
             raise forbidden("bot was blocked by the user")
         return user
@@ -809,6 +836,7 @@ class BotAPIEmulator:
             "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
             "getChat": self._get_chat,
+            "leaveChat": self._leave_chat,
             "getFile": self._get_file,
             "setChatMenuButton": self._set_chat_menu_button,
             "getChatMenuButton": self._get_chat_menu_button,
@@ -1118,6 +1146,19 @@ class BotAPIEmulator:
                 "gifts_from_channels": True,
             },
         }
+
+    async def _leave_chat(self, bot: dict[str, Any], p: dict[str, Any]) -> bool:
+        """The bot leaves a group or channel; a private chat cannot be left (Telegram: 400)."""
+        chat = self._chat(p["chat_id"])
+        if not isinstance(chat, SimGroup):
+            raise bad_request("chat member status can't be changed in private chats")
+        if not chat.bot_is_member:
+            raise forbidden(f"bot is not a member of the {chat.kind} chat")
+        old, chat.bot_status, chat.left_by_bot = chat.bot_status, "left", True
+        chat._log_line("bot left the chat")
+        chat._member_update(self._bot_user(), old, "left")
+        chat._notify()
+        return True
 
     async def _get_file(self, bot: dict[str, Any], p: dict[str, Any]) -> dict[str, Any]:
         stored = self._files.get(p["file_id"])

@@ -82,12 +82,10 @@ class ChatMessage:
         serialised at once (edits replace those values, they never mutate them in place).
         """
         clone = copy.deepcopy if snapshot else _identity
-        result: dict[str, Any] = {
-            "message_id": self.message_id,
-            "from": dict(self.sender),
-            "chat": dict(self.chat),
-            "date": self.date,
-        }
+        result: dict[str, Any] = {"message_id": self.message_id}
+        if self.sender:  # a channel post has no "from" at all
+            result["from"] = dict(self.sender)
+        result |= {"chat": dict(self.chat), "date": self.date}
         if self.edit_date is not None:
             result["edit_date"] = self.edit_date
         if self.reply_to is not None and with_reply:

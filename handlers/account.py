@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
 from aiogram.filters import Command
 from aiogram.filters.chat_member_updated import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.fsm.context import FSMContext
@@ -15,9 +16,9 @@ from bot.keyboards.profile import erase_keyboard
 from bot.logging_setup import log_event
 from bot.services import calendar as calendar_service
 from bot.services import families as family_service
-from db.records import UserRecord
+from bot.services import staff as staff_service
+from db.records import StaffRecord, UserRecord
 from handlers.common import reask, set_buttons
-
 
 
 def help_text() -> str:
@@ -104,7 +105,8 @@ async def on_erase(
         return
     await state.clear()
     if user is not None:
-        await family_service.erase_user(app.database, user.id)
+        pepper = app.settings.audit_pepper
+        await family_service.erase_user(app.database, user.id, pepper.get_secret_value() if pepper else None)
     else:
         log_event("draft_erased", user_id=chat_id)
     await bot.send_message(
@@ -112,13 +114,20 @@ async def on_erase(
     )
 
 
-async def on_blocked(event: ChatMemberUpdated, app: AppContext, user: UserRecord | None) -> None:
-    """She blocked the bot: nothing can reach her now; staff will see it (Step 3)."""
+async def on_blocked(event: ChatMemberUpdated, app: AppContext, user: UserRecord | None,
+                     staff_member: StaffRecord | None = None) -> None:
+    """She blocked the bot: nothing can reach her now; staff will see it (Step 3). A member of staff who
+    blocks it is passed over by alerts and questions until she unblocks it."""
+    if staff_member is not None:
+        await staff_service.set_reachable(app, staff_member.user_id, False)
     if user is not None:
         await family_service.set_reachable(app.database, app.clock, user.id, False)
 
 
-async def on_unblocked(event: ChatMemberUpdated, app: AppContext, user: UserRecord | None) -> None:
+async def on_unblocked(event: ChatMemberUpdated, app: AppContext, user: UserRecord | None,
+                       staff_member: StaffRecord | None = None) -> None:
+    if staff_member is not None:
+        await staff_service.set_reachable(app, staff_member.user_id, True)
     if user is not None:
         await family_service.set_reachable(app.database, app.clock, user.id, True)
         await calendar_service.replan(app, user.id)
@@ -132,6 +141,8 @@ def build_router() -> Router:
     router.message.register(on_stop, Command("stop"))
     router.message.register(on_delete_me, Command("delete_me"))
     router.callback_query.register(on_erase, EraseCb.filter())
+    # Her own private chat only (the gate in bot/middlewares/private_chats.py already stops groups).
+    router.my_chat_member.filter(F.chat.type == ChatType.PRIVATE)
     router.my_chat_member.register(on_blocked, ChatMemberUpdatedFilter(member_status_changed=KICKED))
     router.my_chat_member.register(on_unblocked, ChatMemberUpdatedFilter(member_status_changed=MEMBER))
     return router

@@ -13,7 +13,6 @@ from aiogram.utils.i18n import gettext as _
 from bot.content.questionnaires import questionnaire
 from bot.context import AppContext
 from bot.delivery.question_messages import who
-from bot.delivery.screening_messages import alert_taken_text
 from bot.domain.access import Actor
 from bot.domain.phone import format_phone
 from bot.filters import IsStaff
@@ -72,26 +71,25 @@ async def on_alert_button(
     else:
         await callback.answer(_("Saved."))
     mine = view.alert.acknowledged_by == staff.staff_id
-    await show_in_place(
-        callback, _alert_text(app, view, staff_member.language), alert_keyboard(view.alert.id, taken=True) if mine else None
-    )
-    if taken.copies and view.taken_by is not None and view.alert.acknowledged_at is not None:
+    still_open = view.alert.acknowledged_at is None  # "could not reach" leaves it open: the buttons stay
+    markup = alert_keyboard(view.alert.id, taken=mine) if mine or still_open else None
+    await show_in_place(callback, _alert_text(app, view, staff_member.language), markup)
+    if taken.copies:
         pressed = (callback.message.chat.id, callback.message.message_id) if callback.message else None
-        await _mark_copies_taken(app, callback.bot, taken.copies, pressed, view.taken_by.name,
-                                 when(app, view.alert.acknowledged_at))
+        await _mark_copies_taken(app, callback.bot, view, taken.copies, pressed)
 
 
-async def _mark_copies_taken(app: AppContext, bot: Bot | None, copies: tuple[Copy, ...], pressed: tuple[int, int] | None,
-                             by: str, at: str) -> None:
-    """Every other copy of the alert now says who took it, without its buttons, in its reader's language:
-    nobody is left pressing "I'm on it" under "Nobody has taken it yet"."""
+async def _mark_copies_taken(app: AppContext, bot: Bot | None, view: AlertView, copies: tuple[Copy, ...],
+                             pressed: tuple[int, int] | None) -> None:
+    """Every other copy of the alert keeps what it said and now says who took it, without its buttons, in
+    its reader's language: nobody is left pressing "I'm on it" under "Nobody has taken it yet"."""
     if bot is None:
         return
     for copy in copies:
         if (copy.chat_id, copy.message_id) == pressed:
             continue
         with app.i18n.use_locale(copy.language):
-            text = alert_taken_text(by, at)
+            text = _alert_text(app, view, copy.language)
         try:
             await bot.edit_message_text(text=text, chat_id=copy.chat_id, message_id=copy.message_id, reply_markup=None)
         except TelegramAPIError as error:  # she deleted it or blocked the bot: her notice still goes by the outbox

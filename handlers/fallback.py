@@ -51,7 +51,8 @@ async def on_anything_else(
     kept = await keep_free_message(message, state)
     await message.answer(
         _(
-            "I am a bot and cannot answer free messages myself, but I can pass this one to your nurse. "
+            "I am a bot and cannot answer free messages myself, but I can pass this one on to the health "
+            "workers who look after you. "
             "If something worries you about your health or your child's, call your polyclinic. "
             "In an emergency call 103 (ambulance) or 112.\n\n"
             "What I can do: /help"
@@ -77,7 +78,6 @@ async def on_error(event: ErrorEvent, bot: Bot, app: AppContext) -> bool:
     app.errors += 1
     # The exception type and update id only: the traceback could contain what she typed.
     logger.error("event=handler_error update_id=%s user_id=%s error=%s", update.update_id, user, type(event.exception).__name__)
-    logger.debug("handler_error detail: %r", event.exception)
     if user is not None:
         try:
             await bot.send_message(user, _("Sorry, something went wrong on my side. Please try again in a moment."))

@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import ProfileCb
 from bot.context import AppContext
+from bot.domain.children import MAX_CHILDREN
 from bot.domain.flow import EditTarget
 from bot.keyboards import profile as kb
 from bot.keyboards.registration import language_keyboard
@@ -18,6 +19,7 @@ from bot.services import families as family_service
 from bot.views import child_line
 from db.records import Family, UserRecord
 from handlers.common import advance, language_prompt, reask, send_profile, start_profile_edit, step_of
+from handlers.registration import children_limit_text
 
 
 # Profile buttons that start an edit flow, and what the flow starts with.
@@ -68,6 +70,10 @@ async def on_profile_button(
     child = next((c for c in family.children if c.id == callback_data.child_id), None)
     needs_child = action.startswith("child")
     needs_pregnancy = action in {"born", "lost", "lost_yes"}
+    if action in ("add_child", "born") and len(family.children) >= MAX_CHILDREN:
+        await callback.answer()
+        await bot.send_message(chat_id, children_limit_text())
+        return
     if (needs_child and child is None) or (needs_pregnancy and family.pregnancy is None):
         await callback.answer(_("This button is no longer active."), show_alert=True)
         await send_profile(bot, chat_id, app)

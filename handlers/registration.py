@@ -15,8 +15,8 @@ from bot.callbacks import (
     DatingConfirmCb,
     DatingMethodCb,
     DontKnowCb,
-    FixPregnancyCb,
     DraftChildCb,
+    FixPregnancyCb,
     MoreChildrenCb,
     PolyclinicCb,
     RegionCb,
@@ -28,8 +28,14 @@ from bot.commands import set_chat_commands
 from bot.content import polyclinic as find_polyclinic
 from bot.content import region as find_region
 from bot.context import AppContext
-from bot.domain.birth import asks_birth_facts, fits_pregnancy, parse_birth_weight, parse_gestation_weeks
-from bot.domain.children import BirthDateError, Sex, validate_birth_date
+from bot.delivery.question_messages import nurse_text
+from bot.domain.birth import (
+    asks_birth_facts,
+    fits_pregnancy,
+    parse_birth_weight,
+    parse_gestation_weeks,
+)
+from bot.domain.children import MAX_CHILDREN, BirthDateError, Sex, validate_birth_date
 from bot.domain.dates import format_date, parse_date
 from bot.domain.flow import Mode, Role, child_complete, toggle_role
 from bot.domain.names import clean_person_name
@@ -43,15 +49,20 @@ from bot.domain.pregnancy import (
     date_from_week,
     parse_week,
 )
-from bot.keyboards.registration import draft_children_keyboard, fix_pregnancy_keyboard, roles_keyboard
+from bot.keyboards.registration import (
+    dont_know_keyboard,
+    draft_children_keyboard,
+    fix_pregnancy_keyboard,
+    roles_keyboard,
+)
 from bot.logging_setup import log_event
 from bot.services import calendar as calendar_service
-from bot.services import staff as staff_service
 from bot.services import families as family_service
+from bot.services import questions as questions_service
+from bot.services import staff as staff_service
 from bot.services.families import dating_from_draft
 from db.records import Family
 from handlers.common import Flow, advance, mark_answered, phone_from, set_buttons
-
 
 
 def dating_error_text(error: DatingError) -> str:
@@ -70,6 +81,11 @@ def dating_error_text(error: DatingError) -> str:
             "Until then, see your polyclinic if you have pain or bleeding, and call 103 in an emergency."
         ),
     }[error]
+
+
+def children_limit_text() -> str:
+    return _("I can follow up to {count} children under five in one family, and you have told me about {count}. "
+             "If there are more, please tell your nurse: /nurse").format(count=MAX_CHILDREN)
 
 
 def bad_date_text() -> str:
@@ -184,7 +200,8 @@ async def _store_dating(message: Message, bot: Bot, state: FSMContext, app: AppC
     if clash is not None:
         await message.answer(
             _("These dates do not fit {name}'s date of birth ({born}): by them, your pregnancy began around {date}, "
-              "and a new pregnancy cannot begin so soon after a birth. Please check them and type them again.").format(
+              "and an older child must have been born at least two weeks before that. Please check them and type "
+              "them again.").format(
                 name=html.quote(str(clash.get("name") or "")), born=format_date(date.fromisoformat(clash["birth"])),
                 date=format_date(started))
         )
@@ -281,8 +298,8 @@ async def on_child_birth(message: Message, bot: Bot, state: FSMContext, app: App
     if started is not None and not fits_pregnancy(born, started):
         await message.answer(
             _("This date of birth does not fit your pregnancy: by its dates, your pregnancy began around {date}, "
-              "and a new pregnancy cannot begin so soon after a birth. Please check the date of birth and type it "
-              "again. If it is right, your pregnancy dates need correcting: {how}").format(
+              "and an older child must have been born at least two weeks before that. Please check the date of "
+              "birth and type it again. If it is right, your pregnancy dates need correcting: {how}").format(
                 date=format_date(started),
                 how=_("press «Change the pregnancy dates» below.") if data.get("mode") == Mode.REGISTER
                 else _("change them in /profile first."),
@@ -311,7 +328,7 @@ async def _birth_fact(message: Message, bot: Bot, state: FSMContext, app: AppCon
                       value: int | None, retry: str) -> None:
     """Weeks at birth or birth weight: saved and on to the next question, or asked again kindly."""
     if value is None:
-        await message.answer(retry)
+        await message.answer(retry, reply_markup=dont_know_keyboard())  # the button it names, right here
         return
     await _update_child(state, **{key: value})
     await advance(bot, message.chat.id, state, app)
@@ -340,7 +357,10 @@ async def on_more_children(
     callback: CallbackQuery, callback_data: MoreChildrenCb, bot: Bot, state: FSMContext, app: AppContext
 ) -> None:
     await _remove_keyboard(callback)
-    if callback_data.more:
+    if callback_data.more and len((await state.get_data()).get("children", [])) >= MAX_CHILDREN:
+        await bot.send_message(callback.from_user.id, children_limit_text())
+        await state.update_data(children_done=True)
+    elif callback_data.more:
         await state.update_data(child={})
     else:
         await state.update_data(children_done=True)
@@ -375,18 +395,23 @@ async def on_summary(callback: CallbackQuery, callback_data: SummaryCb, bot: Bot
             return
         await state.clear()
         await calendar_service.replan(app, chat_id)
-        await staff_service.assign_family(app, chat_id)
+        # The reply says who her nurse is, at any hour; only the nurse's own notice waits for her hours.
+        await staff_service.assign_family(app, chat_id, tell_her=False)
         await family_service.tell_nurse_of_early_babies(app.database, app.clock, chat_id)
         await set_chat_commands(bot, chat_id, user.language, app)
+        nurse = await questions_service.her_nurse(app, chat_id)
         await bot.send_message(
             chat_id,
-            _(
-                "Thank you! You are registered.\n\n"
-                "/profile — see or change your details\n"
-                "/help — everything I can do\n\n"
-                "If you ever feel that something is seriously wrong with you or your baby, "
-                "call 103 (ambulance) or 112 at once."
-            ),
+            "\n\n".join([
+                _(
+                    "Thank you! You are registered.\n\n"
+                    "/profile — see or change your details\n"
+                    "/help — everything I can do\n\n"
+                    "If you ever feel that something is seriously wrong with you or your baby, "
+                    "call 103 (ambulance) or 112 at once."
+                ),
+                nurse_text(user, nurse),
+            ]),
         )
         return
     if action == "children":

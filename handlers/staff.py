@@ -184,6 +184,8 @@ async def show_menu(bot: Bot, chat_id: int, member: StaffRecord) -> None:
 
 async def on_staff_start(message: Message, bot: Bot, state: FSMContext, app: AppContext, staff_member: StaffRecord) -> None:
     await state.clear()  # /start always brings staff back to their menu
+    staff_member = await staff_service.first_contact(
+        app, staff_member, message.from_user.language_code if message.from_user else None)
     # Her own menu of commands. National admins (ADMIN_IDS) get theirs here, on their first /start:
     # Telegram knows no chat with the bot before that.
     await set_chat_commands(bot, message.chat.id, staff_member.language, app, role=staff_member.role)

@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.config import ConfigError
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
 _EXPECTED = {
     "SANDBOX_PORT": "a TCP port from 1 to 65535 (0: any free port)",
     "SANDBOX_HOST": "an address to listen on, such as 127.0.0.1",
@@ -33,6 +35,11 @@ class SandboxSettings(BaseSettings):
         if not value.startswith(prefix) or len(value) == len(prefix) or ":memory:" in value or "?" in value:
             raise ValueError("the sandbox needs an SQLite file")
         return value
+
+    @property
+    def loopback(self) -> bool:
+        """Served on this computer only: no key needed. Anywhere else, a key printed at start-up."""
+        return self.host in LOOPBACK_HOSTS
 
     @property
     def database_path(self) -> Path:

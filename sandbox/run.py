@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import signal
 import sys
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.logging_setup import log_event
 from sandbox.config import SandboxSettings
 from sandbox.web import build_web_app
 from sandbox.world import World
@@ -40,7 +42,9 @@ async def serve(
             except (NotImplementedError, RuntimeError):  # e.g. Windows
                 pass
     world = World(settings, start=start, bot_settings=bot_settings)
-    runner = web.AppRunner(build_web_app(world), access_log=None, shutdown_timeout=2.0, handler_cancellation=True)
+    # Beyond this computer anyone on the network could act as anyone: a key, printed here only.
+    key = None if settings.loopback else secrets.token_urlsafe(16)
+    runner = web.AppRunner(build_web_app(world, key), access_log=None, shutdown_timeout=2.0, handler_cancellation=True)
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.host, settings.port)
@@ -56,9 +60,12 @@ async def serve(
         port = runner.addresses[0][1]
         await world.open()
         url = page_url(settings.host, port)
+        shown = f"{url}/?key={key}" if key else url
         if on_ready is not None:
-            on_ready(url, world)
-        print(f"AnaBala sandbox (no BOT_TOKEN: a local demo, no Telegram): open {url} — Ctrl+C to stop", flush=True)
+            on_ready(shown, world)
+        print(f"AnaBala sandbox (a local demo, no Telegram: nobody receives anything): open {shown} — Ctrl+C to stop",
+              flush=True)
+        log_event("sandbox_serving", port=port, key_required=int(key is not None))
         await stop.wait()
     finally:
         await runner.cleanup()

@@ -30,13 +30,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from yarl import URL
 
 from bot.logging_setup import log_event
 from emulator.files import image_kind
+from sandbox.config import LOOPBACK_HOSTS
 from sandbox.world import SandboxError, World
 
 STATIC = Path(__file__).with_name("static")
 WORLD: web.AppKey[World] = web.AppKey("world", World)
+KEY: web.AppKey[str | None] = web.AppKey("key")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -45,9 +48,37 @@ def _json(payload: Any, status: int = 200) -> web.Response:
     return web.json_response(payload, status=status, dumps=lambda v: json.dumps(v, ensure_ascii=False))
 
 
+KEY_COOKIE = "anabala_sandbox_key"
+
+
+def _host_allowed(request: web.Request, configured: str) -> bool:
+    """The Host header names this server (its configured address, or localhost on its port), so a page
+    from elsewhere cannot reach it under another name (DNS rebinding)."""
+    try:
+        named = URL(f"http://{request.host}")
+    except ValueError:
+        return False
+    sockname = request.transport.get_extra_info("sockname") if request.transport is not None else None
+    port = sockname[1] if isinstance(sockname, tuple) and len(sockname) > 1 else None
+    allowed = {configured.strip("[]"), *LOOPBACK_HOSTS}
+    return named.host in allowed and (port is None or named.port == port)
+
+
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Same-origin JSON for every change; sandbox errors as JSON; nothing cached."""
+    """Only this server's own name; the key when it is served beyond this computer; same-origin JSON for
+    every change; sandbox errors as JSON; nothing cached."""
+    world = request.app[WORLD]
+    if not _host_allowed(request, world.settings.host):
+        return _json({"error": "this sandbox answers only to its own address"}, 421)
+    key = request.app[KEY]
+    if key is not None:
+        if request.query.get("key") == key:  # the address printed at start-up: remember it, then a clean URL
+            response = web.HTTPFound(request.rel_url.with_query(None))
+            response.set_cookie(KEY_COOKIE, key, httponly=True, samesite="Strict")
+            raise response
+        if request.cookies.get(KEY_COOKIE) != key:
+            return _json({"error": "this sandbox needs its key: open the address printed in its terminal"}, 401)
     if request.method == "POST":
         origin = request.headers.get("Origin")
         if origin is not None and origin != "null" and urlsplit(origin).netloc != request.host:
@@ -219,9 +250,11 @@ async def file(request: web.Request) -> web.StreamResponse:
     )
 
 
-def build_web_app(world: World) -> web.Application:
+def build_web_app(world: World, key: str | None = None) -> web.Application:
+    """``key``: required (once as ?key=, then a cookie) when the page is served beyond this computer."""
     app = web.Application(middlewares=[guard], client_max_size=64 * 1024)
     app[WORLD] = world
+    app[KEY] = key
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC, show_index=False)
     app.router.add_get("/api/state", state)

@@ -317,10 +317,16 @@ class World:
             return await self._act(person_id, action)
 
     async def send_text(self, person_id: int, text: str) -> None:
+        """What she typed or pasted; longer than one message, it goes in parts, as Telegram apps send it."""
         text = text.strip()
-        if not text or len(text) > MAX_TEXT:
+        if not text:
             raise SandboxError("a message is 1 to 4096 characters")
-        await self.act(person_id, lambda user: user.send(text))
+        if len(text) > 20 * MAX_TEXT:
+            raise SandboxError("that is more than a Telegram app would send at once")
+        for start in range(0, len(text), MAX_TEXT):
+            part = text[start:start + MAX_TEXT]
+            if part.strip():
+                await self.act(person_id, lambda user, part=part: user.send(part))
 
     async def start(self, person_id: int, payload: str | None = None) -> None:
         """The "Start" button of a new chat (with the link's payload, as Telegram sends it)."""

@@ -214,6 +214,7 @@ class DeliveryEngine:
             await outbox.mark_chat_unreachable(conn, message.chat_id, message.id)
             if await families.get_user(conn, message.chat_id) is not None:
                 await families.update_user(conn, message.chat_id, self.app.clock.now(), unreachable_at=self.app.clock.now())
-            if message.kind == "alert":  # a nurse who blocked the bot: her alerts go further at once
+            # A member of staff who blocked the bot: passed over from now on, and her alerts go further at once.
+            if await staff.set_staff_reachable(conn, message.chat_id, False, self.app.clock.now()):
                 await alerts.hasten_for_staff_chat(conn, message.chat_id, self.app.clock.now())
         log_event("delivery_unreachable", chat_id=message.chat_id)

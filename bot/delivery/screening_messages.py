@@ -95,15 +95,18 @@ def _trigger_option(q: Questionnaire, trigger: list[str]) -> Option | None:
     return question.option(trigger[1]) if question is not None else None
 
 
-def alert_taken_text(by: str, at: str) -> str:
-    """What every other copy of an alert becomes once somebody takes it."""
-    return _("✅ This alert was taken by {name} ({at}).").format(name=html.quote(by), at=html.quote(at))
-
-
 @renderer("alert.seen")
 def alert_seen(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     """To her: a person has her answers now (the loop closed), in her language."""
     name = html.quote(params.get("by") or "")
+    outcome = params.get("outcome")
+    if outcome == "unreached":
+        return Rendered(_("📞 {name} tried to reach you about your answers and could not. Please answer when the "
+                          "polyclinic calls, or call it yourself. If you feel worse, call 103 or 112 now."
+                          ).format(name=name))
+    if outcome is not None:  # she already called, planned a visit, referred or resolved it
+        return Rendered(_("💬 {name} has seen your answers.").format(name=name) + "\n\n"
+                        + _("If you feel worse, do not wait: call 103 or 112."))
     if params.get("her_nurse"):
         text = _("💬 {name}, your nurse, has seen your answers and will contact you soon.").format(name=name)
     elif params.get("role") == "admin":

@@ -50,6 +50,12 @@ def new_family(params: dict[str, Any], context: RenderContext) -> Rendered | Non
     )
 
 
+@renderer("staff.unassigned_today")
+def unassigned_today(params: dict[str, Any], context: RenderContext) -> Rendered | None:
+    return Rendered(_("🏥 New families have registered at polyclinics where no nurse can take them yet. "
+                      "Assign them a nurse: /unassigned"))
+
+
 @renderer("staff.deactivated")
 def staff_deactivated(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     return Rendered(

@@ -32,6 +32,9 @@ GESTATION_RANGE = (22, 44)
 WEIGHT_RANGE_G = (300, 6500)
 
 _NUMBER = re.compile(r"^\s*(\d{1,4}(?:[.,]\d{1,3})?)\s*([^\d\s.,]*)\.?\s*$")
+_ANY_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_GRAMS_WORD = re.compile(r"\s*(?:грамм(?:ов|а)?|граммов|gram(?:me)?s?|гр)\.?(?=\s|$)")
+_KILOS_AND_GRAMS = re.compile(r"\s*(\d)\s*(?:kg|кг)\.?\s*(\d{1,3})\s*g?\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +79,12 @@ def asks_birth_facts(birth: date, today: date) -> bool:
 
 
 def parse_gestation_weeks(text: str) -> int | None:
-    """"33", "33 weeks", "33 апта", "38.5" (→ 38: completed weeks). None: not a plausible number of weeks."""
-    match = _NUMBER.match(text or "")
-    if match is None:
-        return None
-    weeks = int(float(match.group(1).replace(",", ".")))
+    """"33", "33 weeks", "33 апта", "38.5", "36+5", "36 недель 5 дней" (→ completed weeks). None: not a
+    plausible number of weeks."""
+    numbers = [float(n.replace(",", ".")) for n in _ANY_NUMBER.findall(text or "")]
+    if not numbers or (len(numbers) > 1 and not (len(numbers) == 2 and numbers[1] <= 6)):
+        return None  # a second number is only the days of the week ("36+5")
+    weeks = int(numbers[0])
     low, high = GESTATION_RANGE
     return weeks if low <= weeks <= high else None
 
@@ -88,7 +92,11 @@ def parse_gestation_weeks(text: str) -> int | None:
 def parse_birth_weight(text: str) -> int | None:
     """Grams from "1800", "1 800", "1800 g", "3,2 kg" or "3.2" (a small number is read as kilograms).
     None: not a plausible birth weight."""
-    raw = (text or "").strip().replace("\u00a0", " ")
+    raw = (text or "").strip().lower().replace("\u00a0", " ")
+    raw = _GRAMS_WORD.sub("g", raw)
+    kilos_and_grams = _KILOS_AND_GRAMS.fullmatch(raw)  # "3 кг 200", "3kg 200 g"
+    if kilos_and_grams:
+        raw = str(int(kilos_and_grams.group(1)) * 1000 + int(kilos_and_grams.group(2)))
     # "1 800" and "3 200 г": a space between thousands.
     raw = re.sub(r"(?<=\d) (?=\d{3}\b)", "", raw)
     match = _NUMBER.match(raw)

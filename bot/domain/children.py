@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-__all__ = ["MAX_AGE_YEARS", "BirthDateError", "ChildAge", "Sex", "child_age", "validate_birth_date"]
+__all__ = ["MAX_AGE_YEARS", "MAX_CHILDREN", "BirthDateError", "ChildAge", "Sex", "child_age", "validate_birth_date"]
 
 MAX_AGE_YEARS = 6  # the programme covers children under six
+MAX_CHILDREN = 10  # children under five a family can hold: keeps every list and summary within one message
 
 
 class Sex(StrEnum):

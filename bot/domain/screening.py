@@ -48,6 +48,7 @@ __all__ = [
     "scheduled_checks",
     "score",
     "toggle_option",
+    "urgent_answer_given",
     "validate_answer",
 ]
 
@@ -135,19 +136,35 @@ def previous_question(q: Questionnaire, answers: Answers, current_id: str | None
     return q.questions[index - 1] if index > 0 else None
 
 
+def urgent_answer_given(q: Questionnaire, answers: Answers) -> bool:
+    """Whether an answer already given is urgent whatever comes after (self-harm, harming the baby, a red
+    flag): the questionnaire ends there and her help comes now, not after the remaining questions."""
+    return any(
+        option.urgent
+        for question in q.questions
+        if _answered(q, answers, question)
+        for option in question.options
+        if option.id in answers[question.id]
+    )
+
+
 def score(q: Questionnaire, answers: Answers) -> Result:
-    """The result of a fully answered questionnaire. Raises ValueError if a question is unanswered.
+    """The result of a fully answered questionnaire — or of one ended early by an urgent answer
+    (``urgent_answer_given``): then the questions after it stay unanswered, and there is no total.
+    Raises ValueError if a question is unanswered otherwise.
 
     Answers to questions not in ``q`` are ignored. Triggers list, in question and option order: for a
     flags questionnaire every chosen positive, red-flag or self-harm option; for a sum questionnaire only
     the red-flag and self-harm ones (the total explains the rest).
     """
     missing = [question.id for question in q.questions if not _answered(q, answers, question)]
-    if missing:
+    ended_early = bool(missing) and urgent_answer_given(q, answers)
+    if missing and not ended_early:
         raise ValueError(f"{q.id}: unanswered or invalid: {', '.join(missing)}")
     chosen = [
         (question, option)
         for question in q.questions
+        if _answered(q, answers, question)
         for option in question.options
         if option.id in answers[question.id]
     ]
@@ -169,6 +186,8 @@ def score(q: Questionnaire, answers: Answers) -> Result:
     if any(option.urgent for _, option in chosen):
         # Act now; the nurse assesses in person. Carrying on with PHQ-9 would only delay her alert.
         band, step_to = Band.URGENT, None
+    if ended_early:
+        total, label = None, None  # a part of the questions: no total to show anyone
     return Result(
         questionnaire_id=q.id,
         band=band,

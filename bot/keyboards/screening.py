@@ -8,6 +8,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.domain.questions import preview
 from bot.keyboards import Keyboard
 
 
@@ -42,7 +43,8 @@ def start_keyboard(checks: Sequence[tuple[str, str, str]]) -> InlineKeyboardMark
     """Under a scheduled invitation: (questionnaire id, occurrence, title) of each check it lists."""
     keyboard = Keyboard()
     for qid, occurrence, title in checks:
-        label = _("▶️ Start") if len(checks) == 1 else f"▶️ {title[:40]}"
+        short, cut = preview(title, 36)
+        label = _("▶️ Start") if len(checks) == 1 else f"▶️ {short}{'…' if cut else ''}"
         keyboard.button(text=label, callback_data=CheckCb(action="start", q=qid, o=occurrence))
     return keyboard.adjust(1).as_markup()
 

@@ -27,6 +27,7 @@ from db.screenings import ScreeningRecord
 ALERT_KIND = "alert"
 NEW, TAKEN, SEEN = "alert.new", "alert.taken", "alert.seen"  # message keys (SEEN: to her)
 OUTCOMES = ("called", "visit", "referred", "unreached", "resolved")
+UNREACHED = "unreached"  # an attempt, not an outcome: the alert stays open (or opens again) and goes further
 ESCALATION_BATCH = 100
 
 
@@ -205,7 +206,11 @@ async def acknowledge(app: AppContext, actor: Actor, alert_id: int, outcome: str
         if alert is None or not await _may_act(conn, actor, alert):
             await staff.audit(conn, now, actor.user_id, "alert_refused", staff_id=actor.staff_id, alert=alert_id)
             return None
-        mine = await alerts.acknowledge(conn, alert_id, actor.staff_id, now)
+        if outcome == UNREACHED:
+            await _could_not_reach(app, conn, actor, alert, now)
+            mine = False
+        else:
+            mine = await alerts.acknowledge(conn, alert_id, actor.staff_id, now)
         copies: list[Copy] = []
         if mine:
             await staff.audit(conn, now, actor.user_id, "alert_taken", family_id=alert.user_id, staff_id=actor.staff_id,
@@ -235,7 +240,7 @@ async def acknowledge(app: AppContext, actor: Actor, alert_id: int, outcome: str
                     OutgoingMessage(
                         chat_id=alert.user_id, priority=ALERT, kind=ALERT_KIND, message_key=SEEN,
                         params={"by": taker_name, "her_nurse": her_nurse == actor.staff_id,
-                                "role": taker.role if taker else "nurse"},
+                                "role": taker.role if taker else "nurse", "outcome": outcome},
                         due_at=now, unique_key=f"alert:{alert_id}:seen",
                     )
                 ],
@@ -243,7 +248,7 @@ async def acknowledge(app: AppContext, actor: Actor, alert_id: int, outcome: str
             )
         refreshed = await alerts.get_alert(conn, alert_id)
         assert refreshed is not None
-        if outcome is not None and refreshed.acknowledged_by == actor.staff_id:
+        if outcome is not None and outcome != UNREACHED and refreshed.acknowledged_by == actor.staff_id:
             await alerts.set_outcome(conn, alert_id, outcome, now)
             await staff.audit(conn, now, actor.user_id, "alert_outcome", family_id=alert.user_id, staff_id=actor.staff_id,
                               alert=alert_id, outcome=outcome)
@@ -251,6 +256,25 @@ async def acknowledge(app: AppContext, actor: Actor, alert_id: int, outcome: str
         log_event("alert_acknowledged", alert_id=alert_id, staff_id=actor.staff_id)
     shown = await view(app, actor, alert_id)
     return Taken(shown, mine, tuple(copies)) if shown is not None else None
+
+
+async def _could_not_reach(app: AppContext, conn: AsyncConnection, actor: Actor, alert: AlertRecord, now: datetime) -> None:
+    """"Could not reach" never closes an urgent alert: nobody has spoken to her yet. The attempt is recorded;
+    an alert nobody took keeps climbing the tiers; one she had taken is open again and goes further now.
+    The mother is told that someone tried to call her."""
+    await alerts.set_outcome(conn, alert.id, UNREACHED, now)
+    await staff.audit(conn, now, actor.user_id, "alert_outcome", family_id=alert.user_id, staff_id=actor.staff_id,
+                      alert=alert.id, outcome=UNREACHED)
+    if alert.acknowledged_by == actor.staff_id:
+        await alerts.reopen(conn, alert.id, now)
+    member = await staff.get_staff(conn, actor.staff_id)
+    await outbox.enqueue(conn, [OutgoingMessage(
+        chat_id=alert.user_id, priority=ALERT, kind=ALERT_KIND, message_key=SEEN,
+        params={"by": member.name if member else "", "outcome": UNREACHED,
+                "her_nurse": await staff.nurse_of(conn, alert.user_id) == actor.staff_id},
+        due_at=now, unique_key=f"alert:{alert.id}:unreached:{actor.staff_id}:{now.isoformat(timespec='minutes')}",
+    )], now)
+    log_event("alert_unreached", alert_id=alert.id, staff_id=actor.staff_id)
 
 
 async def open_alerts(app: AppContext, actor: Actor, *, limit: int = 5, offset: int = 0) -> tuple[int, list[AlertView]]:

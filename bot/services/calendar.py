@@ -10,14 +10,14 @@ from functools import cache
 
 from bot.content.care import Condition, care_items
 from bot.content.guidance import all_guidance
+from bot.content.questionnaires import Topic, load_questionnaires, questionnaire
 from bot.context import AppContext
 from bot.delivery import REMINDER
 from bot.domain import calendar as cal
 from bot.domain.birth import BirthFacts
 from bot.domain.children import child_age
-from bot.logging_setup import log_event
-from bot.content.questionnaires import Topic, load_questionnaires, questionnaire
 from bot.domain.screening import scheduled_checks
+from bot.logging_setup import log_event
 from db import care, families, outbox, screenings
 from db.outbox import OutgoingMessage
 from db.records import Family

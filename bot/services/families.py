@@ -18,11 +18,12 @@ from bot.domain.birth import BirthFacts, parse_birth_weight, parse_gestation_wee
 from bot.domain.children import Sex, validate_birth_date
 from bot.domain.flow import EditTarget, Role
 from bot.domain.pregnancy import DatingMethod, PregnancyDating
+from bot.domain.privacy import pseudonym
 from bot.logging_setup import log_event
 from bot.services import nurse_notices
-from db import families, outbox
+from db import families, outbox, privacy
 from db.engine import Database
-from db.records import Family, NewChild, PregnancyRecord, UserRecord, NewUser
+from db.records import Family, NewChild, NewUser, PregnancyRecord, UserRecord
 
 
 class InvalidDraft(Exception):
@@ -237,11 +238,17 @@ async def set_language(database: Database, clock: Clock, user_id: int, language:
     log_event("language_changed", user_id=user_id, language=language)
 
 
-async def erase_user(database: Database, user_id: int) -> bool:
-    """/delete_me: every personal record goes; only anonymous counts stay."""
+async def erase_user(database: Database, user_id: int, audit_pepper: str | None = None) -> bool:
+    """/delete_me: every personal record goes (her rows and, by ON DELETE CASCADE, everything about her:
+    children, answers, alerts, questions and what she wrote, plans, visits); what was sent to her or to
+    staff about her; any half-finished flow; her id in the audit log becomes a keyed pseudonym (the
+    entries keep what staff did and when). Only anonymous counts stay."""
     async with database.transaction() as conn:
         existed = await families.delete_user(conn, user_id)
         await outbox.forget_chat(conn, user_id)  # what was queued or sent to her goes too
+        await privacy.forget_flows(conn, user_id)
+        pepper = audit_pepper or await privacy.secret(conn, privacy.AUDIT_PEPPER)
+        await privacy.pseudonymise_audit(conn, user_id, pseudonym(user_id, pepper.encode()))
         if existed:
             await families.increment_counter(conn, "users_erased")
     log_event("user_erased", user_id=user_id)

@@ -217,7 +217,8 @@ async def pick(app: AppContext, family: Family, screening_id: int, question_id: 
         return None
     answers[question_id] = option_ids
     following = rules.next_question(q, answers)
-    if following is not None:
+    # Self-harm, harming the baby or a red flag: help and the alert now, not after the other questions.
+    if following is not None and not rules.urgent_answer_given(q, answers):
         async with app.database.transaction() as conn:
             if not await screenings.save_answers(conn, record.id, answers, app.clock.now(), expected=OPEN):
                 return None

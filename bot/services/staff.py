@@ -27,6 +27,8 @@ from bot.domain.access import (
     can_view_family,
     choose_nurse,
 )
+from bot.domain.questions import Tier
+from bot.i18n import pick_language
 from bot.logging_setup import log_event
 from db import families, outbox, staff
 from db.outbox import OutgoingMessage
@@ -58,13 +60,41 @@ async def current_actor(app: AppContext, user_id: int) -> Actor | None:
 
 
 async def sync_national_admins(app: AppContext) -> None:
+    """ADMIN_IDS become national admins; each one who has never written to the bot is logged once (ids
+    only): Telegram lets no bot write first, so no alert could reach her until she sends /start."""
     async with app.database.transaction() as conn:
         await staff.sync_national_admins(conn, app.settings.admin_ids, app.settings.default_language, app.clock.now())
+        unopened = await staff.never_opened(conn, app.settings.admin_ids)
+    for user_id in unopened:
+        log_event("admin_never_opened_bot", user_id=user_id)
+
+
+async def first_contact(app: AppContext, member: StaffRecord, app_language: str | None) -> StaffRecord:
+    """Her /start: she can be written to from now on; a national admin who has not chosen a language
+    gets her Telegram app's (kk/ru/en, else DEFAULT_LANGUAGE) for everything the bot sends her."""
+    if member.opened_at is not None and member.language_chosen:
+        return member
+    values: dict[str, object] = {}
+    if member.opened_at is None:
+        values["opened_at"] = app.clock.now()
+    if not member.language_chosen:
+        values["language"] = pick_language(app_language, app.settings.default_language)
+    async with app.database.transaction() as conn:
+        await staff.update_staff(conn, member.id, **values)
+        updated = await staff.get_staff(conn, member.id)
+    return updated or member
+
+
+async def set_reachable(app: AppContext, user_id: int, reachable: bool) -> None:
+    """She blocked the bot (passed over by alerts and questions) or unblocked it (reached again)."""
+    async with app.database.transaction() as conn:
+        await staff.set_staff_reachable(conn, user_id, reachable, app.clock.now())
+    log_event("staff_reachable" if reachable else "staff_unreachable", user_id=user_id)
 
 
 async def set_language(app: AppContext, staff_id: int, language: str) -> None:
     async with app.database.transaction() as conn:
-        await staff.update_staff(conn, staff_id, language=language)
+        await staff.update_staff(conn, staff_id, language=language, language_chosen=True)
 
 
 async def refuse(app: AppContext, actor_id: int, action: str, **details: int | str | None) -> None:
@@ -174,43 +204,58 @@ async def join(
 # --- assignment --------------------------------------------------------------------------------
 
 async def _assign_by_rule(
-    conn: AsyncConnection, family_id: int, polyclinic: str, now: datetime, *, excluding: int | None = None
+    conn: AsyncConnection, family_id: int, polyclinic: str, now: datetime, *, excluding: int | None = None,
+    tell_her: bool = True,
 ) -> int | None:
-    """Her polyclinic's nurse with the smallest caseload, told to her and to the nurse."""
+    """Her polyclinic's nurse with the smallest caseload, told to the nurse (and, unless the reply she is
+    reading says it already, to her)."""
     nurse_id = choose_nurse(await staff.caseloads(conn, polyclinic, excluding=excluding))
     if nurse_id is None:
         await staff.unassign(conn, family_id)
         return None
     await staff.assign(conn, family_id, nurse_id, now, None)
-    await _announce_nurse(conn, family_id, nurse_id, now)
+    await _announce_nurse(conn, family_id, nurse_id, now, tell_her=tell_her)
     return nurse_id
 
 
-async def _announce_nurse(conn: AsyncConnection, family_id: int, nurse_id: int, now: datetime) -> None:
-    """She is told who her nurse is now; the nurse is told about her new family."""
+async def _announce_nurse(conn: AsyncConnection, family_id: int, nurse_id: int, now: datetime, *,
+                          tell_her: bool = True) -> None:
+    """She is told who her nurse is now; the nurse is told about her new family (in her own hours)."""
     nurse = await staff.get_staff(conn, nurse_id)
     if nurse is None:
         return
     stamp = now.isoformat(timespec="seconds")
-    await outbox.enqueue(
-        conn,
-        [
-            OutgoingMessage(
-                family_id, REMINDER, "staff", "nurse.assigned",
-                {"nurse": nurse.name, "phone": nurse.phone, "polyclinic": nurse.polyclinic},
-                now, f"nurse:{family_id}:{nurse_id}:{stamp}",
-            ),
-            OutgoingMessage(
-                nurse.user_id, REMINDER, "staff", "staff.new_family", {}, now,
-                f"newfam:{nurse_id}:{family_id}:{stamp}", about=family_id,
-            ),
-        ],
-        now,
-    )
+    messages = [
+        OutgoingMessage(
+            nurse.user_id, REMINDER, "staff", "staff.new_family", {}, now,
+            f"newfam:{nurse_id}:{family_id}:{stamp}", about=family_id,
+        ),
+    ]
+    if tell_her:
+        messages.append(OutgoingMessage(
+            family_id, REMINDER, "staff", "nurse.assigned",
+            {"nurse": nurse.name, "phone": nurse.phone, "polyclinic": nurse.polyclinic},
+            now, f"nurse:{family_id}:{nurse_id}:{stamp}",
+        ))
+    await outbox.enqueue(conn, messages, now)
 
 
-async def assign_family(app: AppContext, family_id: int) -> int | None:
-    """After registration or a change of polyclinic: her polyclinic's nurse by the rule, or none."""
+async def _tell_admins_no_nurse(app: AppContext, conn: AsyncConnection, user: UserRecord, now: datetime) -> None:
+    """A family registered where no nurse can take her: the admins of her region and the national ones
+    hear it once a day (one row per admin and local day; in their delivery hours), not once a family."""
+    tiers = await care_tiers(conn, user, None)
+    day = now.astimezone(app.settings.tz).date().isoformat()
+    await outbox.enqueue(conn, [
+        OutgoingMessage(member.user_id, REMINDER, "staff", "staff.unassigned_today", {}, now,
+                        f"unassigned:{member.id}:{day}")
+        for member in [*tiers[Tier.REGION], *tiers[Tier.NATIONAL]]
+    ], now)
+
+
+async def assign_family(app: AppContext, family_id: int, *, tell_her: bool = True) -> int | None:
+    """After registration or a change of polyclinic: her polyclinic's nurse by the rule, or none (then
+    the admins in scope hear it, grouped once a day). ``tell_her=False``: the reply she reads names her
+    nurse itself (registration), so no separate message waits for her morning."""
     now = app.clock.now()
     async with app.database.transaction() as conn:
         user = await families.get_user(conn, family_id)
@@ -221,10 +266,14 @@ async def assign_family(app: AppContext, family_id: int) -> int | None:
             nurse = await staff.get_staff(conn, current)
             if nurse is not None and nurse.active and nurse.polyclinic == user.polyclinic:
                 return current  # she already has a nurse there
+        assigned = None
         if user.polyclinic is None:
             await staff.unassign(conn, family_id)
-            return None
-        return await _assign_by_rule(conn, family_id, user.polyclinic, now)
+        else:
+            assigned = await _assign_by_rule(conn, family_id, user.polyclinic, now, tell_her=tell_her)
+        if assigned is None:
+            await _tell_admins_no_nurse(app, conn, user, now)
+        return assigned
 
 
 async def family_place(conn: AsyncConnection, family_id: int) -> FamilyPlace | None:
@@ -316,9 +365,11 @@ async def care_tiers(conn: AsyncConnection, user: UserRecord, nurse_id: int | No
     nurse = await staff.get_staff(conn, nurse_id) if nurse_id is not None else None
     colleagues = await staff.list_staff(conn, polyclinic=user.polyclinic, role="nurse") if user.polyclinic else []
     admins = await staff.list_staff(conn, role="admin")
+    # Whoever blocked the bot is passed over: nothing would reach her, and the mother must not be told
+    # that her nurse knows when she cannot.
     return [
-        [nurse] if nurse is not None and nurse.active else [],
-        [member for member in colleagues if member.id != nurse_id],
-        [member for member in admins if member.region == user.region],
-        [member for member in admins if member.region is None],
+        [nurse] if nurse is not None and nurse.reachable else [],
+        [member for member in colleagues if member.id != nurse_id and member.reachable],
+        [member for member in admins if member.region == user.region and member.reachable],
+        [member for member in admins if member.region is None and member.reachable],
     ]

@@ -109,6 +109,14 @@ const S = {
   dialogLink: null,   // the /start payload the person dialog opens with
 };
 
+// Phone numbers as the bot writes them (bot/domain/phone.py): +7 701 000 00 03.
+function formatPhone(raw) {
+  const digits = String(raw || "").replace(/\D/g, "");
+  const national = digits.length === 11 && (digits[0] === "7" || digits[0] === "8") ? digits.slice(1) : digits;
+  if (national.length !== 10) return String(raw || "");
+  return `+7 ${national.slice(0, 3)} ${national.slice(3, 6)} ${national.slice(6, 8)} ${national.slice(8)}`;
+}
+
 function pickLanguage() {
   const saved = localStorage.getItem("sandbox.lang");
   if (saved && T[saved]) return saved;
@@ -626,7 +634,7 @@ function bubble(message) {
     } else if (media.type === "document") {
       box.append(el("a", { href: "/api/files/" + encodeURIComponent(media.file_id), download: media.file_name, class: "document" }, t("document_file", { name: media.file_name })));
     } else if (media.type === "contact") {
-      box.append(el("p", { class: "contact" }, t("contact", { phone: media.phone_number })));
+      box.append(el("p", { class: "contact" }, t("contact", { phone: formatPhone(media.phone_number) })));
     } else if (media.type === "location") {
       box.append(el("p", { class: "contact" }, t("location")));
     } else {

@@ -30,6 +30,16 @@ from tests.e2e.test_screening import (
 )
 
 
+async def an_alert_in_a_staffed_polyclinic(bot, mother_id: int, sign: str):  # type: ignore[no-untyped-def]
+    """Her nurse, a colleague and the region's admin; a mother at week 30 reports `sign`; the alert is sent."""
+    _admin, nurse, colleague, regional = await staffed_polyclinic(bot)
+    mother = await registered_at_week(bot, mother_id, "en", 30)
+    await bot.tick()
+    await report_danger_sign(mother, "danger_preg", sign)
+    await bot.tick()
+    return nurse, colleague, regional, mother
+
+
 async def mother_with_a_nurse(bot, nurse_id: int, mother_id: int, week: int):  # type: ignore[no-untyped-def]
     """A nurse at City polyclinic No. 1 (invited by the national admin) and a mother there at `week`."""
     admin = await national_admin(bot)
@@ -77,11 +87,7 @@ async def test_with_nobody_at_all_she_is_told_to_call_103_now(bot) -> None:  # t
 
 async def test_when_her_alert_is_taken_she_hears_and_every_copy_is_edited(staffed_bot) -> None:  # type: ignore[no-untyped-def]
     bot = staffed_bot
-    admin, nurse, colleague, regional = await staffed_polyclinic(bot)
-    mother = await registered_at_week(bot, 7231, "en", 33)
-    await bot.tick()
-    await report_danger_sign(mother, "danger_preg", "fits")
-    await bot.tick()
+    nurse, colleague, regional, mother = await an_alert_in_a_staffed_polyclinic(bot, 7231, "fits")
     bot.clock.advance(timedelta(minutes=15, seconds=1))
     await bot.tick()  # nobody took it: her colleague gets a copy too
     first_copy = alerts_seen(nurse)[-1]
@@ -89,7 +95,7 @@ async def test_when_her_alert_is_taken_she_hears_and_every_copy_is_edited(staffe
     await colleague.click_on(alerts_seen(colleague)[-1], colleague.t("🙋 I'm on it"))
     await bot.tick()
     # Her nurse's older copy now says who took it, and has no buttons left to press.
-    assert COLLEAGUE in (first_copy.text or "") and "taken" in (first_copy.text or ""), first_copy.text
+    assert f"Taken by {COLLEAGUE}" in (first_copy.text or "") and "Aigerim" in (first_copy.text or ""), first_copy.text
     assert first_copy.button_labels() == []
     # The mother hears that a person has her answers, in her language.
     assert any(COLLEAGUE in (m.text or "") and "has seen your answers" in (m.text or "") for m in mother.user.messages)
@@ -224,3 +230,70 @@ async def test_a_stiff_neck_in_a_six_month_old_is_urgent_and_reaches_her_nurse(s
     await bot.tick()
     alert = alerts_seen(nurse)[-1]
     assert option("danger_child", "neck") in alert.text and "Timur" in alert.text
+
+
+async def test_a_self_harm_answer_mid_check_gets_help_and_an_alert_at_once(staffed_bot) -> None:  # type: ignore[no-untyped-def]
+    """Outside review (critical): self-harm at question 3 of 4, then she stops: nobody was ever told."""
+    bot = staffed_bot
+    nurse, mother = await mother_with_a_nurse(bot, 7501, 7502, 20)
+    await mother.send("/check")
+    await mother.click_exact(title("phq2"))
+    await mother.click_exact(option("phq2", "0"))
+    await mother.click_exact(option("phq2", "0", question=1))
+    await mother.click_exact(option("phq2", "3", question=2))  # "nearly every day": thoughts of self-harm
+    reply = mother.last_text
+    assert "112" in reply and "4 of 4" not in reply and f"your nurse, {NURSE}" in reply, reply
+    await bot.tick()
+    alert = next(m for m in nurse.user.messages if "harming herself" in (m.text or ""))
+    assert "Score" not in alert.text
+
+
+async def test_a_nurse_who_blocked_the_bot_is_never_named_as_told(staffed_bot) -> None:  # type: ignore[no-untyped-def]
+    """Outside review: her nurse had blocked the bot, yet she read "sent to your nurse, Gulnara"."""
+    bot = staffed_bot
+    admin, nurse, colleague, regional = await staffed_polyclinic(bot)
+    mother = await registered_at_week(bot, 7511, "en", 30)
+    await bot.tick()
+    nurse.user.block()
+    await bot.settle()
+    await report_danger_sign(mother, "danger_preg", "bleed")
+    reply = mother.last_text
+    assert NURSE not in reply and "nurses of your polyclinic" in reply, reply
+    await bot.tick()
+    assert alerts_seen(colleague)
+    nurse.user.unblock()  # she is reached again
+    await bot.settle()
+    await report_danger_sign(mother, "danger_preg", "fits")
+    assert f"your nurse, {NURSE}" in mother.last_text, mother.last_text
+
+
+async def test_could_not_reach_keeps_an_urgent_alert_open_and_she_is_told_someone_tried(staffed_bot) -> None:  # type: ignore[no-untyped-def]
+    """Outside review: "Could not reach" as the first press closed an urgent alert for good."""
+    bot = staffed_bot
+    nurse, colleague, regional, mother = await an_alert_in_a_staffed_polyclinic(bot, 7521, "headache")
+    await nurse.click_on(alerts_seen(nurse)[-1], "📵 Could not reach")
+    await bot.tick()
+    assert any("tried to reach you" in (m.text or "") for m in mother.user.messages)
+    assert "🙋 I'm on it" in nurse.user.last_message.button_labels()  # type: ignore[union-attr]
+    bot.clock.advance(timedelta(minutes=15, seconds=1))
+    await bot.tick()
+    assert alerts_seen(colleague), "still open: it goes on to her colleagues"
+    # Taken, then "could not reach": open again, and on to the next tier at once.
+    await colleague.click_on(alerts_seen(colleague)[-1], "🙋 I'm on it")
+    await colleague.click_on(colleague.user.last_message, "📵 Could not reach")
+    await bot.tick()
+    assert alerts_seen(regional)
+    async with bot.app.context.database.reading() as conn:
+        row = (await conn.execute(select(alerts))).one()
+    assert row.acknowledged_at is None and row.outcome == "unreached"
+
+
+async def test_the_card_says_harming_the_baby_not_self_harm(staffed_bot) -> None:  # type: ignore[no-untyped-def]
+    bot = staffed_bot
+    nurse, mother = await mother_with_a_nurse(bot, 7531, 7532, 20)
+    await mother.send("/check")
+    await mother.click_exact(title("phq2"))
+    for number, answer in enumerate(("0", "0", "0", "2")):
+        await mother.click_exact(option("phq2", answer, question=number))
+    card = await open_card(nurse, 7532)
+    assert "thoughts of harming the baby" in card and "thoughts of self-harm" not in card and "(negative)" not in card

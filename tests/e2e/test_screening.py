@@ -261,6 +261,8 @@ async def answer_phq9(mother: Person, scores: list[str], baby: str = "0") -> Non
     await mother.click_exact(title("phq2"))
     for number in (0, 1, 8):
         await mother.click_exact(option("phq9", scores[number], question=number))
+    if scores[8] != "0":
+        return  # a self-harm answer ends the check there: help now, no more questions
     await mother.click_exact(option("phq9", baby, question=9))
     if int(scores[0]) + int(scores[1]) >= 3 and scores[8] == "0" and baby == "0":
         for number in range(2, 8):

@@ -69,7 +69,7 @@ async def test_an_invited_nurse_joins_and_gets_the_families_of_her_polyclinic(st
     await bot.tick()
     for mother in (waiting, fresh):
         assert mother.saw("Your patronage nurse: <b>{name}</b>", name="Gulnara Serikova")
-        assert mother.saw("To write to her, send /nurse.")
+    assert waiting.saw("To write to her, send /nurse.")  # the fresh one read it in her registration's reply
     new_family = nurse.t("👪 A new family in your care: <b>{name}</b>, {stage}.\nSee your families: /families",
                          name="Aigerim", stage=nurse.t("planning a pregnancy"))
     assert sum(new_family in (m.html or "") for m in nurse.user.messages) == 2

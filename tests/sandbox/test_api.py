@@ -248,3 +248,15 @@ async def test_a_restart_keeps_the_chats_the_people_and_the_clock(tmp_path: Path
             assert second.world.app.context.errors == 0
     finally:
         await stop_sandbox(second)
+
+
+async def test_pasted_text_longer_than_a_message_goes_in_parts_and_is_not_cut(client: Client) -> None:
+    """Step 7: the composer cut pasted text at 4,096 characters without a word; now it goes in parts,
+    as a Telegram app sends it, and the bot's own limits answer."""
+    pregnant = PREGNANT[0]
+    before = len((await client.chat(pregnant))["messages"])
+    await client.post(f"/api/people/{pregnant}/send", {"text": "Ж" * 5000})
+    chat = (await client.chat(pregnant))["messages"][before:]
+    mine = [m for m in chat if not m.get("from_bot")]
+    assert [m["html"].count("Ж") for m in mine] == [4096, 904]
+    assert client.sandbox.world.app.context.errors == 0

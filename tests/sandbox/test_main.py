@@ -27,7 +27,7 @@ async def test_without_a_token_main_runs_the_sandbox_and_stops_cleanly(tmp_path:
         SANDBOX_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/sandbox.sqlite3",
     )
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "main.py", cwd=ROOT, env=env,
+        sys.executable, "main.py", "--sandbox", cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
@@ -35,7 +35,7 @@ async def test_without_a_token_main_runs_the_sandbox_and_stops_cleanly(tmp_path:
         line = (await asyncio.wait_for(process.stdout.readline(), 60)).decode()
         found = URL_LINE.search(line)
         assert found, line
-        assert "Ctrl+C" in line
+        assert "Ctrl+C" in line and "nobody receives anything" in line
         state = await asyncio.to_thread(lambda: json.load(urllib.request.urlopen(found.group(1) + "/api/state", timeout=10)))
         assert state["ready"] and len(state["people"]) == 4
         page = await asyncio.to_thread(lambda: urllib.request.urlopen(found.group(1) + "/", timeout=10).read().decode())
@@ -51,3 +51,20 @@ async def test_without_a_token_main_runs_the_sandbox_and_stops_cleanly(tmp_path:
     # Logs carry ids and event names only: no demo names, phones or texts.
     for private in ("Айгерім", "Мадина", "Алихан", "Gulnara", "Dana", "7010000003", "701 000 00 03"):
         assert private not in log, private
+
+
+@pytest.mark.timeout(60)
+async def test_with_database_url_set_and_no_token_it_stops_instead_of_running_the_sandbox(tmp_path: Path) -> None:
+    """A deployment whose BOT_TOKEN went missing must not quietly become a demo (Step 7)."""
+    production = tmp_path / "bot.sqlite3"
+    env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "ADMIN_IDS"} and not k.startswith("SANDBOX_")}
+    env.update(DATABASE_URL=f"sqlite+aiosqlite:///{production}", SANDBOX_PORT="0",
+               SANDBOX_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/sandbox.sqlite3")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "main.py", cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 50)
+    assert process.returncode == 2
+    said = stderr.decode().strip().splitlines()
+    assert len(said) == 1 and "BOT_TOKEN is missing" in said[0] and "--sandbox" in said[0], said
+    assert not production.exists() and not (tmp_path / "sandbox.sqlite3").exists() and stdout == b""

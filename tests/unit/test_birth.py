@@ -19,6 +19,7 @@ from bot.domain.flow import Step, child_complete, next_step
 @pytest.mark.parametrize(("text", "grams"), [
     ("1800", 1800), ("1 800", 1800), ("1800 g", 1800), ("1800 г", 1800), ("3,2 kg", 3200), ("3.2", 3200),
     ("3,2 кг", 3200), ("abc", None), ("12000", None), ("0.2", None), ("", None), ("2500 lbs", None),
+    ("1800 грамм", 1800), ("1800 граммов", 1800), ("1800 гр", 1800), ("3 кг 200", 3200), ("3kg 200 g", 3200),
 ])
 def test_birth_weight_in_grams_or_kilograms(text: str, grams: int | None) -> None:
     assert parse_birth_weight(text) == grams
@@ -26,6 +27,7 @@ def test_birth_weight_in_grams_or_kilograms(text: str, grams: int | None) -> Non
 
 @pytest.mark.parametrize(("text", "weeks"), [
     ("33", 33), ("33 weeks", 33), ("33 апта", 33), ("38,5", 38), ("2", None), ("50", None), ("soon", None),
+    ("36+5", 36), ("36 недель 5 дней", 36), ("36 12", None),
 ])
 def test_gestation_in_completed_weeks(text: str, weeks: int | None) -> None:
     assert parse_gestation_weeks(text) == weeks

@@ -64,7 +64,7 @@ def run_main(**env: str) -> subprocess.CompletedProcess[str]:
 def test_without_a_token_a_bad_sandbox_value_stops_start_up_with_one_line(tmp_path: Path) -> None:
     # Without BOT_TOKEN main.py runs the local sandbox (tests/sandbox/test_main.py); its settings
     # are checked like the bot's.
-    result = run_main(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/x.sqlite3", SANDBOX_PORT="eighty")
+    result = run_main(SANDBOX_PORT="eighty")  # no DATABASE_URL: a first run, so the sandbox is meant
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "AnaBala cannot start the sandbox: SANDBOX_PORT is invalid: expected a TCP port from 1 to 65535 (0: any free port)"

@@ -113,7 +113,8 @@ def test_one_missed_milestone_is_moderate_two_or_a_lost_skill_are_high(q) -> Non
         return {**picked, "lost": ("yes",) if lost_skill else ("no",)}
 
     assert score(q, answers(0, False)).band is Band.NONE
-    assert score(q, answers(1, False)).band is Band.MODERATE
+    first = milestones[0].option("no")
+    assert score(q, answers(1, False)).band is (Band.HIGH if first is not None and first.serious else Band.MODERATE)
     assert score(q, answers(2, False)).band is Band.HIGH
     assert score(q, answers(0, True)).band is Band.HIGH
 
@@ -134,3 +135,28 @@ def test_no_advice_claims_who_was_told() -> None:
     for q in CATALOG:
         if q.has_self_harm:
             assert "nurse know" not in q.self_harm_advice("en").lower()
+
+
+@pytest.mark.parametrize(("qid", "given"), [
+    ("phq2", {"phq_1": ("0",), "phq_2": ("0",), "phq_9": ("3",)}),  # harm_baby not yet asked
+    ("phq9", {"phq_1": ("2",), "phq_2": ("2",), "phq_9": ("1",)}),  # items 3–8 and the baby not yet asked
+])
+def test_a_self_harm_answer_ends_the_check_there_with_no_total(qid: str, given: dict[str, tuple[str, ...]]) -> None:
+    """Outside review: she answered self-harm at question 3 of 4, then stopped, and nobody was told."""
+    from bot.domain.screening import urgent_answer_given
+
+    q = _q(qid)
+    assert urgent_answer_given(q, given)
+    result = score(q, given)
+    assert result.band is Band.URGENT and result.self_harm and result.total is None and result.label is None
+    with pytest.raises(ValueError):
+        score(q, {"phq_1": ("0",)})  # no urgent answer: unfinished is unfinished
+
+
+@pytest.mark.parametrize(("qid", "question_id"), [("dev_2m", "sounds"), ("dev_2m", "eyes"), ("dev_4m", "eyes"),
+                                                   ("dev_9m", "name")])
+def test_not_hearing_or_not_following_with_the_eyes_is_high_alone(qid: str, question_id: str) -> None:
+    """Outside review: a baby who does not react to loud sounds needs a hearing check, not "practise it in play"."""
+    q = _q(qid)
+    answers = {question.id: ("yes",) for question in q.questions} | {"lost": ("no",), question_id: ("no",)}
+    assert score(q, answers).band is Band.HIGH

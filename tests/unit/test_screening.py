@@ -206,7 +206,7 @@ def test_development_red_flags(qid: str) -> None:
         flagged = next(o.id for o in question.options if o.positive)
         result = score(q, typical | {question.id: (flagged,)})
         # Step 6: one missed milestone alone is moderate (the card), a lost skill is high (the nurse).
-        expected = Band.HIGH if question.id == "lost" else Band.MODERATE
+        expected = Band.HIGH if any(o.serious for o in question.options) else Band.MODERATE
         assert (result.band, result.triggers) == (expected, ((question.id, flagged),)), (qid, question.id)
         assert not result.share_needs_consent and not result.self_harm
         if expected is Band.HIGH:

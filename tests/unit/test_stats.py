@@ -85,3 +85,16 @@ def test_importing_the_bot_does_not_import_matplotlib() -> None:
     code = "import sys, bot.charts, bot.reports, handlers.stats; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_an_empty_chart_panel_says_nothing_yet_and_has_no_negative_axis() -> None:
+    """Step 7: with no deliveries, matplotlib drew an axis from -0.05; now 0 upwards, and a word."""
+    from datetime import date, timedelta
+
+    from bot.charts import ChartLabels, chart_figure
+
+    days = [date(2026, 12, 1) + timedelta(days=n) for n in range(30)]
+    labels = ChartLabels("t", "r", "d", "x", "yr", "yd", empty="Nothing yet")
+    top, bottom = chart_figure(days, [1] * 30, [0] * 30, labels).axes
+    assert bottom.get_ylim()[0] == 0 and [t.get_text() for t in bottom.texts] == ["Nothing yet"]
+    assert len(top.texts) == 0 and top.get_ylim()[0] == 0

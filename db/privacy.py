@@ -1,0 +1,41 @@
+"""Queries that make an erasure complete: the application's own secret (the audit pepper), her audit
+entries put under a pseudonym, and any half-finished flow keyed by her chat."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db.schema import app_secrets, audit_log, fsm_states
+
+AUDIT_PEPPER = "audit_pepper"
+
+
+async def secret(conn: AsyncConnection, name: str) -> str:
+    """The named secret, made (64 random hex characters) the first time it is asked for."""
+    value = (await conn.execute(select(app_secrets.c.value).where(app_secrets.c.name == name))).scalar()
+    if value is not None:
+        return str(value)
+    made = secrets.token_hex(32)
+    try:
+        async with conn.begin_nested():
+            await conn.execute(insert(app_secrets).values(name=name, value=made))
+    except IntegrityError:  # another process made it first: use theirs
+        return str((await conn.execute(select(app_secrets.c.value).where(app_secrets.c.name == name))).scalar_one())
+    return made
+
+
+async def pseudonymise_audit(conn: AsyncConnection, user_id: int, pseudonym: int) -> int:
+    """Every audit entry about her or by her keeps its action and time, under the pseudonym."""
+    about = await conn.execute(update(audit_log).where(audit_log.c.family_id == user_id).values(family_id=pseudonym))
+    by = await conn.execute(update(audit_log).where(audit_log.c.actor_id == user_id).values(actor_id=pseudonym))
+    return int((about.rowcount or 0) + (by.rowcount or 0))
+
+
+async def forget_flows(conn: AsyncConnection, user_id: int) -> None:
+    """Half-finished flows in her private chat (aiogram's key "fsm:<chat>:<user>:<destiny>")."""
+    prefix = f"fsm:{user_id}:{user_id}:"
+    await conn.execute(delete(fsm_states).where(or_(fsm_states.c.key.startswith(prefix), fsm_states.c.key == prefix[:-1])))

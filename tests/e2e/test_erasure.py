@@ -1,0 +1,84 @@
+"""Step 7: /delete_me leaves nothing that points to her.
+
+A mother with a profile, a pregnancy and a child, appointments her nurse set, a support plan, a home
+visit, a question she wrote, an urgent self-check whose alert her nurse took, outbox history and an
+unfinished flow erases herself; then every row of every table is searched for her Telegram id, her
+phone, her name, her child's name and a marker she typed: nothing is found. The audit log keeps what
+staff did, under a pseudonym."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.services import nurse_appointments, plans, visits
+from bot.services.staff import current_actor
+from db.schema import audit_log, metadata
+from tests.e2e.staffing import national_admin, nurse_at
+from tests.e2e.test_calendar import ALMATY
+from tests.e2e.test_nurse import open_card
+from tests.e2e.test_registration import open_chat, register_until_place
+from tests.e2e.test_screening import NURSE, alerts_seen, report_danger_sign
+
+MOTHER_ID = 987_654_321
+NAME, CHILD, MARKER = "Zhanargul", "Batyrkhan", "kumquat-marker-4411"
+PHONE_DIGITS = "7017654321"  # +7 701 765 43 21: the simulator's number for this id
+
+
+async def test_after_delete_me_no_row_anywhere_points_to_her(staffed_bot) -> None:  # type: ignore[no-untyped-def]
+    bot = staffed_bot
+    admin = await national_admin(bot)
+    nurse = await nurse_at(bot, admin, 7601, lang="en", name=NURSE)
+    mother = await open_chat(bot, MOTHER_ID, "en", first_name=NAME)
+    await register_until_place(mother, "🤰 I am pregnant", "👶 I have a child under five", name=NAME)
+    await mother.click("🔢 I only know the week")
+    await mother.send("30")
+    await mother.click("✅ Yes, that's right")
+    await mother.send(CHILD)
+    today = bot.clock.now().astimezone(ALMATY).date()
+    await mother.send((today - timedelta(days=3 * 365)).strftime("%d.%m.%Y"))
+    await mother.click("👦 Boy")
+    await mother.click("No, that's all")
+    await mother.click("✅ Confirm")
+    await bot.tick()
+
+    # What her nurse records about her.
+    app = bot.app.context
+    actor = await current_actor(app, 7601)
+    assert actor is not None
+    with app.i18n.context():  # the services, called as the handlers call them
+        assert await nurse_appointments.set_appointment(app, actor, MOTHER_ID, "antenatal", None,
+                                                        today + timedelta(days=3), "10:00", "Room 12") is not None
+        assert await plans.add_goal(app, actor, MOTHER_ID, "Walk daily", "Buy shoes", today + timedelta(days=5))
+        assert await visits.record_visit(app, actor, MOTHER_ID, today, ["mother"], ["social"], "Talked") is not None
+    await open_card(nurse, MOTHER_ID)
+
+    # What she writes and answers.
+    await mother.send(f"Is this normal? {MARKER}")
+    await mother.click_on(mother.user.last_message, "✍️ Send this to my nurse")
+    await report_danger_sign(mother, "danger_preg", "bleed")
+    await bot.tick()
+    await nurse.click_on(alerts_seen(nurse, NAME)[-1], "🙋 I'm on it")
+    await bot.tick()
+    await mother.send("/profile")  # an unfinished flow
+    await mother.click("✏️ Name")
+    await bot.live_until(bot.clock.now() + timedelta(days=2), step=timedelta(hours=12))  # outbox history
+
+    await mother.send("/delete_me")
+    await mother.click("🗑 Yes, erase everything")
+    await bot.settle()
+    assert "erased all your data" in mother.last_text
+
+    needles = {str(MOTHER_ID), PHONE_DIGITS, NAME, CHILD, MARKER}
+    found: list[str] = []
+    async with app.database.reading() as conn:
+        for table in metadata.sorted_tables:
+            for row in (await conn.execute(select(table))).all():
+                for column, value in row._mapping.items():
+                    text = str(value)
+                    found += [f"{table.name}.{column}: {needle}" for needle in needles if needle in text]
+        entries = (await conn.execute(select(audit_log).where(audit_log.c.action == "alert_taken"))).all()
+    assert found == [], found
+    # The audit log still says a nurse took an alert, about someone it can no longer name.
+    assert entries and all(entry.family_id is not None and entry.family_id < 0 for entry in entries)
