@@ -35,16 +35,18 @@ def subject_prefix(child_name: str | None) -> str:
     return f"{html.quote(child_name)}: " if child_name else ""
 
 
-def question_text(q: Questionnaire, question_id: str, number: int, total: int, lang: str, child_name: str | None) -> str:
+def question_text(q: Questionnaire, question_id: str, number: int, total: int, lang: str, child_name: str | None,
+                  options: Sequence[Option] | None = None) -> str:
     question = q.question(question_id)
     assert question is not None
+    shown = question.options if options is None else options
     lines = [
         f"🩺 <b>{subject_prefix(child_name)}{html.quote(q.title(lang))}</b> · "
         + _("{number} of {total}").format(number=number, total=total),
         "",
         html.quote(question.text(lang)),
     ]
-    details = [f"• <b>{html.quote(o.label(lang))}</b>: {html.quote(d)}" for o in question.options if (d := o.detail(lang))]
+    details = [f"• <b>{html.quote(o.label(lang))}</b>: {html.quote(d)}" for o in shown if (d := o.detail(lang))]
     if details:
         lines += ["", *details]
     if question.multi:

@@ -36,18 +36,19 @@ from handlers.nurse_common import show_in_place, stale
 def _asking_view(asking: Asking, lang: str) -> tuple[str, object]:
     q, question = asking.questionnaire, asking.question
     child = asking.subject.child.name if asking.subject is not None and asking.subject.child and q.about_child else None
-    text = question_text(q, question.id, asking.number, asking.total, lang, child)
+    shown = asking.options or question.options  # the signs that fit her stage today
+    text = question_text(q, question.id, asking.number, asking.total, lang, child, shown)
     can_go_back = asking.number > 1
     if question.multi:
-        none_option = next((o for o in question.options if o.exclusive), None)
-        options = [(o.id, o.label(lang), o.id in asking.ticks) for o in question.options if not o.exclusive]
+        none_option = next((o for o in shown if o.exclusive), None)
+        options = [(o.id, o.label(lang), o.id in asking.ticks) for o in shown if not o.exclusive]
         markup = multi_keyboard(
             asking.screening.id, question.id, options,
             (none_option.id, none_option.label(lang)) if none_option is not None else None, can_go_back=can_go_back,
         )
     else:
         markup = single_keyboard(
-            asking.screening.id, question.id, [(o.id, o.label(lang)) for o in question.options], can_go_back=can_go_back
+            asking.screening.id, question.id, [(o.id, o.label(lang)) for o in shown], can_go_back=can_go_back
         )
     return text, markup
 

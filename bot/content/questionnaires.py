@@ -140,6 +140,7 @@ class Option:
     harm_baby: bool = False  # thoughts of harming the baby: urgent, with its own advice
     serious: bool = False  # a positive finding that alone raises the result to `serious_band`
     exclusive: bool = False  # "none of these": cannot be chosen together with another option
+    days: tuple[int, int] | None = None  # offered only on these days of its subject (e.g. weeks 18–36+6)
 
     def label(self, lang: str) -> str:
         return pick_language(self.labels, lang)
@@ -350,7 +351,7 @@ def _texts(table: Any, key: str, limit: int, where: str) -> MappingProxyType[str
 
 
 _OPTION_KEYS = frozenset({"detail", "score", "positive", "red_flag", "self_harm", "harm_baby", "serious",
-                          "exclusive"})
+                          "exclusive", "days"})
 _FLAG_LISTS = ("positive", "red_flag", "self_harm", "harm_baby", "serious")  # question-level: option ids given that flag
 
 
@@ -364,6 +365,14 @@ def _option(entry: Any, where: str) -> tuple[Option, bool]:
     score = _int(entry.get("score", 0), "score", where)
     if score < 0:
         raise _fail(where, f"'score' must be 0 or more, got {score}")
+    days = entry.get("days")
+    if days is not None:
+        if not isinstance(days, list) or len(days) != 2:
+            raise _fail(where, f"'days' must be [first_day, last_day], got {days!r}")
+        low, high = (_int(day, "days", where) for day in days)
+        if not 0 <= low <= high:
+            raise _fail(where, f"'days' must be 0 ≤ first ≤ last, got {days!r}")
+        days = (low, high)
     option = Option(
         id=option_id,
         labels=_texts(entry["label"], "label", MAX_LABEL, where),
@@ -375,6 +384,7 @@ def _option(entry: Any, where: str) -> tuple[Option, bool]:
         harm_baby=_bool(entry, "harm_baby", where),
         serious=_bool(entry, "serious", where),
         exclusive=_bool(entry, "exclusive", where),
+        days=days,
     )
     return option, "score" in entry
 

@@ -43,6 +43,7 @@ __all__ = [
     "fits",
     "is_positive",
     "next_question",
+    "options_for",
     "previous_question",
     "progress",
     "scheduled_checks",
@@ -99,6 +100,15 @@ def toggle_option(q: Questionnaire, question_id: str, selected: Sequence[str], o
         exclusive = {o.id for o in question.options if o.exclusive}
         kept = (set(selected) - exclusive) | {option_id}
     return tuple(o.id for o in question.options if o.id in kept)
+
+
+def options_for(question: Question, day: int | None) -> tuple[Option, ...]:
+    """The options to show on this day of her subject (gestation day, or the child's age in days): a sign
+    that cannot be yet or any more ("baby moves less" at week 9) is left out. Unknown day: all of them."""
+    return tuple(
+        option for option in question.options
+        if option.days is None or day is None or option.days[0] <= day <= option.days[1]
+    )
 
 
 def _answered(q: Questionnaire, answers: Answers, question: Question) -> bool:

@@ -12,7 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.content.questionnaires import Band, Question, Questionnaire, Topic, load_questionnaires, questionnaire
+from bot.content.questionnaires import (
+    Band,
+    Option,
+    Question,
+    Questionnaire,
+    Topic,
+    load_questionnaires,
+    questionnaire,
+)
 from bot.context import AppContext
 from bot.domain import calendar as cal
 from bot.domain import screening as rules
@@ -102,6 +110,7 @@ class Asking:
     total: int
     ticks: tuple[str, ...]  # a checklist's ticked options so far
     subject: Subject | None
+    options: tuple[Option, ...] = ()  # the question's options that fit her stage today
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +145,8 @@ def _asking(app: AppContext, family: Family, record: ScreeningRecord, q: Questio
     number, total = rules.progress(q, answers)
     ticks = record.answers.get(DRAFT + question.id, answers.get(question.id, ()))
     subject = next((s for s in subjects(app, family) if (s.track, s.ref_id) == (record.track, record.ref_id)), None)
-    return Asking(record, q, question, number, total, tuple(ticks), subject)
+    day = (app.today() - subject.anchor).days if subject is not None else None
+    return Asking(record, q, question, number, total, tuple(ticks), subject, rules.options_for(question, day))
 
 
 async def _mine(app: AppContext, user_id: int, screening_id: int, *, statuses: tuple[str, ...] = (OPEN,)) -> ScreeningRecord | None:

@@ -160,3 +160,17 @@ def test_not_hearing_or_not_following_with_the_eyes_is_high_alone(qid: str, ques
     q = _q(qid)
     answers = {question.id: ("yes",) for question in q.questions} | {"lost": ("no",), question_id: ("no",)}
     assert score(q, answers).band is Band.HIGH
+
+
+def test_a_checklist_shows_only_the_signs_that_fit_her_stage() -> None:
+    """Outside review: "baby moves less" offered at week 9, "tightening before 37 weeks" at week 39."""
+    from bot.domain.screening import options_for
+
+    signs = _q("danger_preg").questions[0]
+    week = {n: n * 7 for n in (9, 20, 39)}
+    assert "moves" not in {o.id for o in options_for(signs, week[9])}
+    assert {"moves", "preterm"} <= {o.id for o in options_for(signs, week[20])}
+    assert "preterm" not in {o.id for o in options_for(signs, week[39])} and "moves" in {o.id for o in options_for(signs, week[39])}
+    assert len(options_for(signs, None)) == len(signs.options)  # an unknown stage shows everything
+    child = _q("danger_child").questions[0]
+    assert "fever3m" in {o.id for o in options_for(child, 70)} and "fever3m" not in {o.id for o in options_for(child, 100)}
