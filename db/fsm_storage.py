@@ -92,6 +92,10 @@ class DatabaseStorage(BaseStorage):
         # A fresh dict each time: handlers change what they get.
         return json.loads((await self._row(self.key_builder.build(key)))[1])  # type: ignore[no-any-return]
 
+    def forget_cached(self) -> None:
+        """Drop what this process remembers of every flow (after rows were deleted beside it, e.g. an erasure)."""
+        self._cache.clear()
+
     async def purge_older_than(self, moment: datetime) -> int:
         """Drop flows untouched since `moment`: unfinished registrations hold a name and phone."""
         async with self.database.transaction() as conn:

@@ -3,7 +3,9 @@ entries put under a pseudonym, and any half-finished flow keyed by her chat."""
 
 from __future__ import annotations
 
+import json
 import secrets
+from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +37,23 @@ async def pseudonymise_audit(conn: AsyncConnection, user_id: int, pseudonym: int
     return int((about.rowcount or 0) + (by.rowcount or 0))
 
 
-async def forget_flows(conn: AsyncConnection, user_id: int) -> None:
-    """Half-finished flows in her private chat (aiogram's key "fsm:<chat>:<user>:<destiny>")."""
+async def forget_flows(conn: AsyncConnection, user_id: int) -> int:
+    """Half-finished flows in her private chat (aiogram's key "fsm:<chat>:<user>:<destiny>"), and any
+    other person's flow whose data names her (a nurse writing to her, or with her card open)."""
     prefix = f"fsm:{user_id}:{user_id}:"
     await conn.execute(delete(fsm_states).where(or_(fsm_states.c.key.startswith(prefix), fsm_states.c.key == prefix[:-1])))
+    candidates = await conn.execute(
+        select(fsm_states.c.key, fsm_states.c.data).where(fsm_states.c.data.contains(str(user_id)))
+    )
+    naming_her = [row.key for row in candidates if _names(json.loads(row.data), user_id)]
+    if naming_her:
+        await conn.execute(delete(fsm_states).where(fsm_states.c.key.in_(naming_her)))
+    return len(naming_her)
+
+
+def _names(value: Any, user_id: int) -> bool:
+    if isinstance(value, dict):
+        return any(_names(item, user_id) for item in value.values())
+    if isinstance(value, list):
+        return any(_names(item, user_id) for item in value)
+    return value == user_id or value == str(user_id)

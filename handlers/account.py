@@ -107,6 +107,7 @@ async def on_erase(
     if user is not None:
         pepper = app.settings.audit_pepper
         await family_service.erase_user(app.database, user.id, pepper.get_secret_value() if pepper else None)
+        app.fsm_storage.forget_cached()  # flows naming her are gone from the database: not from memory either
     else:
         log_event("draft_erased", user_id=chat_id)
     await bot.send_message(

@@ -63,6 +63,8 @@ async def test_after_delete_me_no_row_anywhere_points_to_her(staffed_bot) -> Non
     await bot.tick()
     await mother.send("/profile")  # an unfinished flow
     await mother.click("✏️ Name")
+    await open_card(nurse, MOTHER_ID)
+    await nurse.click("✉️ Write to her")  # her nurse, half-way through writing to her: a flow naming her
     await bot.live_until(bot.clock.now() + timedelta(days=2), step=timedelta(hours=12))  # outbox history
 
     await mother.send("/delete_me")
