@@ -23,6 +23,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA secure_delete=ON")  # an erased mother's rows are overwritten, not just unlinked
     cursor.close()
 
 
@@ -51,6 +52,13 @@ class Database:
         self.families: LruCache[object] = LruCache(cache_size)
         # Her staff role (or None): read on every update, so it is cached like families.
         self.staff: LruCache[object] = LruCache(cache_size)
+
+    async def checkpoint(self) -> None:
+        """SQLite: fold the write-ahead log into the database file and empty it, so rows just deleted
+        (an erasure) leave no copy in the -wal file either. Nothing to do elsewhere."""
+        if self.is_sqlite:
+            async with self.engine.connect() as conn:
+                await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:

@@ -236,6 +236,17 @@ async def sent_copies(conn: AsyncConnection, key_prefix: str) -> list[tuple[int,
     return [(int(row.chat_id), int(row.telegram_message_id)) for row in rows]
 
 
+async def sent_about(conn: AsyncConnection, family_id: int, since: datetime) -> list[tuple[int, int]]:
+    """(chat, message) of what was sent to staff about her since `since` (alerts, questions, notices)."""
+    rows = await conn.execute(
+        select(outbox.c.chat_id, outbox.c.telegram_message_id).where(
+            outbox.c.about == family_id, outbox.c.status == SENT, outbox.c.telegram_message_id.is_not(None),
+            outbox.c.sent_at >= since,
+        )
+    )
+    return [(int(row.chat_id), int(row.telegram_message_id)) for row in rows]
+
+
 async def forget_chat(conn: AsyncConnection, chat_id: int) -> None:
     """/delete_me: the record of what was sent to her goes too, and what staff were sent about her."""
     await conn.execute(delete(outbox).where(outbox.c.chat_id == chat_id))

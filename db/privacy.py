@@ -11,7 +11,7 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from db.schema import app_secrets, audit_log, fsm_states
+from db.schema import app_secrets, audit_log, fsm_states, staff
 
 AUDIT_PEPPER = "audit_pepper"
 
@@ -31,10 +31,15 @@ async def secret(conn: AsyncConnection, name: str) -> str:
 
 
 async def pseudonymise_audit(conn: AsyncConnection, user_id: int, pseudonym: int) -> int:
-    """Every audit entry about her or by her keeps its action and time, under the pseudonym."""
+    """Every audit entry about her, and by her as a mother, keeps its action and time under the pseudonym.
+    What she did as a member of staff (she may be a nurse and a mother) keeps her id: staff stay
+    accountable, and her staff account is not erased by her erasing herself as a mother."""
     about = await conn.execute(update(audit_log).where(audit_log.c.family_id == user_id).values(family_id=pseudonym))
-    by = await conn.execute(update(audit_log).where(audit_log.c.actor_id == user_id).values(actor_id=pseudonym))
-    return int((about.rowcount or 0) + (by.rowcount or 0))
+    is_staff = (await conn.execute(select(staff.c.id).where(staff.c.user_id == user_id))).first() is not None
+    by = None
+    if not is_staff:
+        by = await conn.execute(update(audit_log).where(audit_log.c.actor_id == user_id).values(actor_id=pseudonym))
+    return int((about.rowcount or 0) + ((by.rowcount or 0) if by is not None else 0))
 
 
 async def forget_flows(conn: AsyncConnection, user_id: int) -> int:

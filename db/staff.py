@@ -296,7 +296,13 @@ async def audit(
     staff_id: int | None = None,
     **details: int | str | bool | None,
 ) -> None:
-    """One line of who did what to whom. Details are ids, codes and counts: never names or text."""
+    """One line of who did what to whom. Details are ids, codes and counts: never names or text.
+    A family that does not exist (erased, or a forged id) is not written: an erased mother's id must not
+    come back through a refusal about her."""
+    if family_id is not None:
+        exists = (await conn.execute(select(users.c.id).where(users.c.id == family_id))).first()
+        if exists is None:
+            family_id, details = None, {**details, "family": "none"}
     await conn.execute(
         insert(audit_log).values(
             at=now, actor_id=actor_id, action=action, family_id=family_id, staff_id=staff_id,

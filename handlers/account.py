@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.filters.chat_member_updated import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.fsm.context import FSMContext
@@ -95,7 +96,8 @@ async def on_delete_me(message: Message) -> None:
 
 
 async def on_erase(
-    callback: CallbackQuery, callback_data: EraseCb, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None
+    callback: CallbackQuery, callback_data: EraseCb, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None,
+    staff_member: StaffRecord | None = None,
 ) -> None:
     await callback.answer()
     chat_id = callback.from_user.id
@@ -106,13 +108,29 @@ async def on_erase(
     await state.clear()
     if user is not None:
         pepper = app.settings.audit_pepper
-        await family_service.erase_user(app.database, user.id, pepper.get_secret_value() if pepper else None)
+        erased = await family_service.erase_user(
+            app.database, user.id, pepper.get_secret_value() if pepper else None, app.clock.now())
         app.fsm_storage.forget_cached()  # flows naming her are gone from the database: not from memory either
+        await _delete_staff_copies(bot, erased.staff_messages)
     else:
         log_event("draft_erased", user_id=chat_id)
+    if staff_member is not None:  # what is true: her staff account is not her data as a mother
+        await bot.send_message(chat_id, _(
+            "Done. I have erased all your data as a mother. Your staff account stays as it is; "
+            "to end it, ask your programme coordinator."))
+        return
     await bot.send_message(
         chat_id, _("Done. I have erased all your data. If you ever want to come back, send /start.")
     )
+
+
+async def _delete_staff_copies(bot: Bot, messages: tuple[tuple[int, int], ...]) -> None:
+    """Her name in staff chats: the bot's own recent messages about her (alerts, questions, notices)."""
+    for chat_id, message_id in messages:
+        try:
+            await bot.delete_message(chat_id, message_id)
+        except TelegramAPIError as error:  # too old, already deleted, or the chat blocked the bot
+            log_event("erased_copy_kept", chat_id=chat_id, error=type(error).__name__)
 
 
 async def on_blocked(event: ChatMemberUpdated, app: AppContext, user: UserRecord | None,

@@ -29,10 +29,12 @@ from db import families, outbox
 from db import staff as staff_db
 from db.outbox import OutgoingMessage
 from db.records import StaffRecord
-from handlers.common import mark_answered, refuse
+from handlers.common import known_action, mark_answered, refuse
 from handlers.staff import role_text
 
 PAGE = kb.PAGE
+
+STAFF_ACTIONS = frozenset({"open", "deactivate", "confirm", "back", "page"})  # StaffCb
 
 
 async def _reply(event: Message | CallbackQuery, bot: Bot, text: str, **kwargs: object) -> None:
@@ -178,7 +180,7 @@ async def on_staff_button(
         target = await staff_db.get_staff(conn, callback_data.staff_id)
         caseload = len(await staff_db.families_of(conn, callback_data.staff_id)) if target else 0
     if target is None or not target.active or not (staff.region is None or staff.region == target.region):
-        await _denied(callback, app, staff, "staff_" + callback_data.action)
+        await _denied(callback, app, staff, "staff_" + known_action(callback_data.action, STAFF_ACTIONS))
         return
     allowed = can_manage_staff(staff, place_of(target))
     if callback_data.action == "open":
@@ -222,7 +224,7 @@ async def on_staff_button(
             )
         )
         return
-    await _denied(callback, app, staff, "staff_" + callback_data.action)
+    await _denied(callback, app, staff, "staff_" + known_action(callback_data.action, STAFF_ACTIONS))
 
 
 # --- families without a nurse ------------------------------------------------------------------

@@ -53,6 +53,12 @@ class Flow(StatesGroup):
     summary = State()
 
 
+def known_action(action: str, known: frozenset[str]) -> str:
+    """A button's action as a log and audit word: callback data is the sender's, so anything not ours
+    becomes "unknown" (a forged button must not write its own text into the logs)."""
+    return action if action in known else "unknown"
+
+
 async def phone_from(message: Message) -> str | None:
     """Her own number, from a shared contact or typed text; None after telling her kindly what is wrong."""
     contact = message.contact

@@ -214,7 +214,7 @@ async def on_family(
     """Every button of a family card. Each action's service checks the family is hers to see."""
     action = _CARD_ACTIONS.get(callback_data.action)
     if action is None:  # no button of ours says this
-        await staff_service.refuse(app, staff.user_id, "family_" + callback_data.action[:24], family_id=callback_data.family_id)
+        await staff_service.refuse(app, staff.user_id, "family_unknown", family_id=callback_data.family_id)
         await say_refused(callback)
         return
     await action(Press(callback, bot, state, app, staff, staff_member, callback_data.family_id, callback_data.page))

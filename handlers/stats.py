@@ -64,7 +64,7 @@ async def on_export(
     """📄 CSV (a document) or 📈 Chart (a photo), of her own scope whatever the button says."""
     build = {"csv": _csv, "chart": _chart}.get(callback_data.action)
     if build is None:
-        await staff_service.refuse(app, staff.user_id, "stats_" + callback_data.action[:20])
+        await staff_service.refuse(app, staff.user_id, "stats_unknown")  # never what the forged button said
         await callback.answer(_("This is not available to you."), show_alert=True)
         return
     await callback.answer()  # at once: counting and drawing take a moment

@@ -13,6 +13,7 @@ import asyncio
 import json
 import os
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -28,8 +29,13 @@ from sandbox.render import message_view
 from sandbox.seed import ADMIN, seed_demo
 from scheduler.setup import JOBS
 
-# A well-formed token that only the embedded emulator accepts; it is not a secret.
-TOKEN = "700000000:SANDBOX-local-emulator-only"
+# A well-formed token that only the embedded emulator accepts, new at every start: the emulator listens
+# on loopback, and a page elsewhere must not be able to guess its way in (send, read updates) by it.
+TOKEN_BOT_ID = 700000000
+
+
+def _token() -> str:
+    return f"{TOKEN_BOT_ID}:SANDBOX-{secrets.token_urlsafe(24)}"
 BOT_USERNAME = "anabala_sandbox_bot"
 LANGUAGES = ("kk", "ru", "en")
 # A person needs a few seconds to read and tap; Telegram's per-chat limits assume so. A quicker
@@ -147,10 +153,11 @@ class World:
         self.people = {}
         self._last_action = {}
         # The emulator's message dates and flood limits run on the sandbox clock too.
+        token = _token()
         self.emulator = BotAPIEmulator(
             clock=clock.now,
             monotonic=lambda: clock.now().timestamp(),
-            token=TOKEN,
+            token=token,
             bot_username=BOT_USERNAME,
             record_calls=False,
         )
@@ -162,7 +169,7 @@ class World:
         bot_settings = load_settings(
             **{
                 **self._bot_settings,
-                "BOT_TOKEN": TOKEN,
+                "BOT_TOKEN": token,
                 "TELEGRAM_API_URL": self.emulator.api_url,
                 "DATABASE_URL": self.settings.database_url,
                 "ADMIN_IDS": str(DEMO_ADMIN_ID),

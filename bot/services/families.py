@@ -6,7 +6,8 @@ Each function is one short transaction; the handler replies only after it has co
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -24,6 +25,9 @@ from bot.services import nurse_notices
 from db import families, outbox, privacy
 from db.engine import Database
 from db.records import Family, NewChild, NewUser, PregnancyRecord, UserRecord
+
+
+DELETABLE_FOR = timedelta(hours=47)  # Telegram: a bot may delete its messages for 48 hours
 
 
 class InvalidDraft(Exception):
@@ -238,12 +242,24 @@ async def set_language(database: Database, clock: Clock, user_id: int, language:
     log_event("language_changed", user_id=user_id, language=language)
 
 
-async def erase_user(database: Database, user_id: int, audit_pepper: str | None = None) -> bool:
+@dataclass(frozen=True, slots=True)
+class Erased:
+    existed: bool
+    staff_messages: tuple[tuple[int, int], ...]  # (chat, message) about her in staff chats, recent enough to delete
+
+    def __bool__(self) -> bool:
+        return self.existed
+
+
+async def erase_user(database: Database, user_id: int, audit_pepper: str | None = None,
+                     now: datetime | None = None) -> Erased:
     """/delete_me: every personal record goes (her rows and, by ON DELETE CASCADE, everything about her:
     children, answers, alerts, questions and what she wrote, plans, visits); what was sent to her or to
     staff about her; any half-finished flow; her id in the audit log becomes a keyed pseudonym (the
     entries keep what staff did and when). Only anonymous counts stay."""
     async with database.transaction() as conn:
+        # Telegram lets a bot delete its own messages for 48 hours: those about her in staff chats go too.
+        recent = await outbox.sent_about(conn, user_id, now - DELETABLE_FOR) if now is not None else []
         existed = await families.delete_user(conn, user_id)
         await outbox.forget_chat(conn, user_id)  # what was queued or sent to her goes too
         await privacy.forget_flows(conn, user_id)
@@ -251,5 +267,6 @@ async def erase_user(database: Database, user_id: int, audit_pepper: str | None 
         await privacy.pseudonymise_audit(conn, user_id, pseudonym(user_id, pepper.encode()))
         if existed:
             await families.increment_counter(conn, "users_erased")
+    await database.checkpoint()
     log_event("user_erased", user_id=user_id)
-    return existed
+    return Erased(existed, tuple(recent))

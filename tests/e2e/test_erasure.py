@@ -9,6 +9,7 @@ staff did, under a pseudonym."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -59,18 +60,27 @@ async def test_after_delete_me_no_row_anywhere_points_to_her(staffed_bot) -> Non
     await mother.click_on(mother.user.last_message, "✍️ Send this to my nurse")
     await report_danger_sign(mother, "danger_preg", "bleed")
     await bot.tick()
-    await nurse.click_on(alerts_seen(nurse, NAME)[-1], "🙋 I'm on it")
+    alert_copy = alerts_seen(nurse, NAME)[-1]
+    await nurse.click_on(alert_copy, "🙋 I'm on it")
     await bot.tick()
     await mother.send("/profile")  # an unfinished flow
     await mother.click("✏️ Name")
     await open_card(nurse, MOTHER_ID)
     await nurse.click("✉️ Write to her")  # her nurse, half-way through writing to her: a flow naming her
-    await bot.live_until(bot.clock.now() + timedelta(days=2), step=timedelta(hours=12))  # outbox history
+    await bot.live_until(bot.clock.now() + timedelta(days=1), step=timedelta(hours=12))  # outbox history
+    await nurse.send("/families")
+    old_list = nurse.user.last_message  # its buttons carry her family id, as Telegram keeps them
 
     await mother.send("/delete_me")
     await mother.click("🗑 Yes, erase everything")
     await bot.settle()
     assert "erased all your data" in mother.last_text
+    # The bot's own recent messages about her in her nurse's chat are deleted (Telegram allows 48 hours).
+    assert alert_copy.deleted
+    # A stale button naming her, pressed after she is gone, writes no id of hers anywhere (outside review).
+    assert old_list is not None
+    await nurse.click_on(old_list, next(label for label in old_list.button_labels() if NAME in label))
+    await bot.settle()
 
     needles = {str(MOTHER_ID), PHONE_DIGITS, NAME, CHILD, MARKER}
     found: list[str] = []
@@ -82,5 +92,32 @@ async def test_after_delete_me_no_row_anywhere_points_to_her(staffed_bot) -> Non
                     found += [f"{table.name}.{column}: {needle}" for needle in needles if needle in text]
         entries = (await conn.execute(select(audit_log).where(audit_log.c.action == "alert_taken"))).all()
     assert found == [], found
+    # SQLite keeps deleted rows neither in the database file (secure_delete) nor in its write-ahead log.
+    if app.database.is_sqlite:
+        path = Path(str(app.database.engine.url.database))
+        for file in (path, path.with_name(path.name + "-wal")):
+            if file.exists():
+                assert NAME.encode() not in file.read_bytes() and MARKER.encode() not in file.read_bytes(), file
     # The audit log still says a nurse took an alert, about someone it can no longer name.
     assert entries and all(entry.family_id is not None and entry.family_id < 0 for entry in entries)
+
+
+async def test_a_nurse_who_is_also_a_mother_keeps_her_staff_record_and_its_audit_trail(staffed_bot) -> None:  # type: ignore[no-untyped-def]
+    """Outside review: a nurse who erased herself as a mother wiped what she had done as a nurse."""
+    from tests.e2e.staffing import invite, join
+    from tests.e2e.test_calendar import registered_at_week
+
+    bot = staffed_bot
+    admin = await national_admin(bot)
+    both = await registered_at_week(bot, 7651, "en", 25)  # a mother first
+    await registered_at_week(bot, 7652, "en", 22)  # the family she opens as a nurse
+    await join(bot, 7651, await invite(admin, "nurse", "almaty_city", "almaty_pc1"), "en", NURSE)  # then a nurse
+    nurse = both
+    await open_card(nurse, 7652)
+    await nurse.send("/delete_me")
+    await nurse.click("🗑 Yes, erase everything")
+    await bot.settle()
+    assert "Your staff account stays" in nurse.last_text, nurse.last_text
+    async with bot.app.context.database.reading() as conn:
+        opened = (await conn.execute(select(audit_log).where(audit_log.c.action == "family_opened"))).all()
+    assert [(row.actor_id, row.family_id) for row in opened] == [(7651, 7652)]

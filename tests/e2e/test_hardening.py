@@ -187,3 +187,22 @@ async def test_registering_at_night_she_is_told_her_nurse_at_once_and_admins_hea
         await bot.live_until(bot.clock.now() + timedelta(hours=11), step=timedelta(hours=1))
         told = [m for m in regional.user.messages if "New families have registered" in (m.text or "")]
         assert len(told) == 1 and any("A new family in your care" in (m.text or "") for m in nurse.user.messages)
+
+
+async def test_a_forged_button_cannot_write_its_own_text_into_logs_or_the_audit(staffed_bot, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Outside review: an unknown action was logged and audited as sent ("family_Aigerim 87011234567 …")."""
+    from db.schema import audit_log
+
+    bot = staffed_bot
+    caplog.set_level(logging.INFO)
+    admin = await national_admin(bot)
+    nurse = await nurse_at(bot, admin, 7461, lang="en", name=NURSE)
+    await nurse.send("/families")
+    await nurse.forge_click(f"fam:Aigerim {MARKER} bleeding:1:0")
+    await nurse.forge_click(f"st:{MARKER}:999:0")
+    await bot.settle()
+    shown = "\n".join(r.getMessage() for r in caplog.records)
+    assert MARKER not in shown and "5551234" not in shown
+    async with bot.app.context.database.reading() as conn:
+        details = [row.details for row in (await conn.execute(select(audit_log))).all()]
+    assert not any(MARKER in d or "5551234" in d for d in details), details

@@ -119,7 +119,7 @@ async def test_a_regional_admin_sees_only_her_region_whatever_she_sends(staffed_
     await regional.forge_click("sx:everything")  # not an action there is
     assert regional.user.callback_answers[-1]["show_alert"]
     assert regional.user.callback_answers[-1]["text"] == regional.t("This is not available to you.")
-    assert ("denied", '{"attempted": "stats_everything"}') in await _audited(bot, REGIONAL_ID)
+    assert ("denied", '{"attempted": "stats_unknown"}') in await _audited(bot, REGIONAL_ID)  # never the forged word
     assert bot.app.context.errors == 0
 
 
