@@ -228,7 +228,7 @@ async def sent_copies(conn: AsyncConnection, key_prefix: str) -> list[tuple[int,
     e.g. every copy of one alert ("alert:17:r"), so they can all be edited at once."""
     rows = await conn.execute(
         select(outbox.c.chat_id, outbox.c.telegram_message_id).where(
-            outbox.c.unique_key.like(key_prefix.replace("%", "").replace("_", r"\_") + "%", escape="\\"),
+            outbox.c.unique_key.startswith(key_prefix, autoescape=True),
             outbox.c.status == SENT,
             outbox.c.telegram_message_id.is_not(None),
         )
