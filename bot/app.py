@@ -24,17 +24,11 @@ from bot.middlewares.private_chats import PrivateChatsOnly
 from bot.middlewares.retry import RetryAfterMiddleware
 from bot.middlewares.tracking import InFlightUpdates
 from bot.middlewares.user_loader import UserLoader
+from bot.services.staff import sync_national_admins
 from bot.telegram_session import BotSession
 from db.engine import Database
 from db.fsm_storage import DatabaseStorage
 from db.migrate import upgrade_to_head
-from bot.delivery import messages as _calendar_messages  # noqa: F401 - registers the renderers
-from bot.delivery import broadcast_messages as _broadcast_messages  # noqa: F401 - registers the renderers
-from bot.delivery import nurse_messages as _nurse_messages  # noqa: F401 - registers the renderers
-from bot.delivery import question_messages as _question_messages  # noqa: F401 - registers the renderers
-from bot.delivery import screening_messages as _screening_messages  # noqa: F401 - registers the renderers
-from bot.delivery import staff_messages as _staff_messages  # noqa: F401 - registers the renderers
-from bot.services.staff import sync_national_admins
 from handlers import (
     account,
     admin,

@@ -11,49 +11,16 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import EraseCb
 from bot.context import AppContext
-from bot.keyboards.profile import erase_keyboard
+from bot.keyboards.profile import EraseCb, erase_keyboard
 from bot.logging_setup import log_event
 from bot.services import calendar as calendar_service
 from bot.services import families as family_service
 from bot.services import staff as staff_service
+from bot.views.account import help_text, privacy_text
 from db.records import StaffRecord, UserRecord
-from handlers.common import reask, set_buttons
-
-
-def help_text() -> str:
-    return _(
-        "<b>AnaBala</b> supports pregnant women and families with children under five, "
-        "together with your polyclinic's patronage nurse.\n\n"
-        "/calendar — your check-ups, screenings and vaccinations\n"
-        "/appointments — your appointments: add, change, cancel\n"
-        "/check — a short self-check: warning signs, mood, your baby's development\n"
-        "/nurse — your nurse: who she is, ask her a question\n"
-        "/plan — the support plan you agreed with your nurse\n"
-        "/profile — see and change your details, tell me your baby is born\n"
-        "/language — change the language\n"
-        "/privacy — what data I keep and why\n"
-        "/stop — pause my messages (/start turns them on again)\n"
-        "/delete_me — erase all your data\n"
-        "/help — this message\n\n"
-        "In an emergency call 103 (ambulance) or 112."
-    )
-
-
-def privacy_text() -> str:
-    return _(
-        "<b>Your data and your privacy</b>\n\n"
-        "<b>What I keep:</b> your name, phone number, language, region and polyclinic; your pregnancy dates; "
-        "your children's names, dates of birth and sex; and, later, your answers to self-check questions "
-        "and the messages I send you.\n\n"
-        "<b>Why:</b> to remind you of check-ups, screenings and vaccinations at the right time, "
-        "and so that your patronage nurse can support you.\n\n"
-        "<b>Who sees it:</b> only your nurse and the programme's coordinators. "
-        "I do not share it with anyone else and I do not use it for advertising.\n\n"
-        "<b>Your choices:</b> /profile to correct anything, /stop to pause messages, "
-        "/delete_me to erase everything. After erasing, only anonymous counts remain, with nothing that identifies you."
-    )
+from handlers.replies import set_buttons
+from handlers.steps import reask
 
 
 async def on_help(message: Message, bot: Bot, state: FSMContext, app: AppContext, raw_state: str | None) -> None:

@@ -12,7 +12,6 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import AssignCb, InviteCb, StaffCb, StaffMenuCb
 from bot.commands import clear_chat_commands
 from bot.content import polyclinic as find_polyclinic
 from bot.content import region as find_region
@@ -23,14 +22,15 @@ from bot.domain.dates import format_date
 from bot.domain.phone import format_phone
 from bot.filters import IsStaff
 from bot.keyboards import staff as kb
+from bot.keyboards.staff import AssignCb, InviteCb, StaffCb, StaffMenuCb
 from bot.services import staff as staff_service
 from bot.services.staff import POLYCLINIC_PREFIX, place_of
+from bot.views.staff import role_text, staff_line, staff_list_text
 from db import families, outbox
 from db import staff as staff_db
 from db.outbox import OutgoingMessage
 from db.records import StaffRecord
-from handlers.common import known_action, mark_answered, refuse
-from handlers.staff import role_text
+from handlers.replies import known_action, mark_answered, refuse
 
 PAGE = kb.PAGE
 
@@ -142,9 +142,6 @@ async def _polyclinic_link(callback: CallbackQuery, bot: Bot, app: AppContext, s
 
 # --- the staff list ----------------------------------------------------------------------------
 
-def _staff_line(member: StaffRecord, lang: str) -> str:
-    return f"• <b>{html.quote(member.name)}</b> — {role_text(member, lang)}"
-
 
 async def _staff_page(app: AppContext, staff: Actor, page: int) -> tuple[list[StaffRecord], int]:
     members = await staff_service.staff_in_scope(app, staff)
@@ -155,13 +152,7 @@ async def _staff_page(app: AppContext, staff: Actor, page: int) -> tuple[list[St
 
 async def on_staff_list(event: Message | CallbackQuery, bot: Bot, app: AppContext, staff: Actor, staff_member: StaffRecord) -> None:
     members, pages = await _staff_page(app, staff, 0)
-    await _reply(event, bot, _staff_list_text(members, 0, pages, staff_member.language), reply_markup=kb.staff_list_keyboard(members, 0, pages))
-
-
-def _staff_list_text(members: list[StaffRecord], page: int, pages: int, lang: str) -> str:
-    lines = [_("<b>Staff</b> (page {page} of {pages})").format(page=page + 1, pages=pages), ""]
-    lines += [_staff_line(member, lang) for member in members] or [_("Nobody yet. Invite someone: /invite")]
-    return "\n".join(lines)
+    await _reply(event, bot, staff_list_text(members, 0, pages, staff_member.language), reply_markup=kb.staff_list_keyboard(members, 0, pages))
 
 
 async def on_staff_button(
@@ -172,7 +163,7 @@ async def on_staff_button(
         members, pages = await _staff_page(app, staff, callback_data.page)
         await callback.answer()
         await callback.message.edit_text(  # type: ignore[union-attr]
-            _staff_list_text(members, callback_data.page, pages, lang),
+            staff_list_text(members, callback_data.page, pages, lang),
             reply_markup=kb.staff_list_keyboard(members, callback_data.page, pages),
         )
         return
@@ -187,7 +178,7 @@ async def on_staff_button(
         await callback.answer()
         text = "\n".join(
             [
-                _staff_line(target, lang),
+                staff_line(target, lang),
                 _("Phone: {phone}").format(phone=format_phone(target.phone) if target.phone else "—"),
                 _("Families: {count}").format(count=caseload) if target.role == StaffRole.NURSE else "",
             ]

@@ -12,19 +12,18 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.content.questionnaires import questionnaire
 from bot.context import AppContext
-from bot.delivery.question_messages import who
 from bot.domain.access import Actor
 from bot.domain.phone import format_phone
 from bot.filters import IsStaff
 from bot.keyboards.screening import AlertCb, alert_keyboard, alerts_page_keyboard
 from bot.logging_setup import log_event
-from bot.screening_views import BAND_MARK, full_answers_text
 from bot.services import alerts as alert_service
 from bot.services.alerts import AlertView, Copy
 from bot.services.questions import when
+from bot.views.questions import who
+from bot.views.screening import BAND_MARK, full_answers_text
 from db.records import StaffRecord
-from handlers.common import say_refused
-from handlers.nurse_common import on_forbidden, show_in_place
+from handlers.replies import on_forbidden, say_refused, show_in_place
 
 PAGE = 5
 OUTCOME_TEXT = {

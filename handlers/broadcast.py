@@ -17,18 +17,8 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import StaffMenuCb
 from bot.context import AppContext
-from bot.delivery.broadcast_messages import (
-    LANGUAGE_NAMES,
-    announcement,
-    audience_lines,
-    count_lines,
-    duration_text,
-    reach_lines,
-    skipped_of,
-    status_label,
-)
+from bot.delivery.broadcast_messages import announcement
 from bot.delivery.render import Rendered
 from bot.domain.access import Actor, StaffRole
 from bot.domain.audience import Audience, InvalidAudience, telegram_length, text_limit
@@ -36,9 +26,19 @@ from bot.domain.dates import format_date
 from bot.filters import IsStaff
 from bot.keyboards import broadcast as kb
 from bot.keyboards.broadcast import BcAudienceCb, BcComposeCb, BcControlCb, BcListCb
+from bot.keyboards.staff import StaffMenuCb
 from bot.services import broadcasts as service
 from bot.services import staff as staff_service
 from bot.services.broadcasts import ONE_TEXT, Draft
+from bot.views.broadcasts import (
+    LANGUAGE_NAMES,
+    audience_lines,
+    count_lines,
+    duration_text,
+    reach_lines,
+    skipped_of,
+    status_label,
+)
 from db.broadcasts import (
     CANCELLED_STATUS,
     PAUSED,
@@ -48,7 +48,7 @@ from db.broadcasts import (
 )
 from db.records import StaffRecord
 from handlers.admin import on_forbidden
-from handlers.common import mark_answered, say_refused
+from handlers.replies import mark_answered, say_refused
 
 
 class BroadcastFlow(StatesGroup):

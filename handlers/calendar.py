@@ -13,12 +13,13 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.callbacks import AppointmentCb, CareCb
 from bot.content.care import care_item
 from bot.context import AppContext
 from bot.domain.calendar import CHILD, PLANNING, PREGNANCY, SNOOZE, TRACK_CODES
 from bot.domain.dates import format_date, parse_date
 from bot.keyboards.calendar import (
+    AppointmentCb,
+    CareCb,
     appointments_keyboard,
     change_keyboard,
     confirm_cancel_keyboard,
@@ -27,9 +28,10 @@ from bot.keyboards.calendar import (
 )
 from bot.logging_setup import log_event
 from bot.services import care as care_service
+from bot.views.calendar import appointment_line
 from db.care import AppointmentRecord
 from db.records import Family
-from handlers.common import mark_answered
+from handlers.replies import mark_answered
 
 TRACKS_BY_CODE = {code: track for track, code in TRACK_CODES.items()}
 
@@ -94,12 +96,6 @@ def _example_date(app: AppContext) -> str:
     return format_date(app.today() + timedelta(days=7))
 
 
-def _appointment_line(on_date: date, at_time: str | None, what: str, place: str | None) -> str:
-    """One appointment as she reads it (HTML): "15.03.2027, 14:30: ultrasound — polyclinic No. 5"."""
-    when = format_date(on_date) + (f", {at_time}" if at_time else "")
-    return f"{when}: {html.quote(what)}" + (f" — {html.quote(place)}" if place else "")
-
-
 async def on_appointments(message: Message, app: AppContext, state: FSMContext, family: Family | None) -> None:
     if family is None:
         await message.answer(_("You are not registered yet. Send /start to begin."))
@@ -110,7 +106,7 @@ async def on_appointments(message: Message, app: AppContext, state: FSMContext, 
         text = _("You have no appointments saved. Add one, and I will remind you the day before and two hours before.")
     else:
         lines = [_("<b>Your appointments</b>"), ""]
-        lines += [f"• {_appointment_line(a.on_date, a.at_time, a.what, a.place)}" for a in upcoming]
+        lines += [f"• {appointment_line(a.on_date, a.at_time, a.what, a.place)}" for a in upcoming]
         text = "\n".join(lines)
     buttons = [(a.id, a.what[:20]) for a in upcoming]
     await message.answer(text, reply_markup=appointments_keyboard(buttons))
@@ -313,7 +309,7 @@ async def _save(bot: Bot, chat_id: int, state: FSMContext, app: AppContext) -> N
         return
     on_date = date.fromisoformat(data["on_date"])
     if data.get("id"):
-        line = _appointment_line(on_date, data.get("at_time"), str(data["what"]), data.get("place"))
+        line = appointment_line(on_date, data.get("at_time"), str(data["what"]), data.get("place"))
         await bot.send_message(
             chat_id,
             _(

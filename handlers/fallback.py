@@ -9,13 +9,12 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
 from bot.domain.access import Actor
+from bot.keyboards.questions import send_kept_keyboard
 from bot.logging_setup import log_event, logger
 from db.records import UserRecord
-from bot.keyboards.questions import send_kept_keyboard
-from handlers.common import reask, step_of
 from handlers.questions import keep_free_message
 from handlers.start import begin_registration
-
+from handlers.steps import reask, step_of
 
 
 async def on_stale_button(callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext) -> None:

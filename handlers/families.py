@@ -19,23 +19,38 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import FamilyCb, StaffMenuCb
-from bot.caseload_views import card_text, family_list_text, risk_explanation, search_results_text
 from bot.context import AppContext
 from bot.domain.access import Actor
 from bot.domain.caseload import MAX_NOTE, RiskLevel, text_problem
 from bot.filters import IsStaff
-from bot.screening_views import answers_text
 from bot.keyboards import nurse as kb
-from bot.keyboards.nurse import FamiliesCb, ReassignCb
+from bot.keyboards.nurse import FamiliesCb, FamilyCb, ReassignCb
+from bot.keyboards.staff import StaffMenuCb
 from bot.services import caseload as caseload_service
 from bot.services import staff as staff_service
 from bot.services.caseload import FamilyList
+from bot.views.caseload import (
+    card_text,
+    family_list_text,
+    risk_explanation,
+    search_results_text,
+)
+from bot.views.screening import answers_text
 from db.records import StaffRecord
-from handlers.common import mark_answered, not_available, say_refused
 from handlers.nurse_appointments import start_appointment
-from handlers.nurse_common import Press, answer_or_refuse, family_brief, on_flow_other, on_forbidden, show_in_place, typed
 from handlers.plans import open_plan
+from handlers.replies import (
+    Press,
+    answer_or_refuse,
+    family_brief,
+    mark_answered,
+    not_available,
+    on_flow_other,
+    on_forbidden,
+    say_refused,
+    show_in_place,
+    typed,
+)
 from handlers.visits import start_visit
 
 

@@ -25,9 +25,20 @@ from bot.services import nurse_appointments as appointment_service
 from bot.services.care import MAX_TEXT
 from db.records import Family, StaffRecord
 from handlers.calendar import parse_time
-from handlers.common import mark_answered, not_available, say_refused
-from handlers.nurse_common import (
-    Press, example_date, family_brief, from_today, on_flow_other, on_forbidden, read_date, stale, text_reply, typed,
+from handlers.replies import (
+    Press,
+    example_date,
+    family_brief,
+    from_today,
+    mark_answered,
+    not_available,
+    on_flow_other,
+    on_forbidden,
+    read_date,
+    say_refused,
+    stale,
+    text_reply,
+    typed,
 )
 
 

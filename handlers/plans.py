@@ -13,7 +13,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.caseload_views import goal_text, mother_plan_text, staff_plan_text
 from bot.context import AppContext
 from bot.domain.access import Actor
 from bot.domain.caseload import MAX_GOAL, text_problem
@@ -23,10 +22,23 @@ from bot.keyboards import nurse as kb
 from bot.keyboards.nurse import GoalCb, MotherPlanCb
 from bot.services import caseload as caseload_service
 from bot.services import plans as plan_service
+from bot.views.caseload import goal_text, mother_plan_text, staff_plan_text
 from db.records import Family
-from handlers.common import mark_answered, not_available, say_refused
-from handlers.nurse_common import (
-    Press, answer_or_refuse, example_date, from_today, on_flow_other, on_forbidden, read_date, show_in_place, stale, text_reply, typed,
+from handlers.replies import (
+    Press,
+    answer_or_refuse,
+    example_date,
+    from_today,
+    mark_answered,
+    not_available,
+    on_flow_other,
+    on_forbidden,
+    read_date,
+    say_refused,
+    show_in_place,
+    stale,
+    text_reply,
+    typed,
 )
 
 

@@ -8,19 +8,24 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import ProfileCb
 from bot.context import AppContext
 from bot.domain.children import MAX_CHILDREN
 from bot.domain.flow import EditTarget
 from bot.keyboards import profile as kb
+from bot.keyboards.profile import ProfileCb
 from bot.keyboards.registration import language_keyboard
 from bot.services import calendar as calendar_service
 from bot.services import families as family_service
-from bot.views import child_line
+from bot.views.profile import child_line
+from bot.views.registration import children_limit_text, language_prompt
 from db.records import Family, UserRecord
-from handlers.common import advance, language_prompt, reask, send_profile, start_profile_edit, step_of
-from handlers.registration import children_limit_text
-
+from handlers.steps import (
+    advance,
+    reask,
+    send_profile,
+    start_profile_edit,
+    step_of,
+)
 
 # Profile buttons that start an edit flow, and what the flow starts with.
 _EDITS: dict[str, EditTarget] = {
@@ -84,7 +89,7 @@ async def on_profile_button(
         await state.clear()
         await send_profile(bot, chat_id, app)
     elif action == "language":
-        await bot.send_message(chat_id, language_prompt(app), reply_markup=language_keyboard())
+        await bot.send_message(chat_id, language_prompt(app.i18n), reply_markup=language_keyboard())
     elif action == "planning":
         await family_service.set_planning(app.database, app.clock, user.id, not user.planning)
         await calendar_service.replan(app, user.id)

@@ -12,19 +12,27 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import FamilyCb, StaffMenuCb
 from bot.context import AppContext
-from bot.delivery.question_messages import answer_prompt, asked_text, nurse_text, thread_line, who
 from bot.domain.access import Actor
 from bot.domain.questions import MAX_TEXT, preview, utf16_len
 from bot.filters import IsStaff
 from bot.keyboards import questions as kb
+from bot.keyboards.nurse import FamilyCb
 from bot.keyboards.questions import AnswerCb, AskCb
+from bot.keyboards.staff import StaffMenuCb
 from bot.logging_setup import log_event
 from bot.services import questions as questions_service
 from bot.services.questions import QuestionView
+from bot.views.questions import (
+    answer_prompt,
+    asked_text,
+    nurse_text,
+    thread_line,
+    too_long_text,
+    who,
+)
 from db.records import Family
-from handlers.common import mark_answered, refuse, set_buttons
+from handlers.replies import mark_answered, refuse, set_buttons
 
 PAGE = 5  # questions per page of /questions
 THREAD_SHOWN = 5  # of her open questions, shown when a nurse opens one
@@ -51,12 +59,6 @@ def _content(message: Message) -> tuple[str | None, str | None]:
 
 def _too_long(text: str | None) -> bool:
     return text is not None and utf16_len(text) > MAX_TEXT
-
-
-def _too_long_text() -> str:
-    return _("This is too long for one message (at most {limit} characters). Please shorten it, or send it in parts.").format(
-        limit=MAX_TEXT
-    )
 
 
 async def _refuse(callback: CallbackQuery, app: AppContext, action: str) -> None:
@@ -131,7 +133,7 @@ async def on_question(message: Message, state: FSMContext, app: AppContext, fami
         return
     text, photo = _content(message)
     if _too_long(text):
-        await message.answer(_too_long_text())
+        await message.answer(too_long_text())
         return
     reply_to = (await state.get_data()).get("reply_to")
     asked = await questions_service.ask(app, family.user.id, text=text, photo_file_id=photo, reply_to=reply_to)
@@ -288,7 +290,7 @@ async def on_write_to_family(
 async def on_answer(message: Message, state: FSMContext, app: AppContext, staff: Actor) -> None:
     text, photo = _content(message)
     if _too_long(text):
-        await message.answer(_too_long_text())
+        await message.answer(too_long_text())
         return
     data = await state.get_data()
     if data.get("question") is not None:

@@ -11,24 +11,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import (
-    DatingConfirmCb,
-    DatingMethodCb,
-    DontKnowCb,
-    DraftChildCb,
-    FixPregnancyCb,
-    MoreChildrenCb,
-    PolyclinicCb,
-    RegionCb,
-    RoleCb,
-    SexCb,
-    SummaryCb,
-)
 from bot.commands import set_chat_commands
 from bot.content import polyclinic as find_polyclinic
 from bot.content import region as find_region
 from bot.context import AppContext
-from bot.delivery.question_messages import nurse_text
 from bot.domain.birth import (
     asks_birth_facts,
     fits_pregnancy,
@@ -50,6 +36,17 @@ from bot.domain.pregnancy import (
     parse_week,
 )
 from bot.keyboards.registration import (
+    DatingConfirmCb,
+    DatingMethodCb,
+    DontKnowCb,
+    DraftChildCb,
+    FixPregnancyCb,
+    MoreChildrenCb,
+    PolyclinicCb,
+    RegionCb,
+    RoleCb,
+    SexCb,
+    SummaryCb,
     dont_know_keyboard,
     draft_children_keyboard,
     fix_pregnancy_keyboard,
@@ -61,35 +58,11 @@ from bot.services import families as family_service
 from bot.services import questions as questions_service
 from bot.services import staff as staff_service
 from bot.services.families import dating_from_draft
+from bot.views.questions import nurse_text
+from bot.views.registration import bad_date_text, children_limit_text, dating_error_text
 from db.records import Family
-from handlers.common import Flow, advance, mark_answered, phone_from, set_buttons
-
-
-def dating_error_text(error: DatingError) -> str:
-    return {
-        DatingError.DUE_TOO_FAR_IN_PAST: _(
-            "This due date is more than two weeks ago. Please check it and type it again. "
-            "If your baby is already born, congratulations! Choose «I have a child under five» instead."
-        ),
-        DatingError.DUE_TOO_FAR_AHEAD: _("This due date is more than 42 weeks from today. Please check it and type it again."),
-        DatingError.LMP_IN_FUTURE: _("This date is in the future. Please type the first day of your last period."),
-        DatingError.LMP_TOO_LONG_AGO: _("This date is more than 44 weeks ago. Please check it and type it again."),
-        DatingError.WEEK_OUT_OF_RANGE: _("Please type a whole number of weeks from 4 to 42."),
-        DatingError.TOO_EARLY: _(
-            "This is before week 4 of pregnancy. So early, a pregnancy usually cannot be confirmed or dated yet, "
-            "so I can take it from week 4. Please check the date, or come back in a few days. "
-            "Until then, see your polyclinic if you have pain or bleeding, and call 103 in an emergency."
-        ),
-    }[error]
-
-
-def children_limit_text() -> str:
-    return _("I can follow up to {count} children under five in one family, and you have told me about {count}. "
-             "If there are more, please tell your nurse: /nurse").format(count=MAX_CHILDREN)
-
-
-def bad_date_text() -> str:
-    return _("I could not read this date. Please type it as day.month.year, for example 15.03.2027.")
+from handlers.replies import mark_answered, phone_from, set_buttons
+from handlers.steps import Flow, advance
 
 
 async def _remove_keyboard(callback: CallbackQuery) -> None:

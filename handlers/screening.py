@@ -18,7 +18,9 @@ from bot.keyboards.screening import (
     single_keyboard,
 )
 from bot.logging_setup import log_event
-from bot.screening_views import (
+from bot.services import screening as screening_service
+from bot.services.screening import Asking, Finished
+from bot.views.screening import (
     intro_text,
     question_text,
     result_text,
@@ -27,10 +29,8 @@ from bot.screening_views import (
     summary_line,
     told_text,
 )
-from bot.services import screening as screening_service
-from bot.services.screening import Asking, Finished
 from db.records import Family
-from handlers.nurse_common import show_in_place, stale
+from handlers.replies import show_in_place, stale
 
 
 def _asking_view(asking: Asking, lang: str) -> tuple[str, object]:

@@ -9,10 +9,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import JoinCb
 from bot.commands import set_chat_commands
-from bot.content import polyclinic as find_polyclinic
-from bot.content import region as find_region
 from bot.context import AppContext
 from bot.domain.access import Actor, StaffRole
 from bot.domain.names import clean_person_name
@@ -20,71 +17,18 @@ from bot.domain.phone import format_phone
 from bot.filters import IsStaff
 from bot.i18n import pick_language
 from bot.keyboards.registration import phone_keyboard
-from bot.keyboards.staff import admin_menu, keep_name_keyboard, nurse_menu
+from bot.keyboards.staff import JoinCb, admin_menu, keep_name_keyboard, nurse_menu
 from bot.logging_setup import log_event
 from bot.services import staff as staff_service
-from bot.services.staff import INVITE_PREFIX, Invitation, InvitationProblem
+from bot.services.staff import INVITE_PREFIX, InvitationProblem
+from bot.views.staff import menu_text, problem_text, role_text, staff_help_text
 from db.records import StaffRecord
-from handlers.common import mark_answered, phone_from
+from handlers.replies import mark_answered, phone_from
 
 
 class Join(StatesGroup):
     name = State()
     phone = State()
-
-
-def problem_text(problem: InvitationProblem) -> str:
-    if problem is InvitationProblem.ALREADY_STAFF:
-        return _("You already work in AnaBala as staff. Your menu: /start")
-    return _(
-        "This invitation link cannot be used: it may have been used already, expired (links last 7 days) "
-        "or been withdrawn. Please ask your coordinator for a new one."
-    )
-
-
-def role_text(offer: Invitation | StaffRecord, lang: str) -> str:
-    region = find_region(offer.region) if offer.region else None
-    region_name = region.name(lang) if region else ""
-    if offer.role == StaffRole.NURSE:
-        clinic = find_polyclinic(offer.polyclinic) if offer.polyclinic else None
-        return _("patronage nurse, {polyclinic} ({region})").format(
-            polyclinic=html.quote(clinic.name(lang) if clinic else "—"), region=html.quote(region_name)
-        )
-    if offer.region is None:
-        return _("national programme admin")
-    return _("programme admin for {region}").format(region=html.quote(region_name))
-
-
-def menu_text(member: StaffRecord) -> str:
-    return _("<b>{name}</b>, {role}.\nWhat would you like to do?").format(
-        name=html.quote(member.name), role=role_text(member, member.language)
-    )
-
-
-def staff_help_text(actor: Actor) -> str:
-    if actor.is_nurse:
-        return _(
-            "<b>AnaBala for nurses</b>\n\n"
-            "/families — your families: stage, next check-up, risk; open a card to see everything, "
-            "record a visit, set an appointment or write to the mother\n"
-            "/questions — questions from your families waiting for an answer\n"
-            "/alerts — risky answers to self-checks that nobody has taken yet, oldest first\n"
-            "/language — change the language\n"
-            "/start — your menu\n\n"
-            "Families see only what you send them through the bot; your notes stay with staff."
-        )
-    return _(
-        "<b>AnaBala for admins</b>\n\n"
-        "/families — families in your area\n"
-        "/unassigned — families whose polyclinic has no nurse yet\n"
-        "/alerts — risky answers to self-checks in your area that nobody has taken yet\n"
-        "/invite — invite a nurse or an admin (the link works once, for 7 days)\n"
-        "/staff — staff in your area; deactivate someone who left\n"
-        "/broadcast — send an announcement; /broadcasts — past ones\n"
-        "/stats — the programme's numbers\n"
-        "/language — change the language\n"
-        "/start — your menu"
-    )
 
 
 # --- joining -----------------------------------------------------------------------------------

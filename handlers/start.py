@@ -10,22 +10,29 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import ConsentCb, LanguageCb, RestartCb
 from bot.commands import set_chat_commands
 from bot.config import SUPPORTED_LANGUAGES
+from bot.content import polyclinic as find_polyclinic
 from bot.context import AppContext
 from bot.domain.flow import Mode
-from bot.keyboards.registration import LANGUAGE_NAMES, language_keyboard, restart_keyboard
+from bot.keyboards.registration import (
+    LANGUAGE_NAMES,
+    ConsentCb,
+    LanguageCb,
+    RestartCb,
+    language_keyboard,
+    restart_keyboard,
+)
 from bot.logging_setup import log_event
 from bot.services import calendar as calendar_service
 from bot.services import families as family_service
-from bot.content import polyclinic as find_polyclinic
 from bot.services import staff as staff_service
 from bot.services.staff import POLYCLINIC_PREFIX
+from bot.views.registration import language_prompt
 from db.records import StaffRecord, UserRecord
+from handlers.replies import mark_answered
 from handlers.staff import show_menu
-from handlers.common import Flow, advance, language_prompt, mark_answered, reask, step_of
-
+from handlers.steps import Flow, advance, reask, step_of
 
 
 async def begin_registration(
@@ -86,7 +93,7 @@ async def on_restart(callback: CallbackQuery, bot: Bot, state: FSMContext, app: 
 
 
 async def on_language_command(message: Message, app: AppContext) -> None:
-    await message.answer(language_prompt(app), reply_markup=language_keyboard())
+    await message.answer(language_prompt(app.i18n), reply_markup=language_keyboard())
 
 
 async def on_language(

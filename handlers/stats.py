@@ -10,17 +10,17 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import reports
-from bot.callbacks import StaffMenuCb
-from bot.charts import daily_chart
 from bot.context import AppContext
 from bot.domain.access import Actor, StaffRole
 from bot.filters import IsStaff
+from bot.keyboards.staff import StaffMenuCb
 from bot.keyboards.stats import StatsCb, stats_keyboard
 from bot.services import staff as staff_service
 from bot.services import stats as stats_service
+from bot.views import reports
+from bot.views.charts import daily_chart
 from db.records import StaffRecord
-from handlers.common import refuse
+from handlers.replies import refuse
 
 
 async def on_stats(event: Message | CallbackQuery, bot: Bot, app: AppContext, staff: Actor, staff_member: StaffRecord) -> None:

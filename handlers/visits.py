@@ -15,7 +15,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.caseload_views import chosen_text, visit_saved_text
 from bot.context import AppContext
 from bot.domain.access import Actor
 from bot.domain.caseload import ASSESSED, MAX_VISIT_NOTE, RISKS, text_problem, toggle
@@ -25,9 +24,20 @@ from bot.keyboards import nurse as kb
 from bot.keyboards.nurse import VisitCb
 from bot.services import visits as visit_service
 from bot.services.care import entry_title
+from bot.views.caseload import chosen_text, visit_saved_text
 from db.records import StaffRecord
-from handlers.common import mark_answered, not_available, set_buttons
-from handlers.nurse_common import Press, family_brief, on_flow_other, on_forbidden, read_date, stale, text_reply
+from handlers.replies import (
+    Press,
+    family_brief,
+    mark_answered,
+    not_available,
+    on_flow_other,
+    on_forbidden,
+    read_date,
+    set_buttons,
+    stale,
+    text_reply,
+)
 
 
 class VisitFlow(StatesGroup):

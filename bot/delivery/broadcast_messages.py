@@ -11,32 +11,22 @@ and it is dropped.
 
 from __future__ import annotations
 
-import math
-from datetime import time
 from typing import Any
 
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
 
-from bot.content import polyclinic as find_polyclinic
-from bot.content import region as find_region
-from bot.delivery.render import RenderContext, Rendered, renderer
+from bot.delivery.render import RenderContext, Rendered
 from bot.domain.audience import (
-    PARENT,
-    PLANNING,
-    PREGNANT,
-    Audience,
     Recipient,
     still_fits,
 )
-from db.broadcasts import CANCELLED_STATUS, DONE, PAUSED, BatchCounts, BroadcastRecord
+from bot.views.broadcasts import (
+    count_lines,
+    duration_text,
+)
+from db.broadcasts import BatchCounts
 from db.records import Family
-
-LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
-AGE_LABELS = {"0_1": "0–1", "1_2": "1–2", "2_3": "2–3", "3_5": "3–5"}
-BAR_WIDTH = 10
-
 
 
 def recipient_of(family: Family) -> Recipient:
@@ -58,7 +48,6 @@ def announcement(text: str, photo: str | None = None) -> Rendered:
     return Rendered(html.quote(text))
 
 
-@renderer("broadcast")
 def broadcast(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     family = context.family
     if family is None:  # she erased her data meanwhile
@@ -68,7 +57,6 @@ def broadcast(params: dict[str, Any], context: RenderContext) -> Rendered | None
     return announcement(params["t"], params.get("ph"))
 
 
-@renderer("broadcast.report")
 def report(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     counts = BatchCounts(
         sent=params["sent"], blocked=params["blocked"], failed=params["failed"], cancelled=params.get("cancelled", 0)
@@ -81,150 +69,4 @@ def report(params: dict[str, Any], context: RenderContext) -> Rendered | None:
 
 # --- what the admin reads -------------------------------------------------------------------------
 
-def role_label(role: str) -> str:
-    return {PREGNANT: _("🤰 Pregnant"), PLANNING: _("🌱 Planning a pregnancy"), PARENT: _("👶 Parents")}[role]
 
-
-def trimester_label(trimester: int) -> str:
-    return _("Trimester {number}").format(number=trimester)
-
-
-def age_label(band: str) -> str:
-    return _("{ages} years").format(ages=AGE_LABELS[band])
-
-
-def region_name(code: str, lang: str) -> str:
-    found = find_region(code)
-    return found.name(lang) if found else code
-
-
-def polyclinic_name(code: str, lang: str) -> str:
-    found = find_polyclinic(code)
-    return found.name(lang) if found else code
-
-
-def audience_lines(audience: Audience, lang: str, *, regional: str | None = None) -> list[str]:
-    """Who, where, which language, in words (HTML). `regional`: the admin's own region, if any."""
-    who: list[str] = []
-    for role in sorted(audience.roles, key=[PREGNANT, PLANNING, PARENT].index):
-        if role == PREGNANT:
-            who.append(
-                _("pregnant women ({trimesters})").format(
-                    trimesters=", ".join(trimester_label(t) for t in sorted(audience.trimesters))
-                )
-                if audience.trimesters
-                else _("pregnant women")
-            )
-        elif role == PLANNING:
-            who.append(_("women planning a pregnancy"))
-        else:
-            who.append(
-                _("parents of children {ages}").format(ages=", ".join(age_label(a) for a in sorted(audience.ages)))
-                if audience.ages
-                else _("parents of young children")
-            )
-    regions = sorted(audience.regions) or ([regional] if regional else [])
-    where = ", ".join(region_name(code, lang) for code in regions) if regions else _("all regions")
-    if audience.polyclinics:
-        where += ": " + ", ".join(polyclinic_name(code, lang) for code in sorted(audience.polyclinics))
-    languages = (
-        ", ".join(LANGUAGE_NAMES[code] for code in ("kk", "ru", "en") if code in audience.languages)
-        if audience.languages
-        else _("all languages")
-    )
-    return [
-        _("<b>Who:</b> {who}").format(who=html.quote("; ".join(who)) if who else _("every registered family")),
-        _("<b>Where:</b> {where}").format(where=html.quote(where)),
-        _("<b>Language:</b> {languages}").format(languages=languages),
-    ]
-
-
-def reach_lines(counts: dict[str, int], *, now: bool) -> list[str]:
-    """How many families it reaches (`now`: while she chooses; else: when she sends), and in which language."""
-    total = sum(counts.values())
-    line = (
-        ngettext("👥 It reaches <b>{count}</b> family now.", "👥 It reaches <b>{count}</b> families now.", total)
-        if now
-        else ngettext("It goes to <b>{count}</b> family.", "It goes to <b>{count}</b> families.", total)
-    )
-    languages = ", ".join(f"{LANGUAGE_NAMES[code]} {counts[code]}" for code in ("kk", "ru", "en") if counts.get(code))
-    return [line.format(count=total)] + ([_("By language: {counts}").format(counts=languages)] if languages else [])
-
-
-def duration_text(seconds: float) -> str:
-    seconds = max(round(seconds), 0)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return _("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
-    if minutes:
-        return _("{minutes} min {seconds} s").format(minutes=minutes, seconds=secs)
-    return _("{seconds} s").format(seconds=secs)
-
-
-def progress_bar(done: int, total: int) -> str:
-    share = done / total if total else 1.0
-    filled = min(BAR_WIDTH, int(share * BAR_WIDTH))
-    return "▓" * filled + "░" * (BAR_WIDTH - filled) + f" {int(share * 100)}%"
-
-
-def count_lines(counts: BatchCounts, skipped: int) -> list[str]:
-    lines = [
-        _("✅ Sent: {count}").format(count=counts.sent),
-        _("🚫 Blocked the bot, not delivered: {count}").format(count=counts.blocked),
-        _("⚠️ Failed: {count}").format(count=counts.failed),
-    ]
-    if counts.cancelled:
-        lines.append(_("✖️ Cancelled, not sent: {count}").format(count=counts.cancelled))
-    if skipped:
-        lines.append(_("➖ Not sent (paused messages, or no longer in the audience): {count}").format(count=skipped))
-    return lines
-
-
-def skipped_of(broadcast: BroadcastRecord, counts: BatchCounts) -> int:
-    """Rows the engine dropped (she paused, erased her data, or no longer fits)."""
-    return max(broadcast.total - counts.rows, 0) if broadcast.total else 0
-
-
-def status_label(status: str) -> str:
-    return {
-        DONE: _("finished"),
-        PAUSED: _("paused"),
-        CANCELLED_STATUS: _("cancelled"),
-    }.get(status, _("sending"))
-
-
-def progress_text(
-    broadcast: BroadcastRecord, counts: BatchCounts, *, rate: float, open_for: float | None, window: tuple[time, time]
-) -> str:
-    """The live progress message: a bar, the counts, and when it should be done (at `rate` messages
-    a second; `open_for`: seconds until the delivery window closes today, None outside it)."""
-    if broadcast.total == 0 and broadcast.status not in (DONE, CANCELLED_STATUS):
-        return "\n".join(
-            [
-                _("📣 <b>Announcement #{id}</b>: preparing the list of families…").format(id=broadcast.id),
-                _("Ready so far: {count}").format(count=counts.rows),
-            ]
-        )
-    total = broadcast.total or counts.rows
-    lines = [
-        _("📣 <b>Announcement #{id}</b>: {status}").format(id=broadcast.id, status=status_label(broadcast.status)),
-        progress_bar(total - counts.waiting - counts.cancelled, total),
-        _("Families: {count}").format(count=total),
-        *count_lines(counts, skipped_of(broadcast, counts)),
-    ]
-    if counts.waiting and broadcast.status not in (DONE, CANCELLED_STATUS):
-        lines.append(_("⏳ Waiting: {count}").format(count=counts.waiting))
-        if broadcast.status == PAUSED:
-            lines.append(_("Paused: nothing more is sent until you press «Resume»."))
-        else:
-            seconds = math.ceil(counts.waiting / rate)
-            if open_for is not None:
-                lines.append(_("About {duration} left.").format(duration=duration_text(seconds)))
-            if open_for is None or seconds > open_for:
-                lines.append(
-                    _("Families get announcements between {start} and {end} their time: the rest goes in the morning.").format(
-                        start=window[0].strftime("%H:%M"), end=window[1].strftime("%H:%M")
-                    )
-                )
-    return "\n".join(lines)

@@ -27,7 +27,8 @@ from bot.context import AppContext
 from bot.delivery import REMINDER
 from bot.delivery.outcomes import OutcomeWriter
 from bot.delivery.pacer import Pacer
-from bot.delivery.render import RenderContext, UnknownMessageKey, render
+from bot.delivery.render import RenderContext
+from bot.delivery.renderers import UnknownMessageKey, render
 from bot.domain.delivery_time import next_delivery_time
 from bot.logging_setup import log_event
 from db import alerts, families, outbox, staff

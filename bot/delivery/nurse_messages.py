@@ -10,11 +10,16 @@ from typing import Any
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
-from bot.caseload_views import birth_facts_line
-from bot.delivery.messages import _appointment_text
-from bot.delivery.render import Rendered, RenderContext, renderer
+from bot.delivery.calendar_messages import appointment_text
+from bot.delivery.render import RenderContext, Rendered
 from bot.domain.dates import format_date
-from bot.keyboards.nurse import about_appointment_keyboard, appointment_answer_keyboard, my_plan_button, open_card_keyboard
+from bot.keyboards.nurse import (
+    about_appointment_keyboard,
+    appointment_answer_keyboard,
+    my_plan_button,
+    open_card_keyboard,
+)
+from bot.views.caseload import birth_facts_line
 
 
 def _goal_lines(params: dict[str, Any]) -> list[str]:
@@ -25,7 +30,6 @@ def _goal_lines(params: dict[str, Any]) -> list[str]:
     ]
 
 
-@renderer("plan.goal_added")
 def goal_added(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     if context.family is None:
         return None
@@ -34,7 +38,6 @@ def goal_added(params: dict[str, Any], context: RenderContext) -> Rendered | Non
     return Rendered("\n".join(lines), my_plan_button())
 
 
-@renderer("plan.goal_due")
 def goal_due(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     # She ticked it off, or the nurse moved or removed it: the service takes the pending reminder
     # out of the outbox in the same transaction. She may also have erased her data meanwhile.
@@ -45,12 +48,11 @@ def goal_due(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     return Rendered("\n".join(lines), my_plan_button(int(params["goal"])))
 
 
-@renderer("nurse.appointment_set")
 def appointment_set(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     if context.family is None:
         return None
     lead = _("👩‍⚕️ Your nurse gave your appointment a new date") if params.get("moved") else _("👩‍⚕️ Your nurse has made an appointment for you")
-    text = _appointment_text(params, lead) + "\n\n" + _(
+    text = appointment_text(params, lead) + "\n\n" + _(
         "Can you come? I will remind you the evening before and, if it has a time, two hours before."
     )
     return Rendered(text, appointment_answer_keyboard(int(params["appointment"])))
@@ -62,7 +64,6 @@ def _appointment_about(params: dict[str, Any]) -> str:
     return f"{what}, {on}"
 
 
-@renderer("nurse.appointment_answer")
 def appointment_answer(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     family = context.subject
     if family is None:  # she erased her data meanwhile
@@ -79,7 +80,6 @@ def appointment_answer(params: dict[str, Any], context: RenderContext) -> Render
     return Rendered(text, about_appointment_keyboard(family.user.id, int(params["appointment"]), other_time))
 
 
-@renderer("nurse.appointment_changed")
 def appointment_changed(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     family = context.subject
     if family is None:
@@ -92,7 +92,6 @@ def appointment_changed(params: dict[str, Any], context: RenderContext) -> Rende
     return Rendered(text, open_card_keyboard(family.user.id))
 
 
-@renderer("nurse.goal_done")
 def goal_done(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     family = context.subject
     if family is None:
@@ -103,7 +102,6 @@ def goal_done(params: dict[str, Any], context: RenderContext) -> Rendered | None
     return Rendered(text, open_card_keyboard(family.user.id))
 
 
-@renderer("nurse.early_baby")
 def early_baby(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     family = context.subject
     baby = next((c for c in family.children if c.id == params.get("child")), None) if family else None
@@ -121,7 +119,6 @@ def early_baby(params: dict[str, Any], context: RenderContext) -> Rendered | Non
     )
 
 
-@renderer("nurse.life_event")
 def life_event(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     family = context.subject
     if family is None:

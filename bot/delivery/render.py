@@ -1,7 +1,7 @@
-"""Message keys → text and buttons, rendered in the recipient's language at send time.
+"""What a rendered message is: text and buttons, rendered in the recipient's language at send time.
 
 The outbox keeps a key and parameters, never text: a mother who switches to Russian gets Russian
-from then on. Features register their renderers with `@renderer("key")`.
+from then on. Which function renders which key: bot/delivery/renderers.py.
 """
 
 from __future__ import annotations
@@ -37,27 +37,3 @@ class RenderContext:
 
 
 Renderer = Callable[[dict[str, Any], RenderContext], "Rendered | None"]
-_RENDERERS: dict[str, Renderer] = {}
-
-
-class UnknownMessageKey(KeyError):
-    pass
-
-
-def renderer(key: str) -> Callable[[Renderer], Renderer]:
-    def register(function: Renderer) -> Renderer:
-        if key in _RENDERERS and _RENDERERS[key] is not function:
-            raise ValueError(f"two renderers for {key!r}")
-        _RENDERERS[key] = function
-        return function
-
-    return register
-
-
-def render(key: str, params: dict[str, Any], context: RenderContext) -> Rendered | None:
-    """None means the message is no longer true (e.g. the item was done meanwhile): drop it."""
-    try:
-        function = _RENDERERS[key]
-    except KeyError:
-        raise UnknownMessageKey(key) from None
-    return function(params, context)

@@ -11,12 +11,12 @@ from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
 from bot.content.questionnaires import Option, Questionnaire, questionnaire
-from bot.delivery.messages import track_still_true
-from bot.delivery.render import Rendered, RenderContext, renderer
-from bot.delivery.question_messages import who
+from bot.delivery.calendar_messages import track_still_true
+from bot.delivery.render import RenderContext, Rendered
 from bot.domain.phone import format_phone
 from bot.keyboards.screening import alert_keyboard, start_keyboard
-from bot.screening_views import trigger_labels
+from bot.views.questions import who
+from bot.views.screening import trigger_labels
 
 MAX_TRIGGERS = 12
 
@@ -47,17 +47,14 @@ def _invitation(params: dict[str, Any], context: RenderContext, nudge: bool) -> 
     return Rendered("\n".join(lines), start_keyboard(buttons))
 
 
-@renderer("check.invite")
 def check_invite(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     return _invitation(params, context, nudge=False)
 
 
-@renderer("check.nudge")
 def check_nudge(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     return _invitation(params, context, nudge=True)
 
 
-@renderer("alert.new")
 def alert_new(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     family = context.subject
     q = questionnaire(params["q"])
@@ -95,7 +92,6 @@ def _trigger_option(q: Questionnaire, trigger: list[str]) -> Option | None:
     return question.option(trigger[1]) if question is not None else None
 
 
-@renderer("alert.seen")
 def alert_seen(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     """To her: a person has her answers now (the loop closed), in her language."""
     name = html.quote(params.get("by") or "")
@@ -118,7 +114,6 @@ def alert_seen(params: dict[str, Any], context: RenderContext) -> Rendered | Non
     return Rendered(text + "\n\n" + _("If you feel worse before then, do not wait: call 103 or 112."))
 
 
-@renderer("alert.taken")
 def alert_taken(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     family = context.subject
     if family is None:

@@ -7,28 +7,11 @@ from typing import Any
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
-from bot.content import polyclinic as find_polyclinic
-from bot.delivery.render import Rendered, RenderContext, renderer
-from bot.domain.phone import format_phone
-from bot.views import stage_label
+from bot.delivery.render import RenderContext, Rendered
+from bot.views.profile import stage_label
+from bot.views.questions import nurse_contact_lines
 
 
-def nurse_contact_lines(nurse: str, phone: str | None, polyclinic: str | None, lang: str) -> list[str]:
-    """Her nurse and how to reach the polyclinic, as shown in /nurse and when her nurse changes."""
-    lines = [_("Your patronage nurse: <b>{name}</b>").format(name=html.quote(nurse))]
-    if phone:
-        lines.append(_("Phone: {phone}").format(phone=html.quote(format_phone(phone))))
-    clinic = find_polyclinic(polyclinic) if polyclinic else None
-    if clinic is not None:
-        lines.append(_("Polyclinic: {name}").format(name=html.quote(clinic.name(lang))))
-        if clinic.phone:
-            lines.append(_("Polyclinic phone: {phone}").format(phone=html.quote(clinic.phone)))
-        if clinic.address:
-            lines.append(_("Address: {address}").format(address=html.quote(clinic.address)))
-    return lines
-
-
-@renderer("nurse.assigned")
 def nurse_assigned(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     if context.family is None:
         return None
@@ -38,7 +21,6 @@ def nurse_assigned(params: dict[str, Any], context: RenderContext) -> Rendered |
     return Rendered("\n".join(lines))
 
 
-@renderer("staff.new_family")
 def new_family(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     family = context.subject
     if family is None:  # she erased her data meanwhile
@@ -50,13 +32,11 @@ def new_family(params: dict[str, Any], context: RenderContext) -> Rendered | Non
     )
 
 
-@renderer("staff.unassigned_today")
 def unassigned_today(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     return Rendered(_("🏥 New families have registered at polyclinics where no nurse can take them yet. "
                       "Assign them a nurse: /unassigned"))
 
 
-@renderer("staff.deactivated")
 def staff_deactivated(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     return Rendered(
         _(

@@ -8,7 +8,6 @@ from itertools import cycle, islice
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-
 MAX_WIDTH = 8  # as aiogram's builder: at most 8 buttons in a row unless told otherwise
 
 

@@ -14,14 +14,14 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.content import polyclinics, regions
-from bot.delivery.broadcast_messages import (
+from bot.domain.audience import AGE_BANDS, PARENT, PREGNANT, ROLES, TRIMESTERS, Audience
+from bot.keyboards import Keyboard
+from bot.views.broadcasts import (
     LANGUAGE_NAMES,
     age_label,
     role_label,
     trimester_label,
 )
-from bot.domain.audience import AGE_BANDS, PARENT, PREGNANT, ROLES, TRIMESTERS, Audience
-from bot.keyboards import Keyboard
 from db.broadcasts import PAUSED, SENDING_STATUS, BroadcastRecord
 
 PAGE = 5

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import AppointmentCb, CareCb
 from bot.keyboards import Keyboard
+
+
+class CareCb(CallbackData, prefix="care"):
+    """A reminder's answer. track: p (pregnancy), c (child), l (planning); ref: pregnancy or child id."""
+
+    action: str  # done | appt | later | no
+    track: str
+    ref: int
+    item: str
+
+
+class AppointmentCb(CallbackData, prefix="appt"):
+    action: str  # add | change (then move | what | place) | cancel | cancel_yes | keep | no_time | no_place
+    id: int = 0
 
 
 def reminder_keyboard(track_code: str, ref: int, item: str) -> InlineKeyboardMarkup:

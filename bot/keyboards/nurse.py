@@ -12,11 +12,19 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import FamilyCb
 from bot.domain.caseload import APPOINTMENT_KINDS, ASSESSED, RISKS, RiskLevel
 from bot.keyboards import Keyboard
 from db.caseload import GoalRecord
 from db.records import StaffRecord
+
+
+class FamilyCb(CallbackData, prefix="fam"):
+    """A family card and its actions, for staff. The family id is re-checked against the acting
+    nurse's or admin's scope on every press (bot.services.staff.may_view_family)."""
+
+    action: str  # open | message (write to her) | visit | plan | appointment | risk | note | reassign | ...
+    family_id: int
+    page: int = 0
 
 
 class FamiliesCb(CallbackData, prefix="nfl"):

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+
 from bot.keyboards import Keyboard
 
-from bot.callbacks import EraseCb, ProfileCb
+
+class ProfileCb(CallbackData, prefix="pf"):
+    action: str
+    child_id: int = 0
+
+
+class EraseCb(CallbackData, prefix="erase"):
+    confirm: bool
+
 
 
 def profile_keyboard(*, pregnant: bool, planning: bool, children: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:

@@ -8,8 +8,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import FamilyCb
 from bot.keyboards import Keyboard
+from bot.keyboards.nurse import FamilyCb
 
 
 class AskCb(CallbackData, prefix="ask"):

@@ -4,28 +4,70 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from bot.keyboards import Keyboard
 
-from bot.callbacks import (
-    ConsentCb,
-    DatingConfirmCb,
-    DatingMethodCb,
-    DontKnowCb,
-    FixPregnancyCb,
-    DraftChildCb,
-    LanguageCb,
-    MoreChildrenCb,
-    PolyclinicCb,
-    RegionCb,
-    RestartCb,
-    RoleCb,
-    SexCb,
-    SummaryCb,
-)
 from bot.content import polyclinics, regions
 from bot.domain.flow import Role
+from bot.keyboards import Keyboard
+
+
+class LanguageCb(CallbackData, prefix="lang"):
+    code: str
+
+
+class ConsentCb(CallbackData, prefix="cons"):
+    agree: bool
+
+
+class RoleCb(CallbackData, prefix="role"):
+    role: str  # pregnant | planning | parent | done
+
+
+class RegionCb(CallbackData, prefix="reg"):
+    code: str
+
+
+class PolyclinicCb(CallbackData, prefix="pc"):
+    code: str  # "-" when hers is not in the list
+
+
+class DatingMethodCb(CallbackData, prefix="dm"):
+    method: str
+
+
+class DatingConfirmCb(CallbackData, prefix="dc"):
+    ok: bool
+
+
+class SexCb(CallbackData, prefix="sex"):
+    sex: str
+
+
+class DontKnowCb(CallbackData, prefix="dk"):
+    """"I don't know" under a question that may stay unanswered (the current step says which)."""
+
+
+class FixPregnancyCb(CallbackData, prefix="fixp"):
+    """Registration: a child's date of birth does not fit the pregnancy; the pregnancy dates are wrong."""
+
+
+class MoreChildrenCb(CallbackData, prefix="more"):
+    more: bool
+
+
+class SummaryCb(CallbackData, prefix="sum"):
+    action: str  # confirm | name | phone | place | roles | pregnancy | children
+
+
+class DraftChildCb(CallbackData, prefix="dch"):
+    action: str  # remove | add | back
+    index: int = 0
+
+
+class RestartCb(CallbackData, prefix="restart"):
+    pass
 
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 

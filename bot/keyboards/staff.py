@@ -4,13 +4,43 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import AssignCb, InviteCb, JoinCb, StaffCb, StaffMenuCb
 from bot.content import polyclinics, regions
 from bot.keyboards import Keyboard
 from db.records import StaffRecord
+
+
+class StaffMenuCb(CallbackData, prefix="sm"):
+    action: str  # families | questions | unassigned | invite | staff | broadcast | broadcasts | stats
+
+
+class JoinCb(CallbackData, prefix="join"):
+    action: str  # name (keep her Telegram name) | cancel
+
+
+class InviteCb(CallbackData, prefix="inv"):
+    """The choices so far travel in the button; the service checks them all again."""
+
+    step: str  # role | region | polyclinic | cancel
+    role: str = ""  # nurse | admin | link (a polyclinic's registration link)
+    region: str = ""
+    polyclinic: str = ""
+
+
+class AssignCb(CallbackData, prefix="as"):
+    action: str  # pick (show nurses for this family) | to (assign to staff_id) | page
+    family_id: int = 0
+    staff_id: int = 0
+    page: int = 0
+
+
+class StaffCb(CallbackData, prefix="st"):
+    action: str  # open | deactivate | confirm | back | page
+    staff_id: int = 0
+    page: int = 0
 
 PAGE = 8
 

@@ -29,7 +29,6 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.content.places import load_places
 from bot.context import AppContext
 from bot.delivery import ALERT, BROADCAST
-from bot.delivery.broadcast_messages import progress_text, skipped_of
 from bot.domain.access import Actor, in_region
 from bot.domain.audience import (
     Audience,
@@ -43,6 +42,7 @@ from bot.domain.delivery_time import in_window
 from bot.keyboards.broadcast import control_keyboard
 from bot.logging_setup import log_event
 from bot.services import staff as staff_service
+from bot.views.broadcasts import progress_text, skipped_of
 from db import broadcasts as db
 from db import outbox, staff
 from db.broadcasts import (

@@ -26,7 +26,6 @@ from db import families, outbox, privacy
 from db.engine import Database
 from db.records import Family, NewChild, NewUser, PregnancyRecord, UserRecord
 
-
 DELETABLE_FOR = timedelta(hours=47)  # Telegram: a bot may delete its messages for 48 hours
 
 

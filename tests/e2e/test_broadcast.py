@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiogram.filters.callback_data import CallbackData
 
-from bot.delivery.broadcast_messages import duration_text
+from bot.views.broadcasts import duration_text
 from bot.domain.audience import Audience
 from bot.keyboards.broadcast import BcAudienceCb, BcComposeCb, BcControlCb, BcListCb
 from bot.services import broadcasts as broadcast_service

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram import html
 
-from bot.callbacks import FamilyCb
+from bot.keyboards.nurse import FamilyCb
 from bot.content.care import care_item
 from bot.domain.dates import format_date
 from bot.keyboards.nurse import GoalCb, MotherApptCb, MotherPlanCb, NurseApptCb, ReassignCb

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from bot.callbacks import FamilyCb
+from bot.keyboards.nurse import FamilyCb
 from bot.content import polyclinic
 from bot.keyboards.questions import AnswerCb
 from bot.services.questions import follow_up

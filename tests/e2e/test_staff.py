@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.callbacks import AssignCb, InviteCb, StaffCb
+from bot.keyboards.staff import AssignCb, InviteCb, StaffCb
 from bot.content import polyclinic
 from db import staff as staff_db
 from tests.e2e.harness import RunningBot

@@ -8,7 +8,7 @@ import io
 
 from sqlalchemy import select
 
-from bot.reports import csv_header
+from bot.views.reports import csv_header
 from db.schema import audit_log
 from tests.e2e.harness import RunningBot
 from tests.e2e.people import Person

@@ -12,7 +12,8 @@ import pytest
 from bot.app import Application, build_application
 from bot.clock import ManualClock
 from bot.delivery import REMINDER, URGENT
-from bot.delivery.render import Rendered, RenderContext, renderer
+from bot.delivery.render import Rendered, RenderContext
+from bot.delivery.renderers import RENDERERS
 from bot.services.families import complete_registration
 from db import families, outbox
 from db.migrate import upgrade_to_head
@@ -27,9 +28,13 @@ MOTHER = {
 NOON = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
 
 
-@renderer("test.hello")
 def _hello(params: dict[str, Any], context: RenderContext) -> Rendered:
     return Rendered(text=f"Hello <b>{params['n']}</b>")
+
+
+@pytest.fixture(autouse=True)
+def hello_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(RENDERERS, "test.hello", _hello)
 
 
 @pytest.fixture

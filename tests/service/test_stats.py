@@ -17,7 +17,7 @@ from bot.clock import ManualClock
 from bot.context import AppContext
 from bot.domain.access import Actor, StaffRole
 from bot.i18n import make_i18n
-from bot.reports import csv_bytes, csv_header, daily_header, overview_text
+from bot.views.reports import csv_bytes, csv_header, daily_header, overview_text
 from bot.services import stats as service
 from db import staff as staff_db
 from db.engine import Database

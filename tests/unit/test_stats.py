@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.charts import ChartLabels, daily_chart
+from bot.views.charts import ChartLabels, daily_chart
 from bot.domain.stats import Figures, middle_median, periods, split_duration, total
 from bot.i18n import make_i18n
-from bot.reports import overview_text
+from bot.views.reports import overview_text
 from bot.services.stats import Report
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -82,7 +82,7 @@ def test_the_chart_is_a_png() -> None:
 
 
 def test_importing_the_bot_does_not_import_matplotlib() -> None:
-    code = "import sys, bot.charts, bot.reports, handlers.stats; print('matplotlib' in sys.modules)"
+    code = "import sys, bot.views.charts, bot.views.reports, handlers.stats; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 
@@ -91,7 +91,7 @@ def test_an_empty_chart_panel_says_nothing_yet_and_has_no_negative_axis() -> Non
     """Step 7: with no deliveries, matplotlib drew an axis from -0.05; now 0 upwards, and a word."""
     from datetime import date, timedelta
 
-    from bot.charts import ChartLabels, chart_figure
+    from bot.views.charts import ChartLabels, chart_figure
 
     days = [date(2026, 12, 1) + timedelta(days=n) for n in range(30)]
     labels = ChartLabels("t", "r", "d", "x", "yr", "yd", empty="Nothing yet")

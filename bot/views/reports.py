@@ -24,7 +24,6 @@ from datetime import datetime, tzinfo
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
-from bot.charts import ChartLabels
 from bot.content import polyclinic as find_polyclinic
 from bot.content import polyclinics as polyclinics_of
 from bot.content import region as find_region
@@ -33,6 +32,7 @@ from bot.domain.dates import format_date
 from bot.domain.stats import Figures, split_duration
 from bot.keyboards.registration import LANGUAGE_NAMES
 from bot.services.stats import DayCounts, Report
+from bot.views.charts import ChartLabels
 
 MESSAGE_LIMIT = 4096
 UNLISTED = "-"  # the polyclinic code column for families whose polyclinic is not in the list

@@ -14,11 +14,11 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.content.care import care_item
 from bot.content.guidance import child_guidance, pregnancy_guidance
-from bot.delivery.render import Rendered, RenderContext, renderer
+from bot.delivery.render import RenderContext, Rendered
 from bot.domain.calendar import CHILD, PLANNING, PREGNANCY, TRACK_CODES
 from bot.domain.dates import format_date
 from bot.keyboards.calendar import reminder_keyboard
-from bot.views import age_label
+from bot.views.profile import age_label
 
 
 def track_still_true(track: str, ref: int, context: RenderContext) -> str | None:
@@ -76,17 +76,14 @@ def _care(params: dict[str, Any], context: RenderContext, heads_up: bool) -> Ren
     return Rendered(text, reminder_keyboard(TRACK_CODES[params["track"]], int(params["ref"]), item.id))
 
 
-@renderer("care.heads_up")
 def heads_up(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     return _care(params, context, heads_up=True)
 
 
-@renderer("care.nudge")
 def nudge(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     return _care(params, context, heads_up=False)
 
 
-@renderer("guidance.pregnancy")
 def pregnancy_week(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     guidance = pregnancy_guidance(int(params["week"]))
     if guidance is None or track_still_true(PREGNANCY, int(params["ref"]), context) is None:
@@ -95,7 +92,6 @@ def pregnancy_week(params: dict[str, Any], context: RenderContext) -> Rendered |
     return Rendered(f"<b>{heading}</b>\n\n{html.quote(guidance.text(context.lang))}")
 
 
-@renderer("guidance.child")
 def child_month(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     guidance = child_guidance(int(params["month"]))
     family = context.family
@@ -106,7 +102,7 @@ def child_month(params: dict[str, Any], context: RenderContext) -> Rendered | No
     return Rendered(f"<b>{heading}</b>\n\n{html.quote(guidance.text(context.lang))}")
 
 
-def _appointment_text(params: dict[str, Any], lead: str) -> str:
+def appointment_text(params: dict[str, Any], lead: str) -> str:
     lines = [f"<b>{lead}</b>", "", html.quote(str(params.get("what") or ""))]
     when = format_date(date.fromisoformat(params["on_date"])) if params.get("on_date") else ""
     if params.get("at_time"):
@@ -117,15 +113,13 @@ def _appointment_text(params: dict[str, Any], lead: str) -> str:
     return "\n".join(lines)
 
 
-@renderer("appointment.eve")
 def appointment_tomorrow(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     if not params.get("on_date"):
         return None
-    return Rendered(_appointment_text(params, _("⏰ Tomorrow you have an appointment")))
+    return Rendered(appointment_text(params, _("⏰ Tomorrow you have an appointment")))
 
 
-@renderer("appointment.soon")
 def appointment_soon(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     if not params.get("on_date"):
         return None
-    return Rendered(_appointment_text(params, _("⏰ Your appointment is in two hours")))
+    return Rendered(appointment_text(params, _("⏰ Your appointment is in two hours")))

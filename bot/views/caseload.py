@@ -20,8 +20,8 @@ from bot.keyboards.nurse import assessed_label, risk_label
 from bot.services.care import CalendarEntry, entry_title
 from bot.services.caseload import FamilyCard, FamilyList, ListEntry, NextUp
 from bot.services.families import dating_of
-from bot.views import child_line, place_label, pregnancy_line, stage_label
-from bot.screening_views import missed_title, staff_result_line
+from bot.views.profile import child_line, place_label, pregnancy_line, stage_label
+from bot.views.screening import missed_title, staff_result_line
 from db.caseload import GoalRecord, SetAppointmentRecord, VisitRecord
 from db.records import ChildRecord
 

@@ -1,0 +1,76 @@
+"""Staff as staff read about themselves and each other: invitations, the staff menu and list, /help for staff."""
+
+from __future__ import annotations
+
+from aiogram import html
+from aiogram.utils.i18n import gettext as _
+
+from bot.content import polyclinic as find_polyclinic
+from bot.content import region as find_region
+from bot.domain.access import Actor, StaffRole
+from bot.services.staff import Invitation, InvitationProblem
+from db.records import StaffRecord
+
+
+def problem_text(problem: InvitationProblem) -> str:
+    if problem is InvitationProblem.ALREADY_STAFF:
+        return _("You already work in AnaBala as staff. Your menu: /start")
+    return _(
+        "This invitation link cannot be used: it may have been used already, expired (links last 7 days) "
+        "or been withdrawn. Please ask your coordinator for a new one."
+    )
+
+
+def role_text(offer: Invitation | StaffRecord, lang: str) -> str:
+    region = find_region(offer.region) if offer.region else None
+    region_name = region.name(lang) if region else ""
+    if offer.role == StaffRole.NURSE:
+        clinic = find_polyclinic(offer.polyclinic) if offer.polyclinic else None
+        return _("patronage nurse, {polyclinic} ({region})").format(
+            polyclinic=html.quote(clinic.name(lang) if clinic else "—"), region=html.quote(region_name)
+        )
+    if offer.region is None:
+        return _("national programme admin")
+    return _("programme admin for {region}").format(region=html.quote(region_name))
+
+
+def menu_text(member: StaffRecord) -> str:
+    return _("<b>{name}</b>, {role}.\nWhat would you like to do?").format(
+        name=html.quote(member.name), role=role_text(member, member.language)
+    )
+
+
+def staff_help_text(actor: Actor) -> str:
+    if actor.is_nurse:
+        return _(
+            "<b>AnaBala for nurses</b>\n\n"
+            "/families — your families: stage, next check-up, risk; open a card to see everything, "
+            "record a visit, set an appointment or write to the mother\n"
+            "/questions — questions from your families waiting for an answer\n"
+            "/alerts — risky answers to self-checks that nobody has taken yet, oldest first\n"
+            "/language — change the language\n"
+            "/start — your menu\n\n"
+            "Families see only what you send them through the bot; your notes stay with staff."
+        )
+    return _(
+        "<b>AnaBala for admins</b>\n\n"
+        "/families — families in your area\n"
+        "/unassigned — families whose polyclinic has no nurse yet\n"
+        "/alerts — risky answers to self-checks in your area that nobody has taken yet\n"
+        "/invite — invite a nurse or an admin (the link works once, for 7 days)\n"
+        "/staff — staff in your area; deactivate someone who left\n"
+        "/broadcast — send an announcement; /broadcasts — past ones\n"
+        "/stats — the programme's numbers\n"
+        "/language — change the language\n"
+        "/start — your menu"
+    )
+
+
+def staff_line(member: StaffRecord, lang: str) -> str:
+    return f"• <b>{html.quote(member.name)}</b> — {role_text(member, lang)}"
+
+
+def staff_list_text(members: list[StaffRecord], page: int, pages: int, lang: str) -> str:
+    lines = [_("<b>Staff</b> (page {page} of {pages})").format(page=page + 1, pages=pages), ""]
+    lines += [staff_line(member, lang) for member in members] or [_("Nobody yet. Invite someone: /invite")]
+    return "\n".join(lines)
