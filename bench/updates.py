@@ -34,7 +34,7 @@ from aiogram.types import Message
 from bot.app import build_application
 from bot.clock import ManualClock
 from bot.config import load_settings
-from bot.services.families import complete_registration
+from bot.services.families import insert_family
 from db.migrate import upgrade_to_head
 from emulator import BotAPIEmulator, SimUser
 
@@ -119,7 +119,7 @@ async def bench_ours(total: int, concurrency: int, workdir: Path, *, cached: boo
         for i in range(concurrency):
             user_id = 10_000 + i
             lang = ("kk", "ru", "en")[i % 3]
-            await complete_registration(app.context.database, clock, date(2026, 11, 24), user_id, draft(lang))
+            await insert_family(app.context.database, clock.now(), date(2026, 11, 24), user_id, draft(lang))
             users.append(emu.user(user_id=user_id, first_name="Mother", language_code=lang))
         task = asyncio.create_task(app.run_polling(handle_signals=False))
         await emu.wait_for_polling(timeout=30)

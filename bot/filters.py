@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiogram import F
 from aiogram.filters import Filter
+from aiogram.filters.callback_data import CallbackData
+from magic_filter import MagicFilter
 from aiogram.types import TelegramObject
 
 from bot.domain.access import Actor, StaffRole
@@ -18,3 +21,10 @@ class IsStaff(Filter):
 
     async def __call__(self, event: TelegramObject, staff: Actor | None = None, **_: Any) -> bool:
         return staff is not None and (self.role is None or staff.role is self.role)
+
+
+def pressed(factory: type[CallbackData]) -> MagicFilter:
+    """Any press of `factory`'s buttons, even with data that no longer parses (an old version's action,
+    a forged one): a router's last handler for that factory catches these and says so kindly."""
+    prefix = factory.__prefix__
+    return F.data.startswith(prefix + factory.__separator__) | (F.data == prefix)

@@ -14,7 +14,6 @@ from aiogram.utils.i18n import gettext as _
 from bot.context import AppContext
 from bot.keyboards.profile import EraseCb, erase_keyboard
 from bot.logging_setup import log_event
-from bot.services import calendar as calendar_service
 from bot.services import families as family_service
 from bot.services import staff as staff_service
 from bot.views.account import help_text, privacy_text
@@ -42,8 +41,7 @@ async def on_stop(message: Message, app: AppContext, user: UserRecord | None) ->
             )
         )
         return
-    await family_service.set_paused(app.database, app.clock, user.id, True)
-    await calendar_service.stop_planning(app, user.id)
+    await family_service.set_paused(app, user.id, True)
     await message.answer(
         _(
             "I have paused my messages. Only urgent safety messages can still reach you. "
@@ -74,10 +72,7 @@ async def on_erase(
         return
     await state.clear()
     if user is not None:
-        pepper = app.settings.audit_pepper
-        erased = await family_service.erase_user(
-            app.database, user.id, pepper.get_secret_value() if pepper else None, app.clock.now())
-        app.fsm_storage.forget_cached()  # flows naming her are gone from the database: not from memory either
+        erased = await family_service.erase_user(app, user.id)
         await _delete_staff_copies(bot, erased.staff_messages)
     else:
         log_event("draft_erased", user_id=chat_id)
@@ -107,7 +102,7 @@ async def on_blocked(event: ChatMemberUpdated, app: AppContext, user: UserRecord
     if staff_member is not None:
         await staff_service.set_reachable(app, staff_member.user_id, False)
     if user is not None:
-        await family_service.set_reachable(app.database, app.clock, user.id, False)
+        await family_service.set_reachable(app, user.id, False)
 
 
 async def on_unblocked(event: ChatMemberUpdated, app: AppContext, user: UserRecord | None,
@@ -115,8 +110,7 @@ async def on_unblocked(event: ChatMemberUpdated, app: AppContext, user: UserReco
     if staff_member is not None:
         await staff_service.set_reachable(app, staff_member.user_id, True)
     if user is not None:
-        await family_service.set_reachable(app.database, app.clock, user.id, True)
-        await calendar_service.replan(app, user.id)
+        await family_service.set_reachable(app, user.id, True)
 
 
 def build_router() -> Router:

@@ -14,7 +14,6 @@ from bot.domain.flow import EditTarget
 from bot.keyboards import profile as kb
 from bot.keyboards.profile import ProfileCb
 from bot.keyboards.registration import language_keyboard
-from bot.services import calendar as calendar_service
 from bot.services import families as family_service
 from bot.views.profile import child_line
 from bot.views.registration import children_limit_text, language_prompt
@@ -68,7 +67,7 @@ async def on_profile_button(
     if user is None:
         await callback.answer(_("Please register first: send /start."), show_alert=True)
         return
-    family = await family_service.load_family(app.database, user.id)
+    family = await family_service.load_family(app, user.id)
     assert family is not None
     action = callback_data.action
     # The child id in a button is only a claim: it must be one of her own children.
@@ -91,8 +90,7 @@ async def on_profile_button(
     elif action == "language":
         await bot.send_message(chat_id, language_prompt(app.i18n), reply_markup=language_keyboard())
     elif action == "planning":
-        await family_service.set_planning(app.database, app.clock, user.id, not user.planning)
-        await calendar_service.replan(app, user.id)
+        await family_service.set_planning(app, user.id, not user.planning)
         await send_profile(bot, chat_id, app)
     elif action == "child" and child is not None:
         await bot.send_message(
@@ -105,8 +103,7 @@ async def on_profile_button(
             reply_markup=kb.confirm_remove_child_keyboard(child.id),
         )
     elif action == "child_remove_yes" and child is not None:
-        await family_service.remove_child(app.database, user.id, child.id)
-        await calendar_service.replan(app, user.id)
+        await family_service.remove_child(app, user.id, child.id)
         await bot.send_message(chat_id, _("Removed."))
         await send_profile(bot, chat_id, app)
     elif action == "lost":
@@ -119,8 +116,7 @@ async def on_profile_button(
             reply_markup=kb.confirm_loss_keyboard(),
         )
     elif action == "lost_yes":
-        await family_service.record_pregnancy_loss(app.database, app.clock, app.today(), user.id)
-        await calendar_service.replan(app, user.id)  # no pregnancy message may follow
+        await family_service.record_pregnancy_loss(app, user.id)
         await state.clear()
         await bot.send_message(
             chat_id,

@@ -53,10 +53,8 @@ from bot.keyboards.registration import (
     roles_keyboard,
 )
 from bot.logging_setup import log_event
-from bot.services import calendar as calendar_service
 from bot.services import families as family_service
 from bot.services import questions as questions_service
-from bot.services import staff as staff_service
 from bot.services.families import dating_from_draft
 from bot.views.questions import nurse_text
 from bot.views.registration import bad_date_text, children_limit_text, dating_error_text
@@ -359,7 +357,7 @@ async def on_summary(callback: CallbackQuery, callback_data: SummaryCb, bot: Bot
     if action == "confirm":
         await _remove_keyboard(callback)
         try:
-            user = await family_service.complete_registration(app.database, app.clock, app.today(), chat_id, data)
+            user = await family_service.complete_registration(app, chat_id, data)
         except family_service.InvalidDraft:
             log_event("registration_rejected", user_id=chat_id)
             await bot.send_message(chat_id, _("Something in your answers needs checking. Let's go through them again."))
@@ -367,10 +365,6 @@ async def on_summary(callback: CallbackQuery, callback_data: SummaryCb, bot: Bot
             await advance(bot, chat_id, state, app)
             return
         await state.clear()
-        await calendar_service.replan(app, chat_id)
-        # The reply says who her nurse is, at any hour; only the nurse's own notice waits for her hours.
-        await staff_service.assign_family(app, chat_id, tell_her=False)
-        await family_service.tell_nurse_of_early_babies(app.database, app.clock, chat_id)
         await set_chat_commands(bot, chat_id, user.language, app)
         nurse = await questions_service.her_nurse(app, chat_id)
         await bot.send_message(

@@ -1,6 +1,9 @@
-"""What the handler modules of the nurse's day (families, visits, plans, nurse_appointments)
-share: a pressed family-card button, the refusal for anyone not staff, showing a screen in place
-of the one she pressed, and reading what staff type in their flows.
+"""The helpers every handler module shares: answering a press, refusing, editing the pressed message
+quietly, reading what people type, and the pressed family-card button of the nurse's day.
+
+Presses are answered once, after the handler, by aiogram's CallbackAnswerMiddleware (bot/app.py): a
+handler never calls `callback.answer()`; it sets what the answer says on the injected
+`callback_answer` (`alert`, `stale`, `say_refused` below).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from aiogram import Bot, html
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
@@ -27,65 +31,137 @@ from db.records import StaffRecord
 
 T = TypeVar("T")
 
-
-@dataclass(frozen=True, slots=True)
-class Press:
-    """A button of a family card pressed: what every card action needs."""
-
-    callback: CallbackQuery
-    bot: Bot
-    state: FSMContext
-    app: AppContext
-    staff: Actor
-    member: StaffRecord
-    family_id: int
-    page: int
-
-    @property
-    def chat_id(self) -> int:
-        return self.callback.from_user.id
+# Telegram's answers to an edit that changes nothing, or of a message gone meanwhile: both are fine.
+QUIET_EDIT_ERRORS = ("message is not modified", "message to edit not found")
 
 
-async def answer_or_refuse(press: Press, found: T | None) -> T | None:
-    """What a card action's service gave back: None (it said no, and wrote it to the audit log) is
-    answered with the refusal; anything else answers the press and is returned."""
-    if found is None:
-        await say_refused(press.callback)
-        return None
-    await press.callback.answer()
-    return found
+# --- answering a press ------------------------------------------------------------------------------
+
+def alert(answer: CallbackAnswer, text: str) -> None:
+    """The press is answered with a box she must close (the middleware sends it after the handler)."""
+    answer.text = text
+    answer.show_alert = True
 
 
-async def family_brief(press: Press, action: str) -> caseload_service.FamilyBrief | None:
-    """Who she is, once the service has checked the family is hers to see (else refused)."""
-    return await answer_or_refuse(press, await caseload_service.brief(press.app, press.staff, press.family_id, action))
+def stale(answer: CallbackAnswer | CallbackQuery) -> object:
+    """An old or unknown button: said kindly, nothing done."""
+    if isinstance(answer, CallbackQuery):  # TRANSITION: handlers not yet on CallbackAnswerMiddleware
+        return answer.answer(_("This button is no longer active."), show_alert=True)
+    alert(answer, _("This button is no longer active."))
+    return None
 
 
-# --- a screen, a refusal --------------------------------------------------------------------------
+def not_available() -> str:
+    return _("This is not available to you.")
 
-async def stale(callback: CallbackQuery) -> None:
-    await callback.answer(_("This button is no longer active."), show_alert=True)
+
+async def say_refused(event: Message | CallbackQuery, answer: CallbackAnswer | None = None) -> None:
+    """The refusal alone, when the service has already written it to the audit log."""
+    if isinstance(event, CallbackQuery):
+        if answer is None:  # TRANSITION: handlers not yet on CallbackAnswerMiddleware
+            await event.answer(not_available(), show_alert=True)
+        else:
+            alert(answer, not_available())
+    else:
+        await event.answer(_("This is not available to you. What I can do: /help"))
+
+
+async def refuse(event: Message | CallbackQuery, app: AppContext, action: str, answer: CallbackAnswer | None = None) -> None:
+    """A staff function someone may not use — a forged or replayed button, an old message, a role
+    she no longer has: a polite refusal, and a "denied" line in the audit log."""
+    assert event.from_user is not None
+    await staff_service.refuse(app, event.from_user.id, action)
+    await say_refused(event, answer)
+
+
+async def on_forbidden(event: Message | CallbackQuery, app: AppContext, callback_answer: CallbackAnswer | None = None) -> None:
+    """A staff button or command from someone who is not staff (or not any more): refused, audited."""
+    await refuse(event, app, "staff_only", callback_answer)
+
+
+# --- the pressed message, edited quietly --------------------------------------------------------------
+
+async def edit_quietly(callback: CallbackQuery, *, text: str | None = None, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Edit the message she pressed: its text and buttons, or (text None) its buttons only.
+
+    The same screen can be on screen twice (asked again after /start, pressed twice), so the edit
+    may change nothing: Telegram then says "message is not modified", which is fine; so is a
+    message deleted meanwhile. A message too old to edit gets the screen as a new message."""
+    message = callback.message
+    try:
+        if not isinstance(message, Message):
+            if text is not None and callback.bot is not None:
+                await callback.bot.send_message(callback.from_user.id, text, reply_markup=markup)
+            return
+        if text is None:
+            await message.edit_reply_markup(reply_markup=markup)
+        else:
+            await message.edit_text(text, reply_markup=markup)
+    except TelegramBadRequest as exc:
+        if not any(quiet in exc.message for quiet in QUIET_EDIT_ERRORS):
+            raise
 
 
 async def show_in_place(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
     """Show a screen in place of the message she pressed (the list, the card, the plan …)."""
+    await edit_quietly(callback, text=text, markup=markup)
+
+
+async def set_buttons(callback: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    """Change (or, with None, take off) the buttons of the message she pressed."""
     message = callback.message
-    if not isinstance(message, Message):
-        await callback.bot.send_message(callback.from_user.id, text, reply_markup=markup)  # type: ignore[union-attr]
+    if message is None or (markup is None and not getattr(message, "reply_markup", None)):
         return
-    try:
-        await message.edit_text(text, reply_markup=markup)
-    except TelegramBadRequest as exc:
-        if "message is not modified" not in exc.message:
-            raise
+    await edit_quietly(callback, markup=markup)
 
 
-async def on_forbidden(event: Message | CallbackQuery, app: AppContext) -> None:
-    """A staff button or command from someone who is not staff (or not any more): refused, audited."""
-    await refuse(event, app, "staff_only")
+async def mark_answered(callback: CallbackQuery, answer: str | None = None) -> None:
+    """Show her answer under the question and take the buttons away.
+
+    She sees what she chose, and an old tap cannot change a later answer.
+    """
+    message = callback.message
+    markup = getattr(message, "reply_markup", None)
+    if not isinstance(message, Message) or markup is None or message.text is None:
+        await set_buttons(callback, None)
+        return
+    label = answer or next(
+        (b.text for row in markup.inline_keyboard for b in row if b.callback_data == callback.data), None
+    )
+    if label is None:
+        await set_buttons(callback, None)
+        return
+    await edit_quietly(callback, text=f"{message.html_text}\n\n» {html.quote(label)}")
 
 
-# --- what staff type -----------------------------------------------------------------------------
+# --- reading what people type ------------------------------------------------------------------
+
+async def phone_from(message: Message) -> str | None:
+    """Her own number, from a shared contact or typed text; None after telling her kindly what is wrong."""
+    contact = message.contact
+    if contact is not None:
+        if message.from_user is None or contact.user_id != message.from_user.id:
+            await message.answer(
+                _("This is someone else's contact. Please share your own number with the button below, or type it."),
+                reply_markup=kb.phone_keyboard(),
+            )
+            return None
+        try:
+            return normalize_contact_phone(contact.phone_number)
+        except ValueError:
+            await message.answer(_("I could not read this number. Please type it, for example +7 701 123 45 67."))
+            return None
+    phone = normalize_kz_mobile(message.text or "")
+    if phone is None:
+        await message.answer(
+            _(
+                "This does not look like a Kazakhstan mobile number. Please type it like +7 701 123 45 67, "
+                "or use the button below."
+            ),
+            reply_markup=kb.phone_keyboard(),
+        )
+    return phone
+
 
 def typed(message: Message) -> str:
     return " ".join((message.text or "").split())
@@ -128,87 +204,39 @@ def known_action(action: str, known: frozenset[str]) -> str:
     return action if action in known else "unknown"
 
 
-async def phone_from(message: Message) -> str | None:
-    """Her own number, from a shared contact or typed text; None after telling her kindly what is wrong."""
-    contact = message.contact
-    if contact is not None:
-        if message.from_user is None or contact.user_id != message.from_user.id:
-            await message.answer(
-                _("This is someone else's contact. Please share your own number with the button below, or type it."),
-                reply_markup=kb.phone_keyboard(),
-            )
-            return None
-        try:
-            return normalize_contact_phone(contact.phone_number)
-        except ValueError:
-            await message.answer(_("I could not read this number. Please type it, for example +7 701 123 45 67."))
-            return None
-    phone = normalize_kz_mobile(message.text or "")
-    if phone is None:
-        await message.answer(
-            _(
-                "This does not look like a Kazakhstan mobile number. Please type it like +7 701 123 45 67, "
-                "or use the button below."
-            ),
-            reply_markup=kb.phone_keyboard(),
-        )
-    return phone
+
+# --- the nurse's day: a family-card button pressed ---------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """A button of a family card pressed: what every card action needs."""
+
+    callback: CallbackQuery
+    bot: Bot
+    state: FSMContext
+    app: AppContext
+    staff: Actor
+    member: StaffRecord
+    family_id: int
+    page: int
+    answer: CallbackAnswer | None = None  # TRANSITION: required once families.py is on CallbackAnswerMiddleware
+
+    @property
+    def chat_id(self) -> int:
+        return self.callback.from_user.id
 
 
-def not_available() -> str:
-    return _("This is not available to you.")
+async def answer_or_refuse(press: Press, found: T | None) -> T | None:
+    """What a card action's service gave back: None (it said no, and wrote it to the audit log) is
+    answered with the refusal; anything else answers the press and is returned."""
+    if found is None:
+        await say_refused(press.callback, press.answer)
+        return None
+    if press.answer is None:  # TRANSITION
+        await press.callback.answer()
+    return found
 
 
-async def refuse(event: Message | CallbackQuery, app: AppContext, action: str) -> None:
-    """A staff function someone may not use — a forged or replayed button, an old message, a role
-    she no longer has: a polite refusal, and a "denied" line in the audit log."""
-    assert event.from_user is not None
-    await staff_service.refuse(app, event.from_user.id, action)
-    await say_refused(event)
-
-
-async def say_refused(event: Message | CallbackQuery) -> None:
-    """The refusal alone, when the service has already written it to the audit log."""
-    if isinstance(event, CallbackQuery):
-        await event.answer(not_available(), show_alert=True)
-    else:
-        await event.answer(_("This is not available to you. What I can do: /help"))
-
-
-async def set_buttons(callback: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
-    """Change (or, with None, take off) the buttons of the message she pressed.
-
-    The same question can be on screen twice (asked again after /start or /help), so the message
-    may already look like this: Telegram then answers "message is not modified", which is fine.
-    """
-    message = callback.message
-    if message is None or (markup is None and not getattr(message, "reply_markup", None)):
-        return
-    try:
-        await message.edit_reply_markup(reply_markup=markup)  # type: ignore[union-attr]
-    except TelegramBadRequest as exc:
-        if "message is not modified" not in exc.message and "message to edit not found" not in exc.message:
-            raise
-
-
-async def mark_answered(callback: CallbackQuery, answer: str | None = None) -> None:
-    """Show her answer under the question and take the buttons away.
-
-    She sees what she chose, and an old tap cannot change a later answer.
-    """
-    message = callback.message
-    markup = getattr(message, "reply_markup", None)
-    if not isinstance(message, Message) or markup is None or message.text is None:
-        await set_buttons(callback, None)
-        return
-    label = answer or next(
-        (b.text for row in markup.inline_keyboard for b in row if b.callback_data == callback.data), None
-    )
-    if label is None:
-        await set_buttons(callback, None)
-        return
-    try:
-        await message.edit_text(f"{message.html_text}\n\n» {html.quote(label)}", reply_markup=None)
-    except TelegramBadRequest as exc:
-        if "message is not modified" not in exc.message and "message to edit not found" not in exc.message:
-            raise
+async def family_brief(press: Press, action: str) -> caseload_service.FamilyBrief | None:
+    """Who she is, once the service has checked the family is hers to see (else refused)."""
+    return await answer_or_refuse(press, await caseload_service.brief(press.app, press.staff, press.family_id, action))

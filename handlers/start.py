@@ -24,7 +24,6 @@ from bot.keyboards.registration import (
     restart_keyboard,
 )
 from bot.logging_setup import log_event
-from bot.services import calendar as calendar_service
 from bot.services import families as family_service
 from bot.services import staff as staff_service
 from bot.services.staff import POLYCLINIC_PREFIX
@@ -61,8 +60,7 @@ async def on_start(
     if user is not None:
         await state.clear()  # an unfinished profile edit is dropped; nothing saved is lost
         if user.paused:
-            await family_service.set_paused(app.database, app.clock, user.id, False)
-            await calendar_service.replan(app, user.id)
+            await family_service.set_paused(app, user.id, False)
             await message.answer(
                 _("Welcome back, {name}! Your messages are on again.").format(name=_name(user))
             )
@@ -110,7 +108,7 @@ async def on_language(
     await callback.answer()
     with app.i18n.use_locale(code):
         if user is not None:
-            await family_service.set_language(app.database, app.clock, user.id, code)
+            await family_service.set_language(app, user.id, code)
         if staff_member is not None:
             await staff_service.set_language(app, staff_member.id, code)
         if user is not None or staff_member is not None:

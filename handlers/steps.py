@@ -16,13 +16,11 @@ from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboa
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
-from bot.domain.flow import EditTarget, Mode, Step, next_step
+from bot.domain.flow import Mode, Step, next_step
 from bot.keyboards import profile as profile_kb
 from bot.keyboards import registration as kb
 from bot.logging_setup import log_event
-from bot.services import calendar as calendar_service
 from bot.services import families as family_service
-from bot.services import staff as staff_service
 from bot.views.profile import profile_text
 from bot.views.registration import step_question
 from db.records import Family
@@ -103,16 +101,13 @@ async def advance(bot: Bot, chat_id: int, state: FSMContext, app: AppContext) ->
     step = next_step(data)
     if step is Step.APPLY:
         try:
-            await family_service.apply_profile_edit(app.database, app.clock, app.today(), chat_id, data)
+            await family_service.apply_profile_edit(app, chat_id, data)
         except family_service.InvalidDraft:
             log_event("profile_edit_rejected", user_id=chat_id)
             await state.clear()
             await bot.send_message(chat_id, _("Sorry, I could not save this change. Please try again from /profile."))
             return
         await state.clear()
-        await calendar_service.replan(app, chat_id)  # a new date or a new child changes the calendar
-        if data.get("target") == EditTarget.PLACE:
-            await staff_service.assign_family(app, chat_id)  # a new polyclinic: a nurse there
         await bot.send_message(chat_id, _("Saved."), reply_markup=ReplyKeyboardRemove())
         await send_profile(bot, chat_id, app)
         return
@@ -141,7 +136,7 @@ async def start_profile_edit(state: FSMContext, lang: str, target: str, **extra:
 
 async def send_profile(bot: Bot, chat_id: int, app: AppContext, family: Family | None = None) -> None:
     """Her profile card. Pass the update's `family` when nothing changed since it was loaded."""
-    family = family or await family_service.load_family(app.database, chat_id)
+    family = family or await family_service.load_family(app, chat_id)
     if family is None:
         await bot.send_message(chat_id, _("You are not registered yet. Send /start to begin."))
         return

@@ -1,6 +1,9 @@
 """Use cases for a mother's own record: register, edit, record a birth or a loss, pause, erase.
 
-Each function is one short transaction; the handler replies only after it has committed.
+Each use case is one call: a short transaction, then whatever follows from it at once — her
+reminders planned again (`calendar.replan`) whenever what is true for her family changed, her
+nurse chosen or told. The handler replies only after the call returns, and a console or another
+worker that calls the same function cannot forget a step.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.clock import Clock
 from bot.content import polyclinic as find_polyclinic
 from bot.content import region as find_region
 from bot.domain.birth import BirthFacts, parse_birth_weight, parse_gestation_weeks
@@ -21,7 +23,10 @@ from bot.domain.flow import EditTarget, Role
 from bot.domain.pregnancy import DatingMethod, PregnancyDating
 from bot.domain.privacy import pseudonym
 from bot.logging_setup import log_event
+from bot.context import AppContext
+from bot.services import calendar as calendar_service
 from bot.services import nurse_notices
+from bot.services import staff as staff_service
 from db import families, outbox, privacy
 from db.engine import Database
 from db.records import Family, NewChild, NewUser, PregnancyRecord, UserRecord
@@ -84,18 +89,27 @@ def check_place(region_code: str, polyclinic_code: str | None) -> None:
             raise InvalidDraft("polyclinic not in region")
 
 
-async def load_family(database: Database, user_id: int) -> Family | None:
-    return await families.cached_family(database, user_id)
+async def load_family(app: AppContext, user_id: int) -> Family | None:
+    return await families.cached_family(app.database, user_id)
 
 
-async def complete_registration(
-    database: Database, clock: Clock, today: date, user_id: int, draft: Mapping[str, Any]
-) -> UserRecord:
+async def complete_registration(app: AppContext, user_id: int, draft: Mapping[str, Any]) -> UserRecord:
+    """Her record from the finished draft; then her reminders, her nurse (the reply she reads names
+    the nurse, so no separate message waits for her morning) and the nurse's word of an early baby."""
+    user = await insert_family(app.database, app.clock.now(), app.today(), user_id, draft)
+    await calendar_service.replan(app, user_id)
+    await staff_service.assign_family(app, user_id, tell_her=False)
+    await _tell_nurse_of_early_babies(app, user_id)
+    return user
+
+
+async def insert_family(database: Database, now: datetime, today: date, user_id: int, draft: Mapping[str, Any]) -> UserRecord:
+    """The record alone, with nothing that follows from it: for seeding a world (tests, benchmarks).
+    A person registers through `complete_registration`."""
     roles = set(draft.get("roles", []))
     polyclinic = draft.get("polyclinic") or None
     check_place(draft["region"], polyclinic)
     kids = [child_from_draft(c, today) for c in draft.get("children", [])] if Role.PARENT in roles else []
-    now = clock.now()
     async with database.transaction() as conn:
         if await families.get_user(conn, user_id) is not None:
             raise InvalidDraft("already registered")
@@ -124,21 +138,23 @@ async def complete_registration(
     return user
 
 
-async def tell_nurse_of_early_babies(database: Database, clock: Clock, user_id: int) -> None:
+async def _tell_nurse_of_early_babies(app: AppContext, user_id: int) -> None:
     """After registration and assignment: her nurse hears at once of a baby born early or small."""
-    now = clock.now()
-    async with database.transaction() as conn:
+    now = app.clock.now()
+    async with app.database.transaction() as conn:
         for child in await families.list_children(conn, user_id):
             kid = NewChild(child.name, child.birth_date, child.sex, child.pregnancy_id, child.gestation_weeks,
                            child.birth_weight_g)
             await _tell_if_early_or_small(conn, user_id, child.id, kid, now)
 
 
-async def apply_profile_edit(database: Database, clock: Clock, today: date, user_id: int, data: Mapping[str, Any]) -> str:
-    """Save one finished profile edit; returns the event name (for the reply and the log)."""
+async def apply_profile_edit(app: AppContext, user_id: int, data: Mapping[str, Any]) -> str:
+    """Save one finished profile edit and plan her reminders again (a new date or a new child changes
+    the calendar; a new polyclinic, her nurse); returns the event name (for the reply and the log)."""
     target = EditTarget(data["target"])
-    now = clock.now()
-    async with database.transaction() as conn:
+    now = app.clock.now()
+    today = app.today()
+    async with app.database.transaction() as conn:
         if await families.get_user(conn, user_id) is None:
             raise InvalidDraft("not registered")
         if target is EditTarget.NAME:
@@ -191,12 +207,15 @@ async def apply_profile_edit(database: Database, clock: Clock, today: date, user
                 raise InvalidDraft("not her child")
     event = f"profile_{target.value}_saved"
     log_event(event, user_id=user_id)
+    await calendar_service.replan(app, user_id)
+    if target is EditTarget.PLACE:
+        await staff_service.assign_family(app, user_id)  # a new polyclinic: a nurse there
     return event
 
 
-async def record_pregnancy_loss(database: Database, clock: Clock, today: date, user_id: int) -> bool:
-    now = clock.now()
-    async with database.transaction() as conn:
+async def record_pregnancy_loss(app: AppContext, user_id: int) -> bool:
+    now, today = app.clock.now(), app.today()
+    async with app.database.transaction() as conn:
         current = await families.active_pregnancy(conn, user_id)
         if current is None:
             return False
@@ -205,39 +224,50 @@ async def record_pregnancy_loss(database: Database, clock: Clock, today: date, u
         await families.record_life_event(conn, user_id, "pregnancy_lost", today, now, current.id)
         await nurse_notices.life_events(conn, user_id, now)
     log_event("pregnancy_lost_recorded", user_id=user_id)
+    await calendar_service.replan(app, user_id)  # no pregnancy message may follow
     return True
 
 
-async def remove_child(database: Database, user_id: int, child_id: int) -> bool:
-    async with database.transaction() as conn:
+async def remove_child(app: AppContext, user_id: int, child_id: int) -> bool:
+    async with app.database.transaction() as conn:
         removed = await families.delete_child(conn, user_id, child_id)
     if removed:
         log_event("child_removed", user_id=user_id, child_id=child_id)
+        await calendar_service.replan(app, user_id)
     return removed
 
 
-async def set_planning(database: Database, clock: Clock, user_id: int, planning: bool) -> None:
-    async with database.transaction() as conn:
-        await families.update_user(conn, user_id, clock.now(), planning=planning)
+async def set_planning(app: AppContext, user_id: int, planning: bool) -> None:
+    async with app.database.transaction() as conn:
+        await families.update_user(conn, user_id, app.clock.now(), planning=planning)
+    await calendar_service.replan(app, user_id)
 
 
-async def set_paused(database: Database, clock: Clock, user_id: int, paused: bool) -> None:
-    async with database.transaction() as conn:
-        await families.update_user(conn, user_id, clock.now(), paused=paused)
+async def set_paused(app: AppContext, user_id: int, paused: bool) -> None:
+    """/stop (nothing planned goes out until she resumes) or /start again (planned afresh)."""
+    async with app.database.transaction() as conn:
+        await families.update_user(conn, user_id, app.clock.now(), paused=paused)
     log_event("messages_paused" if paused else "messages_resumed", user_id=user_id)
+    if paused:
+        await calendar_service.stop_planning(app, user_id)
+    else:
+        await calendar_service.replan(app, user_id)
 
 
-async def set_reachable(database: Database, clock: Clock, user_id: int, reachable: bool) -> None:
-    """She blocked the bot (nothing can reach her) or came back."""
-    now = clock.now()
-    async with database.transaction() as conn:
+async def set_reachable(app: AppContext, user_id: int, reachable: bool) -> None:
+    """She blocked the bot (nothing can reach her) or came back (her reminders planned afresh)."""
+    now = app.clock.now()
+    async with app.database.transaction() as conn:
         await families.update_user(conn, user_id, now, unreachable_at=None if reachable else now)
     log_event("user_reachable" if reachable else "user_blocked_bot", user_id=user_id)
+    if reachable:
+        await calendar_service.replan(app, user_id)
 
 
-async def set_language(database: Database, clock: Clock, user_id: int, language: str) -> None:
-    async with database.transaction() as conn:
-        await families.update_user(conn, user_id, clock.now(), language=language)
+async def set_language(app: AppContext, user_id: int, language: str) -> None:
+    """Only the language: what is planned is rendered at send time, in hers."""
+    async with app.database.transaction() as conn:
+        await families.update_user(conn, user_id, app.clock.now(), language=language)
     log_event("language_changed", user_id=user_id, language=language)
 
 
@@ -250,15 +280,18 @@ class Erased:
         return self.existed
 
 
-async def erase_user(database: Database, user_id: int, audit_pepper: str | None = None,
-                     now: datetime | None = None) -> Erased:
+async def erase_user(app: AppContext, user_id: int) -> Erased:
     """/delete_me: every personal record goes (her rows and, by ON DELETE CASCADE, everything about her:
     children, answers, alerts, questions and what she wrote, plans, visits); what was sent to her or to
     staff about her; any half-finished flow; her id in the audit log becomes a keyed pseudonym (the
-    entries keep what staff did and when). Only anonymous counts stay."""
-    async with database.transaction() as conn:
+    entries keep what staff did and when). Only anonymous counts stay. The flow cache in this process
+    forgets her too; the caller deletes `staff_messages` from the staff chats."""
+    secret = app.settings.audit_pepper
+    audit_pepper = secret.get_secret_value() if secret else None
+    now = app.clock.now()
+    async with app.database.transaction() as conn:
         # Telegram lets a bot delete its own messages for 48 hours: those about her in staff chats go too.
-        recent = await outbox.sent_about(conn, user_id, now - DELETABLE_FOR) if now is not None else []
+        recent = await outbox.sent_about(conn, user_id, now - DELETABLE_FOR)
         existed = await families.delete_user(conn, user_id)
         await outbox.forget_chat(conn, user_id)  # what was queued or sent to her goes too
         await privacy.forget_flows(conn, user_id)
@@ -266,6 +299,7 @@ async def erase_user(database: Database, user_id: int, audit_pepper: str | None 
         await privacy.pseudonymise_audit(conn, user_id, pseudonym(user_id, pepper.encode()))
         if existed:
             await families.increment_counter(conn, "users_erased")
-    await database.checkpoint()
+    await app.database.checkpoint()
+    app.fsm_storage.forget_cached()  # flows naming her are gone from the database: not from memory either
     log_event("user_erased", user_id=user_id)
     return Erased(existed, tuple(recent))

@@ -6,6 +6,10 @@ from datetime import datetime, timezone
 import pytest
 
 from bot.clock import ManualClock
+from bot.config import load_settings
+from bot.context import AppContext
+from bot.i18n import make_i18n
+from db.fsm_storage import DatabaseStorage
 from db.engine import Database
 from db.migrate import upgrade_to_head
 
@@ -21,3 +25,10 @@ async def database(clean_database_url: str) -> AsyncIterator[Database]:
     await upgrade_to_head(db)
     yield db
     await db.close()
+
+
+@pytest.fixture
+async def app(database: Database, clock: ManualClock) -> AsyncIterator[AppContext]:
+    """What a service is called with (no bot: a use case that sends queues it in the outbox)."""
+    settings = load_settings(BOT_TOKEN="123456:TEST-token-for-emulator", _env_file=None)
+    yield AppContext(settings=settings, database=database, clock=clock, i18n=make_i18n("kk"), fsm_storage=DatabaseStorage(database, clock))

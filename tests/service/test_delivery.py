@@ -14,7 +14,7 @@ from bot.clock import ManualClock
 from bot.delivery import REMINDER, URGENT
 from bot.delivery.render import Rendered, RenderContext
 from bot.delivery.renderers import RENDERERS
-from bot.services.families import complete_registration
+from bot.services.families import insert_family
 from db import families, outbox
 from db.migrate import upgrade_to_head
 from db.outbox import OutgoingMessage
@@ -77,7 +77,7 @@ async def test_5000_messages_under_429_5xx_and_403_reach_everyone_once(
     blocked = set(ids[::50])  # 100 registered mothers blocked the bot
     for user_id in blocked:
         emu.user(user_id=user_id).blocked = True
-        await complete_registration(app.context.database, clock, NOON.date(), user_id, MOTHER)
+        await insert_family(app.context.database, clock.now(), NOON.date(), user_id, MOTHER)
     emu.faults.add(method="sendMessage", kind="server_error", times=40)
     emu.faults.add(method="sendMessage", kind="bad_gateway", times=20)
     await queue(app, [hello(user_id, 1) for user_id in ids])

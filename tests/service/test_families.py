@@ -9,7 +9,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.services import families as service
 from db import families
-from db.engine import Database
+from bot.context import AppContext
 
 TODAY = date(2026, 11, 24)
 
@@ -31,59 +31,59 @@ DRAFT = {
 }
 
 
-async def test_registration_writes_user_pregnancy_and_children(database: Database, clock: ManualClock) -> None:
-    user = await service.complete_registration(database, clock, TODAY, 7, DRAFT)
+async def test_registration_writes_user_pregnancy_and_children(app: AppContext, clock: ManualClock) -> None:
+    user = await service.complete_registration(app, 7, DRAFT)
     assert user.language == "kk" and not user.paused and user.consent_at == clock.now()
-    family = await service.load_family(database, 7)
+    family = await service.load_family(app, 7)
     assert family is not None and family.pregnancy is not None
     assert family.pregnancy.due_date == date(2027, 5, 15)
     assert [c.name for c in family.children] == ["Aru"]
 
 
-async def test_registration_rejects_a_polyclinic_outside_her_region(database: Database, clock: ManualClock) -> None:
+async def test_registration_rejects_a_polyclinic_outside_her_region(app: AppContext, clock: ManualClock) -> None:
     with pytest.raises(service.InvalidDraft):
-        await service.complete_registration(database, clock, TODAY, 8, {**DRAFT, "region": "astana"})
-    assert await service.load_family(database, 8) is None
+        await service.complete_registration(app, 8, {**DRAFT, "region": "astana"})
+    assert await service.load_family(app, 8) is None
 
 
-async def test_registering_twice_is_refused(database: Database, clock: ManualClock) -> None:
-    await service.complete_registration(database, clock, TODAY, 9, DRAFT)
+async def test_registering_twice_is_refused(app: AppContext, clock: ManualClock) -> None:
+    await service.complete_registration(app, 9, DRAFT)
     with pytest.raises(service.InvalidDraft):
-        await service.complete_registration(database, clock, TODAY, 9, DRAFT)
+        await service.complete_registration(app, 9, DRAFT)
 
 
-async def test_birth_then_new_pregnancy_keeps_one_active(database: Database, clock: ManualClock) -> None:
-    await service.complete_registration(database, clock, TODAY, 10, DRAFT)
+async def test_birth_then_new_pregnancy_keeps_one_active(app: AppContext, clock: ManualClock) -> None:
+    await service.complete_registration(app, 10, DRAFT)
     edit = {"target": "birth", "child": {"name": "Nurlan", "birth": "2026-11-20", "sex": "boy"}}
-    await service.apply_profile_edit(database, clock, TODAY, 10, edit)
+    await service.apply_profile_edit(app, 10, edit)
     pregnancy = {"method": "due_date", "due": "2027-09-01", "lmp": None}
-    await service.apply_profile_edit(database, clock, TODAY, 10, {"target": "pregnancy", "pregnancy": pregnancy})
-    family = await service.load_family(database, 10)
+    await service.apply_profile_edit(app, 10, {"target": "pregnancy", "pregnancy": pregnancy})
+    family = await service.load_family(app, 10)
     assert family is not None and family.pregnancy is not None and family.pregnancy.due_date == date(2027, 9, 1)
     assert sorted(c.name for c in family.children) == ["Aru", "Nurlan"]
 
 
-async def test_child_edits_are_scoped_to_her_own_children(database: Database, clock: ManualClock) -> None:
-    await service.complete_registration(database, clock, TODAY, 11, DRAFT)
-    await service.complete_registration(database, clock, TODAY, 12, DRAFT)
-    family = await service.load_family(database, 12)
+async def test_child_edits_are_scoped_to_her_own_children(app: AppContext, clock: ManualClock) -> None:
+    await service.complete_registration(app, 11, DRAFT)
+    await service.complete_registration(app, 12, DRAFT)
+    family = await service.load_family(app, 12)
     assert family is not None
     theirs = family.children[0].id
     with pytest.raises(service.InvalidDraft):
         await service.apply_profile_edit(
-            database, clock, TODAY, 11, {"target": "child_name", "child_id": theirs, "child": {"name": "X"}}
+            app, 11, {"target": "child_name", "child_id": theirs, "child": {"name": "X"}}
         )
-    assert not await service.remove_child(database, 11, theirs)
-    family = await service.load_family(database, 12)
+    assert not await service.remove_child(app, 11, theirs)
+    family = await service.load_family(app, 12)
     assert family is not None and family.children[0].name == "Aru"
 
 
-async def test_erase_removes_everything_and_counts(database: Database, clock: ManualClock) -> None:
-    await service.complete_registration(database, clock, TODAY, 13, DRAFT)
-    await service.record_pregnancy_loss(database, clock, TODAY, 13)
-    assert await service.erase_user(database, 13)
-    assert await service.load_family(database, 13) is None
-    async with database.reading() as conn:
+async def test_erase_removes_everything_and_counts(app: AppContext, clock: ManualClock) -> None:
+    await service.complete_registration(app, 13, DRAFT)
+    await service.record_pregnancy_loss(app, 13)
+    assert await service.erase_user(app, 13)
+    assert await service.load_family(app, 13) is None
+    async with app.database.reading() as conn:
         assert await families.list_life_events(conn, 13) == []
         assert await families.list_children(conn, 13) == []
         assert await families.get_counter(conn, "users_erased") == 1
