@@ -15,7 +15,7 @@ from bot.context import AppContext
 from bot.domain.access import Actor
 from bot.domain.phone import format_phone
 from bot.filters import IsStaff
-from bot.keyboards.screening import AlertCb, alert_keyboard, alerts_page_keyboard
+from bot.keyboards.alerts import AlertCb, alert_keyboard, alerts_page_keyboard
 from bot.logging_setup import log_event
 from bot.services import alerts as alert_service
 from bot.services.alerts import AlertView, Copy

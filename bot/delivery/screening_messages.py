@@ -14,7 +14,8 @@ from bot.content.questionnaires import Option, Questionnaire, questionnaire
 from bot.delivery.calendar_messages import track_still_true
 from bot.delivery.render import RenderContext, Rendered
 from bot.domain.phone import format_phone
-from bot.keyboards.screening import alert_keyboard, start_keyboard
+from bot.keyboards.alerts import alert_keyboard
+from bot.keyboards.screening import start_keyboard
 from bot.views.questions import who
 from bot.views.screening import trigger_labels
 
