@@ -11,22 +11,29 @@ from aiogram import Bot, F, Router, html
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
 from bot.domain.access import Actor
 from bot.domain.caseload import APPOINTMENT_KINDS, OTHER, text_problem
 from bot.domain.dates import format_date
-from bot.filters import IsStaff
+from bot.filters import IsStaff, pressed
 from bot.keyboards import nurse as kb
-from bot.keyboards.nurse import MotherApptCb, NurseApptCb
+from bot.keyboards.nurse import (
+    MotherApptAction,
+    MotherApptCb,
+    NurseApptAction,
+    NurseApptCb,
+)
 from bot.services import nurse_appointments as appointment_service
 from bot.services.care import MAX_TEXT
 from db.records import Family, StaffRecord
 from handlers.calendar import parse_time
 from handlers.replies import (
     Press,
+    alert,
     example_date,
     family_brief,
     from_today,
@@ -35,6 +42,7 @@ from handlers.replies import (
     on_flow_other,
     on_forbidden,
     read_date,
+    refuse,
     say_refused,
     stale,
     text_reply,
@@ -64,58 +72,69 @@ async def start_appointment(press: Press) -> None:
     )
 
 
-async def on_appointment_button(
+async def on_move_appointment(
     callback: CallbackQuery, callback_data: NurseApptCb, bot: Bot, state: FSMContext, app: AppContext, staff: Actor,
-    staff_member: StaffRecord,
+    callback_answer: CallbackAnswer,
 ) -> None:
-    action, chat_id = callback_data.action, callback.from_user.id
-    current = await state.get_state()
-    if action == "move":
-        appointment = await appointment_service.appointment_for_staff(app, staff, callback_data.id)
-        if appointment is None:
-            await say_refused(callback)
-            return
-        if appointment.cancelled:
-            await callback.answer(_("She has cancelled this appointment meanwhile."), show_alert=True)
-            return
-        await callback.answer()
-        await state.set_state(NurseAppointmentFlow.on_date)
-        await state.set_data({"family_id": appointment.user_id, "id": appointment.id})
-        await bot.send_message(
-            chat_id,
-            _("A new date for «{what}» (now {date})? For example: {example}").format(
-                what=html.quote(appointment.what), date=format_date(appointment.on_date), example=example_date(app, 7)
-            ),
-        )
+    """"📅 Give another date" under her answer "I need another time"."""
+    appointment = await appointment_service.appointment_for_staff(app, staff, callback_data.id)
+    if appointment is None:
+        await say_refused(callback, callback_answer)
         return
-    # Only the buttons of the question on screen now count.
-    expected = {
-        "cancel": current if current in NurseAppointmentFlow else None,
-        "kind": NurseAppointmentFlow.kind.state if callback_data.code in APPOINTMENT_KINDS else None,
-        "no_time": NurseAppointmentFlow.at_time.state,
-        "no_place": NurseAppointmentFlow.place.state,
-    }.get(action)
-    if expected is None or current != expected:
-        await stale(callback)
+    if appointment.cancelled:
+        alert(callback_answer, _("She has cancelled this appointment meanwhile."))
         return
-    await callback.answer()
+    await state.set_state(NurseAppointmentFlow.on_date)
+    await state.set_data({"family_id": appointment.user_id, "id": appointment.id})
+    await bot.send_message(
+        callback.from_user.id,
+        _("A new date for «{what}» (now {date})? For example: {example}").format(
+            what=html.quote(appointment.what), date=format_date(appointment.on_date), example=example_date(app, 7)
+        ),
+    )
+
+
+# The buttons of the question on screen now (the others are stale: on_stale_appointment_button).
+
+async def on_appointment_cancel(callback: CallbackQuery, bot: Bot, state: FSMContext) -> None:
     await mark_answered(callback)
-    if action == "cancel":
-        await state.clear()
-        await bot.send_message(chat_id, _("Cancelled: nothing is saved."))
-    elif action == "kind":
-        await state.update_data(kind=callback_data.code)
-        if callback_data.code == OTHER:
-            await state.set_state(NurseAppointmentFlow.what)
-            await bot.send_message(chat_id, _("What is it? A few words, for example: consultation with the paediatrician."))
-        else:
-            await _ask_appointment_date(bot, chat_id, state, app)
-    elif action == "no_time":
-        await state.update_data(at_time=None)
-        await _after_appointment_time(bot, chat_id, state, app, staff, staff_member)
+    await state.clear()
+    await bot.send_message(callback.from_user.id, _("Cancelled: nothing is saved."))
+
+
+async def on_appointment_kind(callback: CallbackQuery, callback_data: NurseApptCb, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    await mark_answered(callback)
+    await state.update_data(kind=callback_data.code)
+    if callback_data.code == OTHER:
+        await state.set_state(NurseAppointmentFlow.what)
+        await bot.send_message(callback.from_user.id, _("What is it? A few words, for example: consultation with the paediatrician."))
     else:
-        await state.update_data(place=None)
-        await _save_appointment(bot, chat_id, state, app, staff, staff_member)
+        await _ask_appointment_date(bot, callback.from_user.id, state, app)
+
+
+async def on_no_time(
+    callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext, staff: Actor, staff_member: StaffRecord
+) -> None:
+    await mark_answered(callback)
+    await state.update_data(at_time=None)
+    await _after_appointment_time(bot, callback.from_user.id, state, app, staff, staff_member)
+
+
+async def on_no_place(
+    callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext, staff: Actor, staff_member: StaffRecord
+) -> None:
+    await mark_answered(callback)
+    await state.update_data(place=None)
+    await _save_appointment(bot, callback.from_user.id, state, app, staff, staff_member)
+
+
+async def on_stale_appointment_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+    stale(callback_answer)
+
+
+async def on_unknown_appointment_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
+    """Data no button of ours carries (forged, or from an old version): never logged with its text."""
+    await refuse(callback, app, "appointment_unknown", callback_answer)
 
 
 async def _ask_appointment_date(bot: Bot, chat_id: int, state: FSMContext, app: AppContext) -> None:
@@ -141,8 +160,12 @@ async def on_appointment_date(message: Message, state: FSMContext, app: AppConte
     await state.set_state(NurseAppointmentFlow.at_time)
     await message.answer(
         _("At what time? For example: 14:30. If there is no set time, press the button."),
-        reply_markup=kb.skip_keyboard(NurseApptCb(action="no_time"), _("No set time")),
+        reply_markup=_no_time_keyboard(),
     )
+
+
+def _no_time_keyboard() -> InlineKeyboardMarkup:
+    return kb.skip_keyboard(NurseApptCb(action=NurseApptAction.NO_TIME), _("No set time"))
 
 
 async def on_appointment_time(
@@ -152,7 +175,7 @@ async def on_appointment_time(
     if at is None:
         await message.answer(
             _("I could not read this time. Please type it like 14:30."),
-            reply_markup=kb.skip_keyboard(NurseApptCb(action="no_time"), _("No set time")),
+            reply_markup=_no_time_keyboard(),
         )
         return
     await state.update_data(at_time=at.strftime("%H:%M"))
@@ -169,7 +192,7 @@ async def _after_appointment_time(
     await bot.send_message(
         chat_id,
         _("Where is it? For example: polyclinic No. 5, room 12. Or press «Skip»."),
-        reply_markup=kb.skip_keyboard(NurseApptCb(action="no_place")),
+        reply_markup=kb.skip_keyboard(NurseApptCb(action=NurseApptAction.NO_PLACE)),
     )
 
 
@@ -179,7 +202,8 @@ async def on_appointment_place(
     place = typed(message)
     problem = text_problem(place, MAX_TEXT)
     if problem is not None:
-        await message.answer(text_reply(problem, MAX_TEXT, len(place)), reply_markup=kb.skip_keyboard(NurseApptCb(action="no_place")))
+        skip = kb.skip_keyboard(NurseApptCb(action=NurseApptAction.NO_PLACE))
+        await message.answer(text_reply(problem, MAX_TEXT, len(place)), reply_markup=skip)
         return
     await state.update_data(place=place)
     await _save_appointment(bot, message.chat.id, state, app, staff, staff_member)
@@ -209,29 +233,54 @@ async def _save_appointment(bot: Bot, chat_id: int, state: FSMContext, app: AppC
 
 # --- the mother's answer -------------------------------------------------------------------------
 
-async def on_mother_appointment(callback: CallbackQuery, callback_data: MotherApptCb, bot: Bot, app: AppContext, family: Family | None) -> None:
+async def _her_answer(
+    callback: CallbackQuery, callback_data: MotherApptCb, app: AppContext, family: Family | None, answer: CallbackAnswer
+) -> bool:
+    """Her answer saved (and the buttons taken away); False, said kindly, when the button no longer applies."""
     answered = (
         await appointment_service.answer_appointment(app, family.user.id, callback_data.id, callback_data.action) if family else None
     )
     if answered is None:
-        await stale(callback)
-        return
-    await callback.answer()
+        stale(answer)
+        return False
     await mark_answered(callback)
-    if callback_data.action == "coming":
-        text = _("Thank you! Your nurse will know. I will remind you the evening before.")
-    else:
-        text = _(
-            "All right, I have told your nurse: she will suggest another time. "
-            "Until then the appointment stays in /appointments, where you can also cancel it."
+    return True
+
+
+async def on_coming(
+    callback: CallbackQuery, callback_data: MotherApptCb, bot: Bot, app: AppContext, family: Family | None,
+    callback_answer: CallbackAnswer,
+) -> None:
+    if await _her_answer(callback, callback_data, app, family, callback_answer):
+        await bot.send_message(callback.from_user.id, _("Thank you! Your nurse will know. I will remind you the evening before."))
+
+
+async def on_other_time(
+    callback: CallbackQuery, callback_data: MotherApptCb, bot: Bot, app: AppContext, family: Family | None,
+    callback_answer: CallbackAnswer,
+) -> None:
+    if await _her_answer(callback, callback_data, app, family, callback_answer):
+        await bot.send_message(
+            callback.from_user.id,
+            _(
+                "All right, I have told your nurse: she will suggest another time. "
+                "Until then the appointment stays in /appointments, where you can also cancel it."
+            ),
         )
-    await bot.send_message(callback.from_user.id, text)
 
 
 def build_router() -> Router:
     router = Router(name="nurse_appointments")
+    router.callback_query.middleware(CallbackAnswerMiddleware())
     is_staff = IsStaff()
-    router.callback_query.register(on_appointment_button, NurseApptCb.filter(), is_staff)
+    button = router.callback_query.register
+    button(on_move_appointment, NurseApptCb.filter(F.action == NurseApptAction.MOVE), is_staff)
+    button(on_appointment_cancel, NurseApptCb.filter(F.action == NurseApptAction.CANCEL), StateFilter(NurseAppointmentFlow), is_staff)
+    kind = (F.action == NurseApptAction.KIND) & F.code.in_(APPOINTMENT_KINDS)
+    button(on_appointment_kind, NurseApptCb.filter(kind), StateFilter(NurseAppointmentFlow.kind), is_staff)
+    button(on_no_time, NurseApptCb.filter(F.action == NurseApptAction.NO_TIME), StateFilter(NurseAppointmentFlow.at_time), is_staff)
+    button(on_no_place, NurseApptCb.filter(F.action == NurseApptAction.NO_PLACE), StateFilter(NurseAppointmentFlow.place), is_staff)
+    button(on_stale_appointment_button, NurseApptCb.filter(), is_staff)
     text = (F.text, ~F.text.startswith("/"), is_staff)  # a command leaves the flow to its own router
     router.message.register(on_appointment_what, StateFilter(NurseAppointmentFlow.what), *text)
     router.message.register(on_appointment_date, StateFilter(NurseAppointmentFlow.on_date), *text)
@@ -239,7 +288,10 @@ def build_router() -> Router:
     router.message.register(on_appointment_place, StateFilter(NurseAppointmentFlow.place), *text)
     router.message.register(on_flow_other, StateFilter(NurseAppointmentFlow), ~F.text.startswith("/"), is_staff)
     # The mother's answer.
-    router.callback_query.register(on_mother_appointment, MotherApptCb.filter(F.action.in_(appointment_service.RESPONSES)))
+    button(on_coming, MotherApptCb.filter(F.action == MotherApptAction.COMING))
+    button(on_other_time, MotherApptCb.filter(F.action == MotherApptAction.OTHER_TIME))
+    button(on_stale_appointment_button, pressed(MotherApptCb))
     # Anyone not staff who reaches these buttons: refused and written down.
-    router.callback_query.register(on_forbidden, NurseApptCb.filter(), ~is_staff)
+    button(on_forbidden, pressed(NurseApptCb), ~is_staff)
+    button(on_unknown_appointment_button, pressed(NurseApptCb))
     return router

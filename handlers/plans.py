@@ -11,18 +11,20 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
 from bot.domain.access import Actor
 from bot.domain.caseload import MAX_GOAL, text_problem
 from bot.domain.dates import format_date
-from bot.filters import IsStaff
+from bot.filters import IsStaff, pressed
 from bot.keyboards import nurse as kb
-from bot.keyboards.nurse import GoalCb, MotherPlanCb
+from bot.keyboards.nurse import GoalAction, GoalCb, MotherPlanAction, MotherPlanCb
 from bot.services import caseload as caseload_service
 from bot.services import plans as plan_service
 from bot.views.caseload import goal_text, mother_plan_text, staff_plan_text
+from db.caseload import GoalRecord
 from db.records import Family
 from handlers.replies import (
     Press,
@@ -34,6 +36,7 @@ from handlers.replies import (
     on_flow_other,
     on_forbidden,
     read_date,
+    refuse,
     say_refused,
     show_in_place,
     stale,
@@ -58,48 +61,93 @@ async def open_plan(press: Press) -> None:
     await show_in_place(press.callback, staff_plan_text(family.user.name, goals), kb.plan_keyboard(press.family_id, goals, press.page))
 
 
-async def on_goal_button(
-    callback: CallbackQuery, callback_data: GoalCb, bot: Bot, state: FSMContext, app: AppContext, staff: Actor
+async def on_add_goal(
+    callback: CallbackQuery, callback_data: GoalCb, bot: Bot, state: FSMContext, app: AppContext, staff: Actor,
+    callback_answer: CallbackAnswer,
 ) -> None:
-    action, chat_id = callback_data.action, callback.from_user.id
-    if action == "add":
-        found = await caseload_service.brief(app, staff, callback_data.family_id, "plan")
-        if found is None:
-            await say_refused(callback)
-            return
-        await callback.answer()
-        await state.set_state(GoalFlow.goal)
-        await state.set_data({"family_id": found.family.user.id})
-        await bot.send_message(
-            chat_id,
-            _("What is the goal? A few words she will understand, for example: Breastfeeding goes well. (Up to {limit} characters.)").format(
-                limit=MAX_GOAL
-            ),
-        )
+    found = await caseload_service.brief(app, staff, callback_data.family_id, "plan")
+    if found is None:
+        await say_refused(callback, callback_answer)
         return
+    await state.set_state(GoalFlow.goal)
+    await state.set_data({"family_id": found.family.user.id})
+    await bot.send_message(
+        callback.from_user.id,
+        _("What is the goal? A few words she will understand, for example: Breastfeeding goes well. (Up to {limit} characters.)").format(
+            limit=MAX_GOAL
+        ),
+    )
+
+
+async def _goal(callback: CallbackQuery, callback_data: GoalCb, app: AppContext, staff: Actor, answer: CallbackAnswer) -> GoalRecord | None:
+    """The goal the button is about, if it is of a family she may see; else refused (and audited)."""
     goal = await plan_service.goal_for_staff(app, staff, callback_data.goal_id)
     if goal is None:
-        await say_refused(callback)
-        return
-    await callback.answer()
-    if action == "open":
+        await say_refused(callback, answer)
+    return goal
+
+
+async def on_open_goal(
+    callback: CallbackQuery, callback_data: GoalCb, app: AppContext, staff: Actor, callback_answer: CallbackAnswer
+) -> None:
+    if goal := await _goal(callback, callback_data, app, staff, callback_answer):
         await show_in_place(callback, goal_text(None, goal), kb.goal_keyboard(goal))
-    elif action == "remove":
+
+
+async def on_remove_goal(
+    callback: CallbackQuery, callback_data: GoalCb, app: AppContext, staff: Actor, callback_answer: CallbackAnswer
+) -> None:
+    if goal := await _goal(callback, callback_data, app, staff, callback_answer):
         await show_in_place(callback, _("Remove this goal from her plan?") + "\n\n" + goal_text(None, goal), kb.remove_goal_keyboard(goal))
-    elif action == "remove_yes":
+
+
+async def on_remove_goal_yes(
+    callback: CallbackQuery, callback_data: GoalCb, app: AppContext, staff: Actor, callback_answer: CallbackAnswer
+) -> None:
+    if goal := await _goal(callback, callback_data, app, staff, callback_answer):
         await plan_service.remove_goal(app, staff, goal.id)
         await _show_plan(callback, app, staff, goal.user_id)
-    elif action in ("goal", "step", "date"):
-        await state.set_state({"goal": GoalFlow.goal, "step": GoalFlow.step, "date": GoalFlow.due}[action])
-        await state.set_data({"family_id": goal.user_id, "goal_id": goal.id})
-        prompts = {
-            "goal": _("Now: «{now}». What should the goal say?").format(now=html.quote(goal.goal)),
-            "step": _("Now: «{now}». What is the next step?").format(now=html.quote(goal.next_step)),
-            "date": _("Now: {now}. What is the new date? For example: {example}").format(
-                now=format_date(goal.due_on), example=example_date(app)
-            ),
-        }
-        await bot.send_message(chat_id, prompts[action])
+
+
+async def _ask_change(bot: Bot, chat_id: int, state: FSMContext, goal: GoalRecord, asking: State, question: str) -> None:
+    """One part of a goal to change: the next thing she types replaces it."""
+    await state.set_state(asking)
+    await state.set_data({"family_id": goal.user_id, "goal_id": goal.id})
+    await bot.send_message(chat_id, question)
+
+
+async def on_change_goal(
+    callback: CallbackQuery, callback_data: GoalCb, bot: Bot, state: FSMContext, app: AppContext, staff: Actor,
+    callback_answer: CallbackAnswer,
+) -> None:
+    if goal := await _goal(callback, callback_data, app, staff, callback_answer):
+        question = _("Now: «{now}». What should the goal say?").format(now=html.quote(goal.goal))
+        await _ask_change(bot, callback.from_user.id, state, goal, GoalFlow.goal, question)
+
+
+async def on_change_step(
+    callback: CallbackQuery, callback_data: GoalCb, bot: Bot, state: FSMContext, app: AppContext, staff: Actor,
+    callback_answer: CallbackAnswer,
+) -> None:
+    if goal := await _goal(callback, callback_data, app, staff, callback_answer):
+        question = _("Now: «{now}». What is the next step?").format(now=html.quote(goal.next_step))
+        await _ask_change(bot, callback.from_user.id, state, goal, GoalFlow.step, question)
+
+
+async def on_change_date(
+    callback: CallbackQuery, callback_data: GoalCb, bot: Bot, state: FSMContext, app: AppContext, staff: Actor,
+    callback_answer: CallbackAnswer,
+) -> None:
+    if goal := await _goal(callback, callback_data, app, staff, callback_answer):
+        question = _("Now: {now}. What is the new date? For example: {example}").format(
+            now=format_date(goal.due_on), example=example_date(app)
+        )
+        await _ask_change(bot, callback.from_user.id, state, goal, GoalFlow.due, question)
+
+
+async def on_unknown_goal_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
+    """Data no button of ours carries (forged, or from an old version): never logged with its text."""
+    await refuse(callback, app, "goal_unknown", callback_answer)
 
 
 async def _show_plan(event: CallbackQuery | Message, app: AppContext, staff: Actor, family_id: int) -> None:
@@ -128,31 +176,34 @@ async def _goal_change(message: Message, state: FSMContext, app: AppContext, sta
     return True
 
 
-def _goal_words() -> dict[str, tuple[str, State, str]]:
-    """The two typed parts of a goal: the field it fills, the next question and how it is asked."""
-    return {
-        GoalFlow.goal.state: (
-            "goal",
-            GoalFlow.step,
-            _("What is the next step towards it? For example: Ask the nurse to watch one feed. (Up to {limit} characters.)"),
-        ),
-        GoalFlow.step.state: ("next_step", GoalFlow.due, _("By which date? For example: {example}")),
-    }
-
-
-async def on_goal_words(message: Message, state: FSMContext, app: AppContext, staff: Actor, raw_state: str | None) -> None:
-    """The goal, then its next step (each at most MAX_GOAL characters)."""
+async def _take_words(message: Message, state: FSMContext, app: AppContext, staff: Actor, field: str) -> str | None:
+    """The goal or its next step, as typed (at most MAX_GOAL characters): saved at once in a change of
+    one goal (None), else returned for the next question."""
     words = typed(message)
     problem = text_problem(words, MAX_GOAL)
     if problem is not None:
         await message.answer(text_reply(problem, MAX_GOAL, len(words)))
-        return
-    field, next_state, question = _goal_words()[str(raw_state)]
+        return None
     if await _goal_change(message, state, app, staff, **{field: words}):
-        return
+        return None
     await state.update_data({field: words})
-    await state.set_state(next_state)
-    await message.answer(question.format(limit=MAX_GOAL, example=example_date(app)))
+    return words
+
+
+async def on_goal_words(message: Message, state: FSMContext, app: AppContext, staff: Actor) -> None:
+    if await _take_words(message, state, app, staff, "goal") is not None:
+        await state.set_state(GoalFlow.step)
+        await message.answer(
+            _("What is the next step towards it? For example: Ask the nurse to watch one feed. (Up to {limit} characters.)").format(
+                limit=MAX_GOAL
+            )
+        )
+
+
+async def on_step_words(message: Message, state: FSMContext, app: AppContext, staff: Actor) -> None:
+    if await _take_words(message, state, app, staff, "next_step") is not None:
+        await state.set_state(GoalFlow.due)
+        await message.answer(_("By which date? For example: {example}").format(example=example_date(app)))
 
 
 async def on_goal_due(message: Message, state: FSMContext, app: AppContext, staff: Actor) -> None:
@@ -188,35 +239,55 @@ async def on_plan(message: Message, bot: Bot, app: AppContext, family: Family | 
     await _send_plan(bot, message.chat.id, app)
 
 
-async def on_mother_plan(callback: CallbackQuery, callback_data: MotherPlanCb, bot: Bot, app: AppContext, family: Family | None) -> None:
+async def on_show_plan(callback: CallbackQuery, bot: Bot, app: AppContext, family: Family | None, callback_answer: CallbackAnswer) -> None:
     if family is None:
-        await stale(callback)
+        stale(callback_answer)
         return
-    if callback_data.action == "done":
-        if await plan_service.tick_goal(app, family.user.id, callback_data.goal_id) is None:
-            await stale(callback)
-            return
-        await callback.answer(_("Well done!"))
-        if callback_data.in_plan:
-            await _send_plan(bot, family.user.id, app, in_place=callback)
-            return
-        await mark_answered(callback)
-    else:
-        await callback.answer()
     await _send_plan(bot, family.user.id, app)
+
+
+async def on_goal_done(
+    callback: CallbackQuery, callback_data: MotherPlanCb, bot: Bot, app: AppContext, family: Family | None,
+    callback_answer: CallbackAnswer,
+) -> None:
+    if family is None or await plan_service.tick_goal(app, family.user.id, callback_data.goal_id) is None:
+        stale(callback_answer)
+        return
+    callback_answer.text = _("Well done!")
+    if callback_data.in_plan:
+        await _send_plan(bot, family.user.id, app, in_place=callback)
+        return
+    await mark_answered(callback)
+    await _send_plan(bot, family.user.id, app)
+
+
+async def on_stale_plan_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+    stale(callback_answer)
 
 
 def build_router() -> Router:
     router = Router(name="plans")
+    router.callback_query.middleware(CallbackAnswerMiddleware())
     is_staff = IsStaff()
-    router.callback_query.register(on_goal_button, GoalCb.filter(), is_staff)
+    button = router.callback_query.register
+    button(on_add_goal, GoalCb.filter(F.action == GoalAction.ADD), is_staff)
+    button(on_open_goal, GoalCb.filter(F.action == GoalAction.OPEN), is_staff)
+    button(on_change_goal, GoalCb.filter(F.action == GoalAction.GOAL), is_staff)
+    button(on_change_step, GoalCb.filter(F.action == GoalAction.STEP), is_staff)
+    button(on_change_date, GoalCb.filter(F.action == GoalAction.DATE), is_staff)
+    button(on_remove_goal, GoalCb.filter(F.action == GoalAction.REMOVE), is_staff)
+    button(on_remove_goal_yes, GoalCb.filter(F.action == GoalAction.REMOVE_YES), is_staff)
     text = (F.text, ~F.text.startswith("/"), is_staff)  # a command leaves the flow to its own router
-    router.message.register(on_goal_words, StateFilter(GoalFlow.goal, GoalFlow.step), *text)
+    router.message.register(on_goal_words, StateFilter(GoalFlow.goal), *text)
+    router.message.register(on_step_words, StateFilter(GoalFlow.step), *text)
     router.message.register(on_goal_due, StateFilter(GoalFlow.due), *text)
     router.message.register(on_flow_other, StateFilter(GoalFlow), ~F.text.startswith("/"), is_staff)
     # The mother's side.
     router.message.register(on_plan, Command("plan"), ~is_staff)
-    router.callback_query.register(on_mother_plan, MotherPlanCb.filter())
+    button(on_show_plan, MotherPlanCb.filter(F.action == MotherPlanAction.SHOW))
+    button(on_goal_done, MotherPlanCb.filter(F.action == MotherPlanAction.DONE))
+    button(on_stale_plan_button, pressed(MotherPlanCb))
     # Anyone not staff who reaches these buttons: refused and written down.
-    router.callback_query.register(on_forbidden, GoalCb.filter(), ~is_staff)
+    button(on_forbidden, pressed(GoalCb), ~is_staff)
+    button(on_unknown_goal_button, pressed(GoalCb))
     return router

@@ -1,25 +1,23 @@
 """"Ask my nurse" and /nurse for mothers; for staff the "Answer" under a question, /questions, and
-writing to a family from her card (FamilyCb "message"). Each handler parses, calls one service and
-replies; the services check who may do what again, with what the database says now."""
+writing to a family from her card (`write_to_family`, routed with the card's buttons in
+handlers/families.py). Each handler parses, calls one service and replies; the services check who may do what again, with what the database says now."""
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router, html
-from aiogram.exceptions import TelegramBadRequest
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
 from bot.domain.access import Actor
 from bot.domain.questions import MAX_TEXT, preview, utf16_len
-from bot.filters import IsStaff
+from bot.filters import IsStaff, pressed
 from bot.keyboards import questions as kb
-from bot.keyboards.nurse import FamilyCb
-from bot.keyboards.questions import AnswerCb, AskCb
-from bot.keyboards.staff import StaffMenuCb
+from bot.keyboards.questions import AnswerAction, AnswerCb, AskAction, AskCb
 from bot.logging_setup import log_event
 from bot.services import questions as questions_service
 from bot.services.questions import QuestionView
@@ -27,12 +25,24 @@ from bot.views.questions import (
     answer_prompt,
     asked_text,
     nurse_text,
+    open_questions_text,
+    sent_text,
+    staff_time,
     thread_line,
     too_long_text,
     who,
 )
 from db.records import Family
-from handlers.replies import mark_answered, refuse, set_buttons
+from handlers.replies import (
+    Press,
+    alert,
+    mark_answered,
+    on_forbidden,
+    refuse,
+    say_refused,
+    set_buttons,
+    show_in_place,
+)
 
 PAGE = 5  # questions per page of /questions
 THREAD_SHOWN = 5  # of her open questions, shown when a nurse opens one
@@ -61,17 +71,12 @@ def _too_long(text: str | None) -> bool:
     return text is not None and utf16_len(text) > MAX_TEXT
 
 
-async def _refuse(callback: CallbackQuery, app: AppContext, action: str) -> None:
-    await refuse(callback, app, action)
-
-
-async def _cancel(callback: CallbackQuery, bot: Bot, state: FSMContext, flow: str | None) -> None:
+async def _cancel(callback: CallbackQuery, bot: Bot, state: FSMContext, flow: str | None, answer: CallbackAnswer) -> None:
     """"Cancel" under a prompt: only while that prompt is still waiting (not after she sent it)."""
     if await state.get_state() != flow:
-        await callback.answer(_("This button is no longer active."))
+        answer.text = _("This button is no longer active.")
         await set_buttons(callback, None)
         return
-    await callback.answer()
     await state.clear()
     await mark_answered(callback)
     await bot.send_message(callback.from_user.id, _("Cancelled: nothing was sent."))
@@ -88,42 +93,56 @@ async def on_nurse(message: Message, state: FSMContext, app: AppContext, family:
     await message.answer(nurse_text(family.user, nurse), reply_markup=kb.ask_keyboard())
 
 
-async def _stale(callback: CallbackQuery) -> None:
+async def on_stale_ask_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+    """A button of hers that no longer applies (or data no button of ours carries)."""
     log_event("question_button_refused", user_id=callback.from_user.id)
-    await callback.answer(_("This button is no longer active."), show_alert=True)
+    alert(callback_answer, _("This button is no longer active."))
 
 
-async def on_ask_button(
-    callback: CallbackQuery, callback_data: AskCb, bot: Bot, state: FSMContext, app: AppContext, family: Family | None
-) -> None:
-    """"Ask a question" and "Write more"; "Reply" under a message staff wrote to her."""
-    reply_to = callback_data.id if callback_data.action == "reply" else None
-    if family is None or (reply_to is not None and await questions_service.staff_message(app, family.user.id, reply_to) is None):
-        await _stale(callback)
-        return
-    await callback.answer()
+async def _start_asking(bot: Bot, chat_id: int, state: FSMContext, reply_to: int | None, prompt: str) -> None:
     await state.set_state(AskFlow.question)
     await state.set_data({"reply_to": reply_to})
-    prompt = (
-        _("Write your reply in one message. You can also send a photo, with a caption if you like.")
-        if reply_to is not None
-        else _("Write your question in one message. You can also send a photo, with a caption if you like.")
+    await bot.send_message(chat_id, prompt, reply_markup=kb.ask_cancel_keyboard())
+
+
+async def on_ask(callback: CallbackQuery, bot: Bot, state: FSMContext, family: Family | None, callback_answer: CallbackAnswer) -> None:
+    """"Ask a question" and "Write more"."""
+    if family is None:
+        await on_stale_ask_button(callback, callback_answer)
+        return
+    await _start_asking(
+        bot, callback.from_user.id, state, None,
+        _("Write your question in one message. You can also send a photo, with a caption if you like."),
     )
-    await bot.send_message(callback.from_user.id, prompt, reply_markup=kb.ask_cancel_keyboard())
 
 
-async def on_show_photo(callback: CallbackQuery, callback_data: AskCb, bot: Bot, app: AppContext, family: Family | None) -> None:
+async def on_reply(
+    callback: CallbackQuery, callback_data: AskCb, bot: Bot, state: FSMContext, app: AppContext, family: Family | None,
+    callback_answer: CallbackAnswer,
+) -> None:
+    """"Reply" under a message staff wrote to her."""
+    if family is None or await questions_service.staff_message(app, family.user.id, callback_data.id) is None:
+        await on_stale_ask_button(callback, callback_answer)
+        return
+    await _start_asking(
+        bot, callback.from_user.id, state, callback_data.id,
+        _("Write your reply in one message. You can also send a photo, with a caption if you like."),
+    )
+
+
+async def on_show_photo(
+    callback: CallbackQuery, callback_data: AskCb, bot: Bot, app: AppContext, family: Family | None, callback_answer: CallbackAnswer
+) -> None:
     """The photo a nurse sent with her message (the outbox carries text only)."""
     message = await questions_service.staff_message(app, family.user.id, callback_data.id) if family is not None else None
     if message is None or message.photo_file_id is None:
-        await _stale(callback)
+        await on_stale_ask_button(callback, callback_answer)
         return
-    await callback.answer()
     await bot.send_photo(callback.from_user.id, message.photo_file_id)
 
 
-async def on_ask_cancel(callback: CallbackQuery, bot: Bot, state: FSMContext) -> None:
-    await _cancel(callback, bot, state, AskFlow.question.state)
+async def on_ask_cancel(callback: CallbackQuery, bot: Bot, state: FSMContext, callback_answer: CallbackAnswer) -> None:
+    await _cancel(callback, bot, state, AskFlow.question.state, callback_answer)
 
 
 async def on_question(message: Message, state: FSMContext, app: AppContext, family: Family | None) -> None:
@@ -163,18 +182,18 @@ async def keep_free_message(message: Message, state: FSMContext) -> bool:
 
 
 async def on_send_kept(
-    callback: CallbackQuery, callback_data: AskCb, bot: Bot, state: FSMContext, app: AppContext, family: Family | None
+    callback: CallbackQuery, callback_data: AskCb, bot: Bot, state: FSMContext, app: AppContext, family: Family | None,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """"✍️ Send this to my nurse" under the answer to a free message: nothing she wrote is dropped."""
     all_kept = dict((await state.get_data()).get(KEPT) or {})
     kept = all_kept.pop(str(callback_data.id), None)
     if family is None or not isinstance(kept, dict) or not (kept.get("text") or kept.get("photo")):
-        await _stale(callback)
+        await on_stale_ask_button(callback, callback_answer)
         await set_buttons(callback, None)
         return
     asked = await questions_service.ask(app, family.user.id, text=kept.get("text"), photo_file_id=kept.get("photo"))
     await state.update_data({KEPT: all_kept})
-    await callback.answer()
     await set_buttons(callback, None)
     if asked is None:
         await bot.send_message(family.user.id, _("Sorry, I could not send this. Please try again from /nurse."))
@@ -195,26 +214,19 @@ async def _questions_view(app: AppContext, actor: Actor, page: int) -> tuple[str
     pages = -(-total // PAGE)
     if not items and page > 0:
         return await _questions_view(app, actor, pages - 1)
-    lines = [_("<b>Questions waiting for an answer:</b> {count}").format(count=total), ""]
-    buttons = []
-    today = app.today()
-    for number, (question, family) in enumerate(items, start=page * PAGE + 1):
-        mark = "🆘 " if question.escalated_at else ("⏰ " if question.reminded_at else "")
-        snippet, cut = preview(question.text or "", 80)
-        body = f"«{html.quote(snippet)}{'…' if cut else ''}»" if snippet else ""
-        photo = " 📷" if question.photo_file_id else ""
-        lines.append(f"{number}. {mark}{who(family, today)}, {questions_service.when(app, question.created_at)}{photo}\n{body}".rstrip())
-        buttons.append((question.id, f"{number}. {family.user.name}"))
-    return "\n".join(lines), kb.open_questions_keyboard(buttons, page, pages)
+    first = page * PAGE + 1
+    buttons = [(question.id, f"{number}. {family.user.name}") for number, (question, family) in enumerate(items, start=first)]
+    text = open_questions_text(total, items, first, app.today(), app.settings.tz)
+    return text, kb.open_questions_keyboard(buttons, page, pages)
 
 
-async def on_questions(event: Message | CallbackQuery, bot: Bot, state: FSMContext, app: AppContext, staff: Actor) -> None:
+async def on_questions(
+    event: Message | CallbackQuery, event_from_user: User, bot: Bot, state: FSMContext, app: AppContext, staff: Actor
+) -> None:
     """/questions and the nurse menu's button: the same list."""
     await state.clear()
     text, markup = await _questions_view(app, staff, 0)
-    if isinstance(event, CallbackQuery):
-        await event.answer()
-    await bot.send_message(event.from_user.id, text, reply_markup=markup)  # type: ignore[union-attr]
+    await bot.send_message(event_from_user.id, text, reply_markup=markup)
 
 
 async def _show_thread(bot: Bot, chat_id: int, app: AppContext, view: QuestionView) -> int:
@@ -222,7 +234,7 @@ async def _show_thread(bot: Bot, chat_id: int, app: AppContext, view: QuestionVi
     thread = view.thread or [view.question]
     shown = thread[-THREAD_SHOWN:]
     for question in shown:
-        asked = questions_service.when(app, question.created_at)
+        asked = staff_time(question.created_at, app.settings.tz)
         if question.photo_file_id is None:
             await bot.send_message(chat_id, thread_line(asked, question.text))
             continue
@@ -234,13 +246,7 @@ async def _show_thread(bot: Bot, chat_id: int, app: AppContext, view: QuestionVi
 
 
 async def on_questions_page(callback: CallbackQuery, callback_data: AnswerCb, app: AppContext, staff: Actor) -> None:
-    text, markup = await _questions_view(app, staff, callback_data.page)
-    await callback.answer()
-    try:
-        await callback.message.edit_text(text, reply_markup=markup)  # type: ignore[union-attr]
-    except TelegramBadRequest as exc:  # the same page again (e.g. the list shrank meanwhile)
-        if "message is not modified" not in exc.message:
-            raise
+    await show_in_place(callback, *await _questions_view(app, staff, callback_data.page))
 
 
 async def _wait_for_text(bot: Bot, chat_id: int, state: FSMContext, data: dict[str, int], prompt: str) -> None:
@@ -251,40 +257,39 @@ async def _wait_for_text(bot: Bot, chat_id: int, state: FSMContext, data: dict[s
 
 
 async def on_open_question(
-    callback: CallbackQuery, callback_data: AnswerCb, bot: Bot, state: FSMContext, app: AppContext, staff: Actor
+    callback: CallbackQuery, callback_data: AnswerCb, bot: Bot, state: FSMContext, app: AppContext, staff: Actor,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """"✍️ Answer": her question (and her other open ones) with photos, then the answer is asked for."""
     view = await questions_service.open_question(app, staff, callback_data.id)
     if view is None:
-        await callback.answer(_("This is not available to you."), show_alert=True)
+        await say_refused(callback, callback_answer)
         return
-    await callback.answer()
     chat_id = callback.from_user.id
     earlier = await _show_thread(bot, chat_id, app, view)
     parent = preview(view.parent.text or "📷", 200)[0] if view.parent is not None else None
-    answered_at = questions_service.when(app, view.question.answered_at) if view.question.answered_at else None
-    prompt = answer_prompt(view.family, app.today(), view.answered_by, answered_at, parent, earlier)
+    answered_at = view.question.answered_at
+    prompt = answer_prompt(
+        view.family, app.today(), view.answered_by, staff_time(answered_at, app.settings.tz) if answered_at else None, parent, earlier
+    )
     await _wait_for_text(bot, chat_id, state, {"question": view.question.id}, prompt)
 
 
-async def on_answer_cancel(callback: CallbackQuery, bot: Bot, state: FSMContext) -> None:
-    await _cancel(callback, bot, state, AnswerFlow.text.state)
+async def on_answer_cancel(callback: CallbackQuery, bot: Bot, state: FSMContext, callback_answer: CallbackAnswer) -> None:
+    await _cancel(callback, bot, state, AnswerFlow.text.state, callback_answer)
 
 
-async def on_write_to_family(
-    callback: CallbackQuery, callback_data: FamilyCb, bot: Bot, state: FSMContext, app: AppContext, staff: Actor
-) -> None:
-    """"Write to her" on the family card."""
-    family = await questions_service.message_target(app, staff, callback_data.family_id)
+async def write_to_family(press: Press) -> None:
+    """"✉️ Write to her" on the family card (routed with the card's other buttons, handlers/families.py)."""
+    family = await questions_service.message_target(press.app, press.staff, press.family_id)
     if family is None:
-        await callback.answer(_("This is not available to you."), show_alert=True)
+        await say_refused(press.callback, press.answer)
         return
-    await callback.answer()
     prompt = _(
         "✍️ Your message to {who}: type it in one message (text, or a photo with a caption). "
         "She gets it in this chat and can reply."
-    ).format(who=who(family, app.today()))
-    await _wait_for_text(bot, callback.from_user.id, state, {"family": family.user.id}, prompt)
+    ).format(who=who(family, press.app.today()))
+    await _wait_for_text(press.bot, press.chat_id, press.state, {"family": family.user.id}, prompt)
 
 
 async def on_answer(message: Message, state: FSMContext, app: AppContext, staff: Actor) -> None:
@@ -301,43 +306,37 @@ async def on_answer(message: Message, state: FSMContext, app: AppContext, staff:
     if result is None:
         await message.answer(_("This is not available to you."))
         return
-    lines = [_("✅ Sent to {name}.").format(name=html.quote(result.family.name))]
-    if result.already_by is not None and result.already_at is not None:
-        lines.append(
-            _("Note: {name} had already answered this question ({at}). She gets both answers.").format(
-                name=html.quote(result.already_by.name), at=questions_service.when(app, result.already_at)
-            )
-        )
-    if result.family.unreachable_at is not None:
-        lines.append(_("⚠️ She has blocked the bot, so this may not reach her. Please call her."))
-    await message.answer("\n\n".join(lines))
+    await message.answer(sent_text(result, app.settings.tz))
 
 
 async def on_answer_other(message: Message) -> None:
     await message.answer(_("I can send text and photos only. Please type your message, or send a photo."))
 
 
-async def on_not_staff(callback: CallbackQuery, app: AppContext) -> None:
-    """A staff button from someone who is not staff (any more): refused and written down."""
-    await _refuse(callback, app, "staff_only")
+async def on_unknown_answer_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
+    """Data no staff button of ours carries (forged, or from an old version): never logged with its text."""
+    await refuse(callback, app, "answer_unknown", callback_answer)
 
 
 def build_router() -> Router:
     router = Router(name="questions")
+    router.callback_query.middleware(CallbackAnswerMiddleware())
     staff = IsStaff()
+    button = router.callback_query.register
     router.message.register(on_nurse, Command("nurse"))
-    router.callback_query.register(on_ask_button, AskCb.filter(F.action.in_({"ask", "reply"})))
-    router.callback_query.register(on_show_photo, AskCb.filter(F.action == "photo"))
-    router.callback_query.register(on_ask_cancel, AskCb.filter(F.action == "cancel"))
-    router.callback_query.register(on_send_kept, AskCb.filter(F.action == "send"))
-    router.message.register(on_questions, Command("questions"), staff)
-    router.callback_query.register(on_questions, StaffMenuCb.filter(F.action == "questions"), staff)
-    router.callback_query.register(on_open_question, AnswerCb.filter(F.action == "answer"), staff)
-    router.callback_query.register(on_questions_page, AnswerCb.filter(F.action == "page"), staff)
-    router.callback_query.register(on_answer_cancel, AnswerCb.filter(F.action == "cancel"), staff)
-    router.callback_query.register(on_write_to_family, FamilyCb.filter(F.action == "message"), staff)
-    for not_staff in (AnswerCb.filter(), FamilyCb.filter(F.action == "message"), StaffMenuCb.filter(F.action == "questions")):
-        router.callback_query.register(on_not_staff, not_staff)
+    button(on_ask, AskCb.filter(F.action == AskAction.ASK))
+    button(on_reply, AskCb.filter(F.action == AskAction.REPLY))
+    button(on_show_photo, AskCb.filter(F.action == AskAction.PHOTO))
+    button(on_ask_cancel, AskCb.filter(F.action == AskAction.CANCEL))
+    button(on_send_kept, AskCb.filter(F.action == AskAction.SEND))
+    button(on_stale_ask_button, pressed(AskCb))
+    router.message.register(on_questions, Command("questions"), staff)  # the menu's button: handlers/staff.py
+    button(on_open_question, AnswerCb.filter(F.action == AnswerAction.ANSWER), staff)
+    button(on_questions_page, AnswerCb.filter(F.action == AnswerAction.PAGE), staff)
+    button(on_answer_cancel, AnswerCb.filter(F.action == AnswerAction.CANCEL), staff)
+    # A staff button from someone who is not staff (any more): refused and written down.
+    button(on_forbidden, pressed(AnswerCb), ~staff)
+    button(on_unknown_answer_button, pressed(AnswerCb))
     router.message.register(on_answer, StateFilter(AnswerFlow.text), staff, TEXT_OR_PHOTO)
     router.message.register(on_answer_other, StateFilter(AnswerFlow.text), staff, ~F.text.startswith("/"))
     router.message.register(on_question, StateFilter(AskFlow.question), TEXT_OR_PHOTO)

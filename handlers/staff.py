@@ -1,4 +1,8 @@
-"""Joining as staff from an invitation link, and the nurse's and admin's menus (/start, /help)."""
+"""Joining as staff from an invitation link, and the nurse's and admin's menus (/start, /help).
+
+Every button of the menus is routed here, to the handler of its feature (the same one its command
+has): one router for one CallbackData, whose last handlers refuse whatever the others did not take.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.commands import set_chat_commands
@@ -14,16 +19,26 @@ from bot.context import AppContext
 from bot.domain.access import Actor, StaffRole
 from bot.domain.names import clean_person_name
 from bot.domain.phone import format_phone
-from bot.filters import IsStaff
+from bot.filters import IsStaff, pressed
 from bot.i18n import pick_language
 from bot.keyboards.registration import phone_keyboard
-from bot.keyboards.staff import JoinCb, admin_menu, keep_name_keyboard, nurse_menu
+from bot.keyboards.staff import (
+    ADMIN_MENU,
+    JoinAction,
+    JoinCb,
+    StaffMenuAction,
+    StaffMenuCb,
+    admin_menu,
+    keep_name_keyboard,
+    nurse_menu,
+)
 from bot.logging_setup import log_event
 from bot.services import staff as staff_service
 from bot.services.staff import INVITE_PREFIX, InvitationProblem
 from bot.views.staff import menu_text, problem_text, role_text, staff_help_text
 from db.records import StaffRecord
-from handlers.replies import mark_answered, phone_from
+from handlers import admin, broadcast, families, questions, stats
+from handlers.replies import mark_answered, on_forbidden, phone_from, refuse, stale
 
 
 class Join(StatesGroup):
@@ -76,13 +91,15 @@ async def on_join_name(message: Message, bot: Bot, state: FSMContext) -> None:
     await _ask_phone(bot, message.chat.id, state, name)
 
 
-async def on_join_button(callback: CallbackQuery, callback_data: JoinCb, bot: Bot, state: FSMContext) -> None:
-    await callback.answer()
+async def on_join_cancel(callback: CallbackQuery, bot: Bot, state: FSMContext) -> None:
     await mark_answered(callback)
-    if callback_data.action == "cancel":
-        await state.clear()
-        await bot.send_message(callback.from_user.id, _("Cancelled. The invitation link still works until it expires."))
-        return
+    await state.clear()
+    await bot.send_message(callback.from_user.id, _("Cancelled. The invitation link still works until it expires."))
+
+
+async def on_keep_name(callback: CallbackQuery, bot: Bot, state: FSMContext) -> None:
+    """"✅ <her Telegram name>": the name she is known by in Telegram."""
+    await mark_answered(callback)
     name = (await state.get_data()).get("telegram_name")
     if not name:
         await bot.send_message(callback.from_user.id, _("Please type your name."))
@@ -140,13 +157,41 @@ async def on_staff_help(message: Message, staff: Actor) -> None:
     await message.answer(staff_help_text(staff))
 
 
+async def on_stale_join_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+    stale(callback_answer)
+
+
+async def on_unknown_menu_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
+    """Data no menu button of ours carries (forged, or from an old version): never logged with its text."""
+    await refuse(callback, app, "menu_unknown", callback_answer)
+
+
 def build_router() -> Router:
     router = Router(name="staff")
+    router.callback_query.middleware(CallbackAnswerMiddleware())
+    is_staff, is_admin = IsStaff(), IsStaff(StaffRole.ADMIN)
     router.message.register(on_invitation, CommandStart(deep_link=True, magic=F.args.startswith(INVITE_PREFIX)))
-    router.message.register(on_staff_start, CommandStart(), IsStaff())
-    router.message.register(on_staff_help, Command("help"), IsStaff())
+    router.message.register(on_staff_start, CommandStart(), is_staff)
+    router.message.register(on_staff_help, Command("help"), is_staff)
     router.message.register(on_join_name, StateFilter(Join.name), F.text, ~F.text.startswith("/"))
-    router.callback_query.register(on_join_button, StateFilter(Join.name), JoinCb.filter())
+    button = router.callback_query.register
+    button(on_join_cancel, StateFilter(Join.name), JoinCb.filter(F.action == JoinAction.CANCEL))
+    button(on_keep_name, StateFilter(Join.name), JoinCb.filter(F.action == JoinAction.NAME))
+    button(on_stale_join_button, pressed(JoinCb))
+    # The menus: each button to the handler its command has too.
+    button(families.on_families, StaffMenuCb.filter(F.action == StaffMenuAction.FAMILIES), is_staff)
+    button(questions.on_questions, StaffMenuCb.filter(F.action == StaffMenuAction.QUESTIONS), is_staff)
+    button(admin.on_unassigned, StaffMenuCb.filter(F.action == StaffMenuAction.UNASSIGNED), is_admin)
+    button(admin.on_invite, StaffMenuCb.filter(F.action == StaffMenuAction.INVITE), is_admin)
+    button(admin.on_staff_list, StaffMenuCb.filter(F.action == StaffMenuAction.STAFF), is_admin)
+    button(broadcast.on_broadcast, StaffMenuCb.filter(F.action == StaffMenuAction.BROADCAST), is_admin)
+    button(broadcast.on_history, StaffMenuCb.filter(F.action == StaffMenuAction.BROADCASTS), is_admin)
+    # Counting takes a moment with many families: that press is answered at once, before it.
+    button(stats.on_stats, StaffMenuCb.filter(F.action == StaffMenuAction.STATS), is_admin, flags=stats.ANSWER_FIRST)
+    # Anyone else who reaches these: refused and written down.
+    button(admin.on_forbidden, StaffMenuCb.filter(F.action.in_(ADMIN_MENU)))
+    button(on_forbidden, pressed(StaffMenuCb), ~is_staff)
+    button(on_unknown_menu_button, pressed(StaffMenuCb))
     router.message.register(on_join_phone, StateFilter(Join.phone), F.contact)
     router.message.register(on_join_phone, StateFilter(Join.phone), F.text, ~F.text.startswith("/"))
     router.message.register(on_join_other, StateFilter(Join.name, Join.phone), ~F.text.startswith("/"))

@@ -1,33 +1,38 @@
-"""/stats for admins (and the menu's "📊 Statistics"): the figures of her scope in one message,
-with a CSV export and a chart. Nurses and mothers are refused; the service checks again."""
+"""/stats for admins (and the menu's "📊 Statistics", routed in handlers/staff.py): the figures of her
+scope in one message, with a CSV export and a chart. Nurses and mothers are refused; the service
+checks again."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from aiogram import Bot, F, Router, html
 from aiogram.filters import Command
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message, User
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
 from bot.domain.access import Actor, StaffRole
-from bot.filters import IsStaff
-from bot.keyboards.staff import StaffMenuCb
-from bot.keyboards.stats import StatsCb, stats_keyboard
-from bot.services import staff as staff_service
+from bot.filters import IsStaff, pressed
+from bot.keyboards.stats import StatsAction, StatsCb, stats_keyboard
 from bot.services import stats as stats_service
 from bot.views import reports
 from bot.views.charts import daily_chart
 from db.records import StaffRecord
 from handlers.replies import refuse
 
+# A handler flag: CallbackAnswerMiddleware answers the press before the handler runs, for presses
+# whose work (counting, drawing) takes a moment and whose answer says nothing.
+ANSWER_FIRST: dict[str, Any] = {"callback_answer": {"pre": True}}
 
-async def on_stats(event: Message | CallbackQuery, bot: Bot, app: AppContext, staff: Actor, staff_member: StaffRecord) -> None:
+
+async def on_stats(
+    event: Message | CallbackQuery, event_from_user: User, bot: Bot, app: AppContext, staff: Actor, staff_member: StaffRecord
+) -> None:
     """The counts of her scope in one message, with the CSV and chart buttons."""
-    if isinstance(event, CallbackQuery):
-        await event.answer()  # at once: with many families the counting takes a moment
-    chat_id = event.from_user.id  # type: ignore[union-attr]
+    chat_id = event_from_user.id
     report = await stats_service.overview(app, staff)
     if report is None:
         await bot.send_message(chat_id, _("This is not available to you."))
@@ -36,63 +41,58 @@ async def on_stats(event: Message | CallbackQuery, bot: Bot, app: AppContext, st
     await bot.send_message(chat_id, text, reply_markup=stats_keyboard())
 
 
-async def _csv(app: AppContext, staff: Actor, lang: str) -> tuple[BufferedInputFile, str] | None:
+async def on_csv(callback: CallbackQuery, bot: Bot, app: AppContext, staff: Actor, staff_member: StaffRecord) -> None:
+    """📄 CSV, a document of her own scope whatever the button says."""
+    chat_id = callback.from_user.id
+    await bot.send_chat_action(chat_id, "upload_document")
     report = await stats_service.export(app, staff)
     if report is None:
-        return None
+        await bot.send_message(chat_id, _("This is not available to you."))
+        return
+    lang = staff_member.language
     name = reports.file_name(staff.region, report.as_of, app.settings.tz, "csv")
-    caption = _("Statistics: {scope}. One row per region and polyclinic, then the last 30 days day by day.")
-    return BufferedInputFile(reports.csv_bytes(report, lang), filename=name), caption.format(scope=html.quote(reports.scope_name(staff.region, lang)))
+    caption = _("Statistics: {scope}. One row per region and polyclinic, then the last 30 days day by day.").format(
+        scope=html.quote(reports.scope_name(staff.region, lang))
+    )
+    await bot.send_document(chat_id, BufferedInputFile(reports.csv_bytes(report, lang), filename=name), caption=caption)
 
 
-async def _chart(app: AppContext, staff: Actor, lang: str) -> tuple[BufferedInputFile, str] | None:
+async def on_chart(callback: CallbackQuery, bot: Bot, app: AppContext, staff: Actor, staff_member: StaffRecord) -> None:
+    """📈 Chart, a photo of her own scope whatever the button says."""
+    chat_id = callback.from_user.id
+    await bot.send_chat_action(chat_id, "upload_photo")
     days = await stats_service.daily(app, staff)
     if days is None:
-        return None
-    labels = reports.chart_labels(staff.region, lang)
+        await bot.send_message(chat_id, _("This is not available to you."))
+        return
+    labels = reports.chart_labels(staff.region, staff_member.language)
     # Drawn in a worker thread: the bot goes on answering meanwhile.
     picture = await asyncio.to_thread(
         daily_chart, [d.day for d in days], [d.registrations for d in days], [d.delivered for d in days], labels
     )
     name = reports.file_name(staff.region, app.clock.now(), app.settings.tz, "png")
-    return BufferedInputFile(picture, filename=name), html.quote(labels.title)
+    await bot.send_photo(chat_id, BufferedInputFile(picture, filename=name), caption=html.quote(labels.title))
 
 
-async def on_export(
-    callback: CallbackQuery, callback_data: StatsCb, bot: Bot, app: AppContext, staff: Actor, staff_member: StaffRecord
-) -> None:
-    """📄 CSV (a document) or 📈 Chart (a photo), of her own scope whatever the button says."""
-    build = {"csv": _csv, "chart": _chart}.get(callback_data.action)
-    if build is None:
-        await staff_service.refuse(app, staff.user_id, "stats_unknown")  # never what the forged button said
-        await callback.answer(_("This is not available to you."), show_alert=True)
-        return
-    await callback.answer()  # at once: counting and drawing take a moment
-    chat_id = callback.from_user.id
-    await bot.send_chat_action(chat_id, "upload_document" if callback_data.action == "csv" else "upload_photo")
-    made = await build(app, staff, staff_member.language)
-    if made is None:
-        await bot.send_message(chat_id, _("This is not available to you."))
-        return
-    upload, caption = made
-    if callback_data.action == "csv":
-        await bot.send_document(chat_id, upload, caption=caption)
-    else:
-        await bot.send_photo(chat_id, upload, caption=caption)
-
-
-async def on_forbidden(event: Message | CallbackQuery, app: AppContext) -> None:
+async def on_forbidden(event: Message | CallbackQuery, app: AppContext, callback_answer: CallbackAnswer | None = None) -> None:
     """/stats or its buttons from a nurse, a mother or a former admin: a polite no, written down."""
-    await refuse(event, app, "stats")
+    await refuse(event, app, "stats", callback_answer)
+
+
+async def on_unknown_stats_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
+    """Data no button of ours carries: refused, and never written down as what the forged button said."""
+    await refuse(callback, app, "stats_unknown", callback_answer)
 
 
 def build_router() -> Router:
     router = Router(name="stats")
+    router.callback_query.middleware(CallbackAnswerMiddleware())
     admin = IsStaff(StaffRole.ADMIN)
-    router.message.register(on_stats, Command("stats"), admin)
-    router.callback_query.register(on_stats, StaffMenuCb.filter(F.action == "stats"), admin)
-    router.callback_query.register(on_export, StatsCb.filter(), admin)
+    router.message.register(on_stats, Command("stats"), admin)  # the menu's button: handlers/staff.py
+    # Counting and drawing take a moment: these presses are answered at once.
+    router.callback_query.register(on_csv, StatsCb.filter(F.action == StatsAction.CSV), admin, flags=ANSWER_FIRST)
+    router.callback_query.register(on_chart, StatsCb.filter(F.action == StatsAction.CHART), admin, flags=ANSWER_FIRST)
     router.message.register(on_forbidden, Command("stats"))
-    router.callback_query.register(on_forbidden, StatsCb.filter())
-    router.callback_query.register(on_forbidden, StaffMenuCb.filter(F.action == "stats"))
+    router.callback_query.register(on_forbidden, pressed(StatsCb), ~admin)
+    router.callback_query.register(on_unknown_stats_button, pressed(StatsCb))
     return router

@@ -5,6 +5,7 @@ patronage.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,16 +13,17 @@ from aiogram import Bot, F, Router, html
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
 from bot.domain.access import Actor
 from bot.domain.caseload import ASSESSED, MAX_VISIT_NOTE, RISKS, text_problem, toggle
 from bot.domain.dates import format_date
-from bot.filters import IsStaff
+from bot.filters import IsStaff, pressed
 from bot.keyboards import nurse as kb
-from bot.keyboards.nurse import VisitCb
+from bot.keyboards.nurse import VisitAction, VisitCb
 from bot.services import visits as visit_service
 from bot.services.care import entry_title
 from bot.views.caseload import chosen_text, visit_saved_text
@@ -34,6 +36,7 @@ from handlers.replies import (
     on_flow_other,
     on_forbidden,
     read_date,
+    refuse,
     set_buttons,
     stale,
     text_reply,
@@ -79,56 +82,76 @@ async def on_visit_date(message: Message, bot: Bot, state: FSMContext, app: AppC
     await _ask_assessed(bot, message.chat.id, state)
 
 
-_CHOICES = {"a": ("assessed", ASSESSED, VisitFlow.assessed), "r": ("risks", RISKS, VisitFlow.risks)}
+# --- the buttons: each counts only under the question on screen now ----------------------------------
+
+async def on_visit_cancel(callback: CallbackQuery, bot: Bot, state: FSMContext) -> None:
+    await state.clear()
+    await mark_answered(callback)
+    await bot.send_message(callback.from_user.id, _("Cancelled: nothing is saved."))
 
 
-async def on_visit_button(callback: CallbackQuery, callback_data: VisitCb, bot: Bot, state: FSMContext, app: AppContext) -> None:
-    """The buttons of a visit being recorded: only those of the question on screen now count."""
-    current = await state.get_state()
-    action, chat_id = callback_data.action, callback.from_user.id
-    if action == "cancel" and current in VisitFlow:
-        await callback.answer()
-        await state.clear()
-        await mark_answered(callback)
-        await bot.send_message(chat_id, _("Cancelled: nothing is saved."))
-    elif action == "today" and current == VisitFlow.on_date.state:
-        await callback.answer()
-        await mark_answered(callback)
-        await state.update_data(visited_on=app.today().isoformat())
-        await _ask_assessed(bot, chat_id, state)
-    elif action in _CHOICES and current == _CHOICES[action][2].state:
-        field, codes, _stage = _CHOICES[action]
-        await callback.answer()
-        chosen = toggle((await state.get_data()).get(field, []), callback_data.code, codes)
-        await state.update_data({field: chosen})
-        await set_buttons(callback, kb.assessed_keyboard(chosen) if field == "assessed" else kb.risks_keyboard(chosen))
-    elif action == "next" and current == VisitFlow.assessed.state:
-        await callback.answer()
-        await mark_answered(callback, chosen_text((await state.get_data()).get("assessed", []), ASSESSED))
-        await state.set_state(VisitFlow.risks)
-        await bot.send_message(chat_id, _("Which risks did you name, if any?"), reply_markup=kb.risks_keyboard([]))
-    elif action == "next" and current == VisitFlow.risks.state:
-        await callback.answer()
-        await mark_answered(callback, chosen_text((await state.get_data()).get("risks", []), RISKS))
-        await state.set_state(VisitFlow.note)
-        await bot.send_message(
-            chat_id, _("Anything to note about the visit? Type it, or press «Skip»."), reply_markup=kb.skip_keyboard(VisitCb(action="skip"))
-        )
-    else:
-        await stale(callback)
+async def on_visit_today(callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    await mark_answered(callback)
+    await state.update_data(visited_on=app.today().isoformat())
+    await _ask_assessed(bot, callback.from_user.id, state)
 
 
-async def on_visit_skip(callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext, staff: Actor, staff_member: StaffRecord) -> None:
-    await callback.answer()
+async def _toggle(
+    callback: CallbackQuery, state: FSMContext, field: str, code: str, codes: Sequence[str],
+    keyboard: Callable[[Sequence[str]], InlineKeyboardMarkup],
+) -> None:
+    chosen = toggle((await state.get_data()).get(field, []), code, codes)
+    await state.update_data({field: chosen})
+    await set_buttons(callback, keyboard(chosen))
+
+
+async def on_assessed_toggle(callback: CallbackQuery, callback_data: VisitCb, state: FSMContext) -> None:
+    await _toggle(callback, state, "assessed", callback_data.code, ASSESSED, kb.assessed_keyboard)
+
+
+async def on_risk_toggle(callback: CallbackQuery, callback_data: VisitCb, state: FSMContext) -> None:
+    await _toggle(callback, state, "risks", callback_data.code, RISKS, kb.risks_keyboard)
+
+
+async def on_assessed_done(callback: CallbackQuery, bot: Bot, state: FSMContext) -> None:
+    await mark_answered(callback, chosen_text((await state.get_data()).get("assessed", []), ASSESSED))
+    await state.set_state(VisitFlow.risks)
+    await bot.send_message(callback.from_user.id, _("Which risks did you name, if any?"), reply_markup=kb.risks_keyboard([]))
+
+
+async def on_risks_done(callback: CallbackQuery, bot: Bot, state: FSMContext) -> None:
+    await mark_answered(callback, chosen_text((await state.get_data()).get("risks", []), RISKS))
+    await state.set_state(VisitFlow.note)
+    await bot.send_message(
+        callback.from_user.id,
+        _("Anything to note about the visit? Type it, or press «Skip»."),
+        reply_markup=kb.skip_keyboard(VisitCb(action=VisitAction.SKIP)),
+    )
+
+
+async def on_visit_skip(
+    callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext, staff: Actor, staff_member: StaffRecord
+) -> None:
     await mark_answered(callback)
     await _save_visit(bot, callback.from_user.id, state, app, staff, staff_member, None)
+
+
+async def on_stale_visit_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+    """A button of a question answered already, or of a visit no longer being recorded."""
+    stale(callback_answer)
+
+
+async def on_unknown_visit_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
+    """Data no button of ours carries (forged, or from an old version): never logged with its text."""
+    await refuse(callback, app, "visit_unknown", callback_answer)
 
 
 async def on_visit_note(message: Message, bot: Bot, state: FSMContext, app: AppContext, staff: Actor, staff_member: StaffRecord) -> None:
     note = (message.text or "").strip()
     problem = text_problem(note, MAX_VISIT_NOTE)
     if problem is not None:
-        await message.answer(text_reply(problem, MAX_VISIT_NOTE, len(note)), reply_markup=kb.skip_keyboard(VisitCb(action="skip")))
+        skip = kb.skip_keyboard(VisitCb(action=VisitAction.SKIP))
+        await message.answer(text_reply(problem, MAX_VISIT_NOTE, len(note)), reply_markup=skip)
         return
     await _save_visit(bot, message.chat.id, state, app, staff, staff_member, note)
 
@@ -152,13 +175,25 @@ async def _save_visit(
 
 def build_router() -> Router:
     router = Router(name="visits")
+    router.callback_query.middleware(CallbackAnswerMiddleware())
     is_staff = IsStaff()
-    router.callback_query.register(on_visit_skip, StateFilter(VisitFlow.note), VisitCb.filter(F.action == "skip"), is_staff)
-    router.callback_query.register(on_visit_button, VisitCb.filter(), is_staff)
+
+    def button(handler: Callable[..., Awaitable[None]], action: VisitAction, *step: State | type[VisitFlow]) -> None:
+        router.callback_query.register(handler, VisitCb.filter(F.action == action), StateFilter(*step), is_staff)
+
+    button(on_visit_cancel, VisitAction.CANCEL, VisitFlow)
+    button(on_visit_today, VisitAction.TODAY, VisitFlow.on_date)
+    button(on_assessed_toggle, VisitAction.ASSESSED, VisitFlow.assessed)
+    button(on_risk_toggle, VisitAction.RISK, VisitFlow.risks)
+    button(on_assessed_done, VisitAction.NEXT, VisitFlow.assessed)
+    button(on_risks_done, VisitAction.NEXT, VisitFlow.risks)
+    button(on_visit_skip, VisitAction.SKIP, VisitFlow.note)
+    router.callback_query.register(on_stale_visit_button, VisitCb.filter(), is_staff)
     text = (F.text, ~F.text.startswith("/"), is_staff)  # a command leaves the flow to its own router
     router.message.register(on_visit_date, StateFilter(VisitFlow.on_date), *text)
     router.message.register(on_visit_note, StateFilter(VisitFlow.note), *text)
     router.message.register(on_flow_other, StateFilter(VisitFlow), ~F.text.startswith("/"), is_staff)
     # Anyone not staff who reaches these buttons: refused and written down.
-    router.callback_query.register(on_forbidden, VisitCb.filter(), ~is_staff)
+    router.callback_query.register(on_forbidden, pressed(VisitCb), ~is_staff)
+    router.callback_query.register(on_unknown_visit_button, pressed(VisitCb))
     return router

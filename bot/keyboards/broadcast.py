@@ -7,6 +7,7 @@ The buttons only suggest: every value is checked again on the server (bot/servic
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
@@ -27,23 +28,62 @@ from db.broadcasts import PAUSED, SENDING_STATUS, BroadcastRecord
 PAGE = 5
 
 
+class BcAudienceField(StrEnum):
+    """What a button of the audience builder does: toggle one value `v` of a field, choose all
+    regions or polyclinics, switch the view (`v`: main | rg | pc), go on, or cancel."""
+
+    ROLE = "role"
+    TRIMESTER = "tri"
+    AGE = "age"
+    LANGUAGE = "lang"
+    REGION = "rg"
+    POLYCLINIC = "pc"
+    ALL_REGIONS = "rga"
+    ALL_POLYCLINICS = "pca"
+    VIEW = "view"
+    NEXT = "next"
+    CANCEL = "cancel"
+
+
 class BcAudienceCb(CallbackData, prefix="bca"):
-    # role | tri | age | lang | rg | pc (toggle value v) ; rga | pca (all) ; view (v: main | rg | pc) ; next | cancel
-    f: str
+    f: BcAudienceField
     v: str = ""
 
 
+class BcComposeAction(StrEnum):
+    ONE = "one"  # one text for everyone
+    EACH = "each"  # a text in each language
+    SEND = "send"  # (the preview's buttons:)
+    TEXT = "text"
+    AUDIENCE = "audience"
+    CANCEL = "cancel"
+
+
 class BcComposeCb(CallbackData, prefix="bcc"):
-    action: str  # one | each (texts) ; send | text | audience | cancel (preview)
+    action: BcComposeAction
+
+
+class BcControlAction(StrEnum):
+    PAUSE = "pause"
+    RESUME = "resume"
+    CANCEL = "cancel"  # asks first
+    CANCEL_YES = "cancel_yes"
+    BACK = "back"  # "No, go on"
 
 
 class BcControlCb(CallbackData, prefix="bcx"):
-    action: str  # pause | resume | cancel | cancel_yes | back
+    action: BcControlAction
     id: int
 
 
+class BcListAction(StrEnum):
+    PAGE = "page"
+    OPEN = "open"
+    TEXTS = "texts"
+
+
 class BcListCb(CallbackData, prefix="bcl"):
-    action: str  # page | open | texts
+    action: BcListAction
     id: int = 0
     page: int = 0
 
@@ -57,44 +97,44 @@ def audience_keyboard(audience: Audience, *, national: bool, clinic_region: str 
     keyboard = Keyboard()
     sizes = [len(ROLES)]
     for role in ROLES:
-        keyboard.button(text=_mark(role in audience.roles, role_label(role)), callback_data=BcAudienceCb(f="role", v=role))
+        keyboard.button(text=_mark(role in audience.roles, role_label(role)), callback_data=BcAudienceCb(f=BcAudienceField.ROLE, v=role))
     if PREGNANT in audience.roles:
         for trimester in TRIMESTERS:
             keyboard.button(
                 text=_mark(trimester in audience.trimesters, trimester_label(trimester)),
-                callback_data=BcAudienceCb(f="tri", v=str(trimester)),
+                callback_data=BcAudienceCb(f=BcAudienceField.TRIMESTER, v=str(trimester)),
             )
         sizes.append(len(TRIMESTERS))
     if PARENT in audience.roles:
         for band in AGE_BANDS:
-            keyboard.button(text=_mark(band in audience.ages, age_label(band)), callback_data=BcAudienceCb(f="age", v=band))
+            keyboard.button(text=_mark(band in audience.ages, age_label(band)), callback_data=BcAudienceCb(f=BcAudienceField.AGE, v=band))
         sizes.append(len(AGE_BANDS))
     for code, name in LANGUAGE_NAMES.items():
-        keyboard.button(text=_mark(code in audience.languages, name), callback_data=BcAudienceCb(f="lang", v=code))
+        keyboard.button(text=_mark(code in audience.languages, name), callback_data=BcAudienceCb(f=BcAudienceField.LANGUAGE, v=code))
     sizes.append(len(LANGUAGE_NAMES))
     if national:
         keyboard.button(
             text=_("🗺 Regions: {chosen} ▸").format(chosen=len(audience.regions) if audience.regions else _("all")),
-            callback_data=BcAudienceCb(f="view", v="rg"),
+            callback_data=BcAudienceCb(f=BcAudienceField.VIEW, v="rg"),
         )
         sizes.append(1)
     if clinic_region is not None:
         keyboard.button(
             text=_("🏥 Polyclinics: {chosen} ▸").format(chosen=len(audience.polyclinics) if audience.polyclinics else _("all")),
-            callback_data=BcAudienceCb(f="view", v="pc"),
+            callback_data=BcAudienceCb(f=BcAudienceField.VIEW, v="pc"),
         )
         sizes.append(1)
-    keyboard.button(text=_("Next: the text ➡️"), callback_data=BcAudienceCb(f="next"))
-    keyboard.button(text=_("✖️ Cancel"), callback_data=BcAudienceCb(f="cancel"))
+    keyboard.button(text=_("Next: the text ➡️"), callback_data=BcAudienceCb(f=BcAudienceField.NEXT))
+    keyboard.button(text=_("✖️ Cancel"), callback_data=BcAudienceCb(f=BcAudienceField.CANCEL))
     return keyboard.adjust(*sizes, 1).as_markup()
 
 
 def regions_keyboard(audience: Audience, lang: str) -> InlineKeyboardMarkup:
     keyboard = Keyboard()
     for region in regions():
-        keyboard.button(text=_mark(region.code in audience.regions, region.name(lang)), callback_data=BcAudienceCb(f="rg", v=region.code))
-    keyboard.button(text=_mark(not audience.regions, _("All regions")), callback_data=BcAudienceCb(f="rga"))
-    keyboard.button(text=_("⬅️ Done"), callback_data=BcAudienceCb(f="view", v="main"))
+        keyboard.button(text=_mark(region.code in audience.regions, region.name(lang)), callback_data=BcAudienceCb(f=BcAudienceField.REGION, v=region.code))
+    keyboard.button(text=_mark(not audience.regions, _("All regions")), callback_data=BcAudienceCb(f=BcAudienceField.ALL_REGIONS))
+    keyboard.button(text=_("⬅️ Done"), callback_data=BcAudienceCb(f=BcAudienceField.VIEW, v="main"))
     return keyboard.adjust(2).as_markup()
 
 
@@ -103,24 +143,24 @@ def polyclinics_keyboard(audience: Audience, region_code: str, lang: str) -> Inl
     clinics = polyclinics(region_code)
     for clinic in clinics:
         keyboard.button(
-            text=_mark(clinic.code in audience.polyclinics, clinic.name(lang)), callback_data=BcAudienceCb(f="pc", v=clinic.code)
+            text=_mark(clinic.code in audience.polyclinics, clinic.name(lang)), callback_data=BcAudienceCb(f=BcAudienceField.POLYCLINIC, v=clinic.code)
         )
-    keyboard.button(text=_mark(not audience.polyclinics, _("All polyclinics")), callback_data=BcAudienceCb(f="pca"))
-    keyboard.button(text=_("⬅️ Done"), callback_data=BcAudienceCb(f="view", v="main"))
+    keyboard.button(text=_mark(not audience.polyclinics, _("All polyclinics")), callback_data=BcAudienceCb(f=BcAudienceField.ALL_POLYCLINICS))
+    keyboard.button(text=_("⬅️ Done"), callback_data=BcAudienceCb(f=BcAudienceField.VIEW, v="main"))
     return keyboard.adjust(1).as_markup()
 
 
 def text_mode_keyboard() -> InlineKeyboardMarkup:
     keyboard = Keyboard()
-    keyboard.button(text=_("One text for everyone"), callback_data=BcComposeCb(action="one"))
-    keyboard.button(text=_("A text in each language"), callback_data=BcComposeCb(action="each"))
-    keyboard.button(text=_("✖️ Cancel"), callback_data=BcComposeCb(action="cancel"))
+    keyboard.button(text=_("One text for everyone"), callback_data=BcComposeCb(action=BcComposeAction.ONE))
+    keyboard.button(text=_("A text in each language"), callback_data=BcComposeCb(action=BcComposeAction.EACH))
+    keyboard.button(text=_("✖️ Cancel"), callback_data=BcComposeCb(action=BcComposeAction.CANCEL))
     return keyboard.adjust(1).as_markup()
 
 
 def cancel_keyboard() -> InlineKeyboardMarkup:
     keyboard = Keyboard()
-    keyboard.button(text=_("✖️ Cancel"), callback_data=BcComposeCb(action="cancel"))
+    keyboard.button(text=_("✖️ Cancel"), callback_data=BcComposeCb(action=BcComposeAction.CANCEL))
     return keyboard.as_markup()
 
 
@@ -128,11 +168,11 @@ def preview_keyboard(recipients: int) -> InlineKeyboardMarkup:
     keyboard = Keyboard()
     keyboard.button(
         text=ngettext("✅ Send to {count} family", "✅ Send to {count} families", recipients).format(count=recipients),
-        callback_data=BcComposeCb(action="send"),
+        callback_data=BcComposeCb(action=BcComposeAction.SEND),
     )
-    keyboard.button(text=_("✏️ Edit the text"), callback_data=BcComposeCb(action="text"))
-    keyboard.button(text=_("👥 Edit the audience"), callback_data=BcComposeCb(action="audience"))
-    keyboard.button(text=_("✖️ Cancel"), callback_data=BcComposeCb(action="cancel"))
+    keyboard.button(text=_("✏️ Edit the text"), callback_data=BcComposeCb(action=BcComposeAction.TEXT))
+    keyboard.button(text=_("👥 Edit the audience"), callback_data=BcComposeCb(action=BcComposeAction.AUDIENCE))
+    keyboard.button(text=_("✖️ Cancel"), callback_data=BcComposeCb(action=BcComposeAction.CANCEL))
     return keyboard.adjust(1, 2, 1).as_markup()
 
 
@@ -140,32 +180,32 @@ def control_keyboard(broadcast_id: int, status: str) -> InlineKeyboardMarkup | N
     """On the live progress message, while there is something to pause, resume or cancel."""
     keyboard = Keyboard()
     if status == SENDING_STATUS:
-        keyboard.button(text=_("⏸ Pause"), callback_data=BcControlCb(action="pause", id=broadcast_id))
+        keyboard.button(text=_("⏸ Pause"), callback_data=BcControlCb(action=BcControlAction.PAUSE, id=broadcast_id))
     elif status == PAUSED:
-        keyboard.button(text=_("▶️ Resume"), callback_data=BcControlCb(action="resume", id=broadcast_id))
+        keyboard.button(text=_("▶️ Resume"), callback_data=BcControlCb(action=BcControlAction.RESUME, id=broadcast_id))
     else:
         return None
-    keyboard.button(text=_("✖️ Cancel"), callback_data=BcControlCb(action="cancel", id=broadcast_id))
+    keyboard.button(text=_("✖️ Cancel"), callback_data=BcControlCb(action=BcControlAction.CANCEL, id=broadcast_id))
     return keyboard.adjust(2).as_markup()
 
 
 def cancel_confirm_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:
     keyboard = Keyboard()
-    keyboard.button(text=_("Yes, stop sending"), callback_data=BcControlCb(action="cancel_yes", id=broadcast_id))
-    keyboard.button(text=_("No, go on"), callback_data=BcControlCb(action="back", id=broadcast_id))
+    keyboard.button(text=_("Yes, stop sending"), callback_data=BcControlCb(action=BcControlAction.CANCEL_YES, id=broadcast_id))
+    keyboard.button(text=_("No, go on"), callback_data=BcControlCb(action=BcControlAction.BACK, id=broadcast_id))
     return keyboard.adjust(1).as_markup()
 
 
 def history_keyboard(items: Sequence[BroadcastRecord], page: int, pages: int) -> InlineKeyboardMarkup:
     keyboard = Keyboard()
     for item in items:
-        keyboard.button(text=f"#{item.id}", callback_data=BcListCb(action="open", id=item.id, page=page))
-    arrows = keyboard.page_arrows(page, pages, lambda to: BcListCb(action="page", page=to))
+        keyboard.button(text=f"#{item.id}", callback_data=BcListCb(action=BcListAction.OPEN, id=item.id, page=page))
+    arrows = keyboard.page_arrows(page, pages, lambda to: BcListCb(action=BcListAction.PAGE, page=to))
     return keyboard.adjust(*([len(items)] if items else []), max(arrows, 1)).as_markup()
 
 
 def card_keyboard(broadcast: BroadcastRecord, page: int) -> InlineKeyboardMarkup:
     keyboard = Keyboard()
-    keyboard.button(text=_("📝 Show the texts"), callback_data=BcListCb(action="texts", id=broadcast.id, page=page))
-    keyboard.button(text=_("⬅️ Back to the list"), callback_data=BcListCb(action="page", page=page))
+    keyboard.button(text=_("📝 Show the texts"), callback_data=BcListCb(action=BcListAction.TEXTS, id=broadcast.id, page=page))
+    keyboard.button(text=_("⬅️ Back to the list"), callback_data=BcListCb(action=BcListAction.PAGE, page=page))
     return keyboard.adjust(1).as_markup()

@@ -1,10 +1,12 @@
-"""Announcements as the admin reads about them: the audience in words, the live progress and the
-final report."""
+"""Announcements as the admin reads about them: the audience builder, the prompts for the text, the
+preview, the live progress, the final report and the list of past announcements."""
 
 from __future__ import annotations
 
 import math
-from datetime import time
+from collections.abc import Sequence
+from datetime import datetime, time, tzinfo
+from typing import TYPE_CHECKING
 
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
@@ -18,7 +20,11 @@ from bot.domain.audience import (
     PREGNANT,
     Audience,
 )
+from bot.domain.dates import format_date
 from db.broadcasts import CANCELLED_STATUS, DONE, PAUSED, BatchCounts, BroadcastRecord
+
+if TYPE_CHECKING:  # the service renders its progress message with this module
+    from bot.services.broadcasts import HistoryPage
 
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 
@@ -175,4 +181,128 @@ def progress_text(
                         start=window[0].strftime("%H:%M"), end=window[1].strftime("%H:%M")
                     )
                 )
+    return "\n".join(lines)
+
+
+def _local(moment: datetime, tz: tzinfo) -> tuple[str, str]:
+    local = moment.astimezone(tz)
+    return format_date(local.date()), local.strftime("%H:%M")
+
+
+# --- composing: the audience, the text, the preview -----------------------------------------------
+
+def builder_text(audience: Audience, counts: dict[str, int], lang: str, *, regional: str | None) -> str:
+    """Step 1, the audience builder: who it goes to so far, and how many families that reaches now."""
+    return "\n".join(
+        [
+            _("📣 <b>New announcement</b>, step 1 of 3: who gets it"),
+            "",
+            *audience_lines(audience, lang, regional=regional),
+            "",
+            *reach_lines(counts, now=True),
+            _("Counted: registered families who have not paused messages and can be reached. Choose with the buttons; the number follows."),
+        ]
+    )
+
+
+def mode_question(languages: Sequence[str]) -> str:
+    return _(
+        "📣 Step 2 of 3: the text.\n\n"
+        "Would you like to write one text for everyone, or a text in each language ({languages})?"
+    ).format(languages=", ".join(LANGUAGE_NAMES[code] for code in languages))
+
+
+def text_prompt(language: str | None, *, only_language: bool) -> str:
+    """Asking for a text: for every family (`language` None), for the one language chosen, or for one
+    of several."""
+    if language is None:
+        prompt = _(
+            "Please send the text of the announcement.\n\n"
+            "⚠️ One text for everyone: families who chose another language will get it in the language you write it in."
+        )
+    elif only_language:
+        prompt = _("📣 Step 2 of 3: the text.\n\nPlease send the text of the announcement in {language}.").format(
+            language=LANGUAGE_NAMES[language]
+        )
+    else:
+        prompt = _("Please send the text for families who chose {language}.").format(language=LANGUAGE_NAMES[language])
+    limits = _(
+        "It is sent exactly as you type it: up to 4096 characters, or 1024 under a photo "
+        "(send the photo with the text as its caption)."
+    )
+    return f"{prompt}\n{limits}"
+
+
+def preview_label(language: str | None) -> str:
+    """Above each preview: for whom it is (`language` None: one text for every family)."""
+    if language is None:
+        return _("👇 Preview: what every family will get")
+    return _("👇 Preview: what families who chose {language} will get").format(language=LANGUAGE_NAMES[language])
+
+
+def preview_text(
+    audience: Audience, counts: dict[str, int], lang: str, *, regional: str | None, one_text: bool, window: tuple[time, time]
+) -> str:
+    """Step 3, under the previews: to whom, how many, and when families get it."""
+    lines = [
+        _("📣 Step 3 of 3: check and send."),
+        "",
+        *audience_lines(audience, lang, regional=regional),
+        "",
+        *reach_lines(counts, now=False),
+    ]
+    if one_text and len([c for c in counts if counts[c]]) > 1:
+        lines.append(_("⚠️ One text for everyone: families who chose another language will get it in this language."))
+    start, end = window
+    lines.append(
+        _("Families get it between {start} and {end} their time, a little at a time.").format(
+            start=start.strftime("%H:%M"), end=end.strftime("%H:%M")
+        )
+    )
+    return "\n".join(lines)
+
+
+# --- past announcements ---------------------------------------------------------------------------
+
+def history_text(page: HistoryPage, lang: str, tz: tzinfo) -> str:
+    lines = [_("<b>Announcements</b> (page {page} of {pages})").format(page=page.page + 1, pages=page.pages)]
+    if not page.items:
+        lines += ["", _("None yet. Send one: /broadcast")]
+    for item in page.items:
+        counts = page.counts.get(item.id, BatchCounts())
+        on, at = _local(item.created_at, tz)
+        lines += [
+            "",
+            _("<b>#{id}</b> · {date} {time} · {sender}").format(
+                id=item.id, date=on, time=at, sender=html.quote(page.senders.get(item.created_by, "—")),
+            ),
+            *audience_lines(Audience.from_json(item.audience), lang, regional=item.region)[:2],
+            _("{status}: {sent} sent · {blocked} blocked the bot · {failed} failed").format(
+                status=status_label(item.status).capitalize(), sent=counts.sent, blocked=counts.blocked, failed=counts.failed
+            ),
+        ]
+    return "\n".join(lines)
+
+
+def broadcast_card_text(
+    broadcast: BroadcastRecord, counts: BatchCounts, sender: str | None, lang: str, tz: tzinfo, took_seconds: float
+) -> str:
+    """One past announcement: who sent it when, to whom, and what became of it."""
+    on, at = _local(broadcast.created_at, tz)
+    lines = [
+        _("📣 <b>Announcement #{id}</b>").format(id=broadcast.id),
+        _("Sent by {sender} on {date} at {time}.").format(sender=html.quote(sender or "—"), date=on, time=at),
+        "",
+        *audience_lines(Audience.from_json(broadcast.audience), lang, regional=broadcast.region),
+        "",
+        _("Status: {status}").format(status=status_label(broadcast.status)),
+        _("Families: {count}").format(count=broadcast.total),
+        *count_lines(counts, skipped_of(broadcast, counts)),
+    ]
+    if counts.waiting:
+        lines.append(_("⏳ Waiting: {count}").format(count=counts.waiting))
+    if broadcast.finished_at is not None:
+        lines.append(_("It took {duration}.").format(duration=duration_text(took_seconds)))
+    if broadcast.photo_file_id:
+        lines.append(_("With a photo."))
     return "\n".join(lines)

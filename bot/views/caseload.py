@@ -241,6 +241,29 @@ def card_text(card: FamilyCard, lang: str, today: date, tz: tzinfo) -> str:
     return fit_card(head, sections, more_line)
 
 
+def note_prompt(name: str, note: str | None, limit: int) -> str:
+    """Asking for the private note on her card (which only staff see), with the one there is."""
+    lines = [_("<b>Note on {name}</b>").format(name=html.quote(name))]
+    if note:
+        lines += [_("Now:"), f"<i>{html.quote(note)}</i>", ""]
+    lines.append(
+        _("Type the note (up to {limit} characters); it replaces the one there is. Only staff see it, never the family.").format(
+            limit=limit
+        )
+    )
+    return "\n".join(lines)
+
+
+def note_problem_text(problem: str, length: int, limit: int) -> str:
+    """Why a typed note cannot be saved (see bot.domain.caseload.text_problem)."""
+    if problem == "too_long":
+        return _(
+            "This note is {length} characters, and a note can hold up to {limit}. "
+            "Could you shorten it a little, to the main points? Nothing is saved yet."
+        ).format(length=length, limit=limit)
+    return _("Please type the note as text.")
+
+
 def visit_saved_text(item_title: str | None, suggest_progressive: bool) -> str:
     lines = [_("Saved: the home visit is recorded.")]
     if item_title:

@@ -3,16 +3,20 @@ to staff, her nurse's contacts, the thread of a question and the prompt to answe
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime, tzinfo
 
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.content import polyclinic as find_polyclinic
+from bot.domain.dates import format_date
 from bot.domain.phone import format_phone
-from bot.domain.questions import MAX_TEXT
+from bot.domain.questions import MAX_TEXT, preview
+from bot.services.questions import Delivered
 from bot.views.profile import stage_label
+from db.questions import MessageRecord
 from db.records import Family, StaffRecord, UserRecord
 
 
@@ -29,6 +33,12 @@ def nurse_contact_lines(nurse: str, phone: str | None, polyclinic: str | None, l
         if clinic.address:
             lines.append(_("Address: {address}").format(address=html.quote(clinic.address)))
     return lines
+
+
+def staff_time(moment: datetime, tz: tzinfo) -> str:
+    """A moment as staff read it, in the programme's time zone: "24.11.2026 10:05"."""
+    local = moment.astimezone(tz)
+    return f"{format_date(local.date())} {local:%H:%M}"
 
 
 def who(family: Family, today: date) -> str:
@@ -110,3 +120,29 @@ def too_long_text() -> str:
     return _("This is too long for one message (at most {limit} characters). Please shorten it, or send it in parts.").format(
         limit=MAX_TEXT
     )
+
+
+def open_questions_text(total: int, items: Sequence[tuple[MessageRecord, Family]], first: int, today: date, tz: tzinfo) -> str:
+    """/questions: how many wait for an answer, then this page of them (numbered from `first`)."""
+    lines = [_("<b>Questions waiting for an answer:</b> {count}").format(count=total), ""]
+    for number, (question, family) in enumerate(items, start=first):
+        mark = "🆘 " if question.escalated_at else ("⏰ " if question.reminded_at else "")
+        snippet, cut = preview(question.text or "", 80)
+        body = f"«{html.quote(snippet)}{'…' if cut else ''}»" if snippet else ""
+        photo = " 📷" if question.photo_file_id else ""
+        lines.append(f"{number}. {mark}{who(family, today)}, {staff_time(question.created_at, tz)}{photo}\n{body}".rstrip())
+    return "\n".join(lines)
+
+
+def sent_text(result: Delivered, tz: tzinfo) -> str:
+    """What staff read once their answer or message is on its way to her."""
+    lines = [_("✅ Sent to {name}.").format(name=html.quote(result.family.name))]
+    if result.already_by is not None and result.already_at is not None:
+        lines.append(
+            _("Note: {name} had already answered this question ({at}). She gets both answers.").format(
+                name=html.quote(result.already_by.name), at=staff_time(result.already_at, tz)
+            )
+        )
+    if result.family.unreachable_at is not None:
+        lines.append(_("⚠️ She has blocked the bot, so this may not reach her. Please call her."))
+    return "\n\n".join(lines)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
 from bot.content import polyclinic as find_polyclinic
 from bot.content import region as find_region
 from bot.domain.access import Actor, StaffRole
+from bot.domain.dates import format_date
+from bot.domain.phone import format_phone
 from bot.services.staff import Invitation, InvitationProblem
-from db.records import StaffRecord
+from db.records import Family, StaffRecord
 
 
 def problem_text(problem: InvitationProblem) -> str:
@@ -73,4 +78,48 @@ def staff_line(member: StaffRecord, lang: str) -> str:
 def staff_list_text(members: list[StaffRecord], page: int, pages: int, lang: str) -> str:
     lines = [_("<b>Staff</b> (page {page} of {pages})").format(page=page + 1, pages=pages), ""]
     lines += [staff_line(member, lang) for member in members] or [_("Nobody yet. Invite someone: /invite")]
+    return "\n".join(lines)
+
+
+def staff_card_text(member: StaffRecord, families: int, lang: str) -> str:
+    """One colleague as an admin opens her from the staff list (a nurse with her number of families)."""
+    return "\n".join(
+        [
+            staff_line(member, lang),
+            _("Phone: {phone}").format(phone=format_phone(member.phone) if member.phone else "—"),
+            _("Families: {count}").format(count=families) if member.role == StaffRole.NURSE else "",
+        ]
+    ).strip()
+
+
+def invitation_text(place: str, link: str, expires_on: date) -> str:
+    return _(
+        "Invitation for: {place}\n\n{link}\n\n"
+        "Send this link yourself to the person you are inviting. It works once, until {date}; "
+        "whoever opens it first joins, so share it with nobody else."
+    ).format(place=place, link=html.quote(link), date=format_date(expires_on))
+
+
+def registration_link_caption(polyclinic: str, link: str) -> str:
+    """Under the QR code of a polyclinic's registration link for families."""
+    return _(
+        "Registration link for families of {polyclinic}:\n{link}\n\n"
+        "Print the QR code or share the link: a family who opens it registers with this polyclinic filled in, "
+        "and gets one of its nurses."
+    ).format(polyclinic=html.quote(polyclinic), link=html.quote(link))
+
+
+def unassigned_text(total: int, families: Sequence[Family], lang: str) -> str:
+    """/unassigned: how many families wait for a nurse, then this page of them with where they are."""
+    lines = [_("<b>Families without a nurse:</b> {count}").format(count=total), ""]
+    for family in families:
+        clinic = find_polyclinic(family.user.polyclinic) if family.user.polyclinic else None
+        region = find_region(family.user.region)
+        where = clinic.name(lang) if clinic else _("polyclinic not in the list")
+        lines.append(
+            f"• <b>{html.quote(family.user.name)}</b>, {html.quote(format_phone(family.user.phone))} — "
+            f"{html.quote(where)}, {html.quote(region.name(lang) if region else '')}"
+        )
+    if not families:
+        lines.append(_("Every family has a nurse."))
     return "\n".join(lines)
