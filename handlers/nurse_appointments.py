@@ -29,6 +29,7 @@ from bot.keyboards.nurse import (
 )
 from bot.services import nurse_appointments as appointment_service
 from bot.services.care import MAX_TEXT
+from bot.views.caseload import when
 from db.records import Family, StaffRecord
 from handlers.calendar import parse_time
 from handlers.replies import (
@@ -225,7 +226,7 @@ async def _save_appointment(bot: Bot, chat_id: int, state: FSMContext, app: AppC
     await bot.send_message(
         chat_id,
         _("Saved: {date}. She is asked whether she can come, and you will get her answer here.").format(
-            date=format_date(on_date) + (f", {at_time}" if at_time else "")
+            date=when(on_date, at_time)
         ),
         reply_markup=kb.back_to_card(family_id),
     )
