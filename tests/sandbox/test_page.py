@@ -83,6 +83,7 @@ class Steps:
         await self.page.screenshot(path=str(ARTIFACTS / f"{self.n:02d}-{name}.png"), full_page=True)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 async def test_a_mother_registers_reports_a_danger_sign_and_her_nurse_takes_it(sandbox: RunningSandbox) -> None:
     if MISSING is not None:
