@@ -12,7 +12,7 @@ polyclinic) and the questions that follow.
 - A mother's life: `record_birth`, `report_danger_sign`, `answer_phq9`, `an_alert_in_a_staffed_polyclinic`;
   a questionnaire's `title` and `option` as she reads them.
 - A nurse's day: `open_card`, `set_appointment`.
-- What people read: `messages_with`, `alerts_seen`.
+- What people read: `messages_with`, `alerts_seen`; what the audit log wrote down: `audit_actions`.
 - Families registered long ago (rows written straight into the database, for thousands):
   `FamilySpec`, `register_families`.
 
@@ -37,6 +37,7 @@ from bot.content.questionnaires import questionnaire
 from bot.domain.audience import Recipient
 from bot.domain.dates import format_date
 from bot.keyboards.nurse import FamilyCb
+from db import staff as staff_db
 from db.engine import Database
 from db.schema import children, pregnancies, users
 from emulator.users import ChatMessage
@@ -282,6 +283,12 @@ def messages_with(person: Person, fragment: str) -> list[ChatMessage]:
 
 def alerts_seen(person: Person, name: str = "Aigerim") -> list[Any]:
     return [m for m in person.user.messages if "URGENT" in (m.html or m.text or "") and name in (m.html or m.text or "")]
+
+
+async def audit_actions(bot: RunningBot, actor_id: int) -> list[str]:
+    """What the audit log wrote down that this person did (staff actions, refusals), oldest first."""
+    async with bot.app.context.database.reading() as conn:
+        return [e["action"] for e in await staff_db.audit_entries(conn, limit=500) if e["actor_id"] == actor_id]
 
 
 # --- families registered long ago --------------------------------------------------------------------

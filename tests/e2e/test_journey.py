@@ -12,7 +12,7 @@ from tests.e2e.people import Person
 from tests.story import ALMATY, invite, messages_with, national_admin, registered_at_week, set_appointment, staff_person
 
 
-def one_message_with(person: Person, msgid: str, **params: object) -> object:
+def only_message_with(person: Person, msgid: str, **params: object) -> object:
     found = messages_with(person, person.t(msgid, **params))
     assert len(found) == 1, f"{len(found)} messages with {msgid!r}"
     return found[0]
@@ -41,7 +41,7 @@ async def test_invite_join_assign_appointment_confirm_question_answer(staffed_bo
     on = today + timedelta(days=2)
     await set_appointment(nurse, 5501, nurse.t("Ultrasound"), on, "11:00")
     await bot.tick()
-    offer = one_message_with(mother, "👩‍⚕️ Your nurse has made an appointment for you")
+    offer = only_message_with(mother, "👩‍⚕️ Your nurse has made an appointment for you")
     await mother.click("✅ I'll come", on=offer)
     await bot.tick()
     # (What it is was written in her language when it was set.)

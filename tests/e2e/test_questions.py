@@ -12,7 +12,6 @@ from bot.content import polyclinic
 from bot.keyboards.nurse import FamilyCb
 from bot.keyboards.questions import AnswerCb
 from bot.services.questions import follow_up
-from db import staff as staff_db
 from db.schema import family_messages, outbox
 from tests.e2e.harness import RunningBot
 from tests.e2e.people import Person
@@ -20,6 +19,7 @@ from tests.story import (
     ADMIN_ID,
     COLLEAGUE,
     NURSE,
+    audit_actions,
     invite,
     join,
     messages_with,
@@ -32,11 +32,6 @@ from tests.story import (
 def who(person: Person, name: str = "Aigerim") -> str:
     """A family as staff read it: "<b>Aigerim</b> (planning a pregnancy)"."""
     return person.t("<b>{name}</b> ({stage})", name=name, stage=person.t("planning a pregnancy"))
-
-
-async def audit_actions(bot: RunningBot, actor_id: int) -> list[str]:
-    async with bot.app.context.database.reading() as conn:
-        return [e["action"] for e in await staff_db.audit_entries(conn, limit=500) if e["actor_id"] == actor_id]
 
 
 async def questions_of(bot: RunningBot, family_id: int) -> list[Any]:

@@ -11,6 +11,7 @@ from tests.e2e.harness import RunningBot
 from tests.e2e.people import Person
 from tests.story import (
     ADMIN_ID,
+    audit_actions,
     clinic_name,
     invite,
     join,
@@ -21,11 +22,6 @@ from tests.story import (
     registered_planning,
     staff_person,
 )
-
-
-async def audit_actions(bot: RunningBot, actor_id: int) -> list[str]:
-    async with bot.app.context.database.reading() as conn:
-        return [entry["action"] for entry in await staff_db.audit_entries(conn, limit=500) if entry["actor_id"] == actor_id]
 
 
 async def nurse_of(bot: RunningBot, family_id: int) -> int | None:
