@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.e2e.harness import RunningBot, running_bot
-from tests.e2e.staffing import ADMIN_ID
+from tests.story import ADMIN_ID
 
 
 @pytest.fixture

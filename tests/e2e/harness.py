@@ -1,15 +1,19 @@
 """Runs the real application (the production wiring) against the Bot API emulator over HTTP.
 
 Only TELEGRAM_API_URL and DATABASE_URL differ from production; the clock is a ManualClock.
+`spawn_main` runs the real process instead (`python main.py`), for tests that kill and restart it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from bot.app import Application, build_application
 from bot.clock import ManualClock
@@ -17,6 +21,7 @@ from bot.config import Settings, load_settings
 from bot.services import alerts, calendar
 from emulator import BotAPIEmulator
 
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-token-for-emulator"
 # A Tuesday morning in Almaty (UTC+5).
 START = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
@@ -91,3 +96,11 @@ async def running_bot(database_url: str, clock: ManualClock | None = None, **set
         finally:
             if not bot.task.done():
                 await bot.stop()
+
+
+async def spawn_main(api_url: str, database_url: str, *, stderr: int = asyncio.subprocess.DEVNULL, **env: str) -> asyncio.subprocess.Process:
+    """`python main.py` as production runs it, against the emulator at `api_url`; `env`: more settings."""
+    environment = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api_url, "DATABASE_URL": database_url, **env}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "main.py", cwd=ROOT, env=environment, stdout=asyncio.subprocess.DEVNULL, stderr=stderr
+    )

@@ -5,18 +5,15 @@ the real process killed while sending messages nobody twice."""
 
 from __future__ import annotations
 
-import asyncio
 import math
-import os
 import re
 import signal
-import sys
 from collections import Counter
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiogram.filters.callback_data import CallbackData
 
 from bot.views.broadcasts import duration_text
 from bot.domain.audience import Audience
@@ -29,26 +26,13 @@ from db import staff as staff_db
 from db.engine import Database
 from db.migrate import upgrade_to_head
 from emulator import BotAPIEmulator
-from tests.e2e.harness import TOKEN, RunningBot
+from tests.e2e.harness import RunningBot, spawn_main
 from tests.e2e.people import Person
-from tests.e2e.staffing import ADMIN_ID, invite, join, national_admin
-from tests.e2e.test_profile import registered_pregnant
-from tests.e2e.test_restart import ROOT
-from tests.service.test_broadcasts import FamilySpec, register_families
+from tests.story import ADMIN_ID, FamilySpec, invite, join, national_admin, register_families, registered_at_week
 
 TEXT = "Screening day on Saturday <3 — bring your passport & your child's card"
 QUOTED = "Screening day on Saturday &lt;3 — bring your passport &amp; your child's card"
 LANGS = ("kk", "ru", "en")
-
-
-async def tap(person: Person, data: CallbackData) -> None:
-    """Press the button that carries this callback data (on her newest message that has it)."""
-    packed = data.pack()
-    message = next(
-        m for m in reversed(person.user.messages)
-        if not m.deleted and any(b["callback_data"] == packed for row in m.inline_buttons for b in row)
-    )
-    await person.click_on(message, data=packed)
 
 
 def plural(person: Person, singular: str, many: str, count: int) -> str:
@@ -96,7 +80,7 @@ def recipients_shown(text: str) -> int:
 
 async def compose_one_text(admin: Person, text: str = TEXT) -> None:
     """From the audience builder on: next, one text for all, the text."""
-    await tap(admin, BcAudienceCb(f="next"))
+    await admin.click(data=BcAudienceCb(f="next"))
     await admin.click("One text for everyone")
     await admin.send(text)
 
@@ -114,9 +98,9 @@ async def test_an_admin_sends_to_2000_families_of_whom_100_blocked_the_bot(staff
 
     await admin.send("/broadcast")
     assert recipients_shown(admin.last_text) == 2030  # everyone, everywhere
-    await tap(admin, BcAudienceCb(f="view", v="rg"))
-    await tap(admin, BcAudienceCb(f="rg", v="almaty_city"))
-    await tap(admin, BcAudienceCb(f="view", v="main"))
+    await admin.click(data=BcAudienceCb(f="view", v="rg"))
+    await admin.click(data=BcAudienceCb(f="rg", v="almaty_city"))
+    await admin.click(data=BcAudienceCb(f="view", v="main"))
     builder = admin.last_text
     assert recipients_shown(builder) == 2000 and "Almaty city" in builder
     await compose_one_text(admin)
@@ -125,7 +109,7 @@ async def test_an_admin_sends_to_2000_families_of_whom_100_blocked_the_bot(staff
     assert previews[1] == QUOTED  # exactly as mothers will see it: her text, escaped, nothing added
     assert plural(admin, "It goes to <b>{count}</b> family.", "It goes to <b>{count}</b> families.", 2000) in admin.last_text
     assert admin.t("⚠️ One text for everyone: families who chose another language will get it in this language.") in admin.last_text
-    await tap(admin, BcComposeCb(action="send"))
+    await admin.click(data=BcComposeCb(action="send"))
 
     progress = progress_message(admin)
     assert admin.t("Families: {count}", count=2000) in progress.html
@@ -186,7 +170,7 @@ async def test_a_text_in_each_language_reaches_each_family_in_hers(staffed_bot: 
     admin = await national_admin(bot)
     await families_known(bot, [FamilySpec(300 + i, lang=LANGS[i % 3]) for i in range(6)])
     await admin.send("/broadcast")
-    await tap(admin, BcAudienceCb(f="next"))
+    await admin.click(data=BcAudienceCb(f="next"))
     await admin.click("A text in each language")
     assert admin.last_text.startswith(admin.t("Please send the text for families who chose {language}.", language="Қазақша"))
     await admin.send("Сенбі күні скрининг")
@@ -199,7 +183,7 @@ async def test_a_text_in_each_language_reaches_each_family_in_hers(staffed_bot: 
         admin.t("👇 Preview: what families who chose {language} will get", language="English"), "Screening on Saturday",
     ]
     assert "⚠️" not in admin.last_text  # each family gets her own language
-    await tap(admin, BcComposeCb(action="send"))
+    await admin.click(data=BcComposeCb(action="send"))
     await bot.tick()
     expected = {"kk": "Сенбі күні скрининг", "ru": "Скрининг в субботу", "en": "Screening on Saturday"}
     for i in range(6):
@@ -211,15 +195,15 @@ async def test_one_language_chosen_asks_for_that_text_only_and_the_edit_button_g
     admin = await national_admin(bot)
     await families_known(bot, [FamilySpec(400 + i, lang=LANGS[i % 3]) for i in range(6)])
     await admin.send("/broadcast")
-    await tap(admin, BcAudienceCb(f="lang", v="ru"))
+    await admin.click(data=BcAudienceCb(f="lang", v="ru"))
     assert recipients_shown(admin.last_text) == 2
-    await tap(admin, BcAudienceCb(f="next"))
+    await admin.click(data=BcAudienceCb(f="next"))
     assert admin.t("Please send the text of the announcement in {language}.", language="Русский") in admin.last_text
     await admin.send("Первый вариант")
     await admin.click("✏️ Edit the text")
     await admin.send("Второй вариант")
     await admin.click("👥 Edit the audience")
-    await tap(admin, BcAudienceCb(f="lang", v="en"))
+    await admin.click(data=BcAudienceCb(f="lang", v="en"))
     assert recipients_shown(admin.last_text) == 4
     await admin.click("✖️ Cancel")
     assert admin.saw("Cancelled. Nothing was sent.")
@@ -234,8 +218,8 @@ async def test_nobody_in_the_audience_means_nothing_to_send(staffed_bot: Running
     admin = await national_admin(bot)
     await admin.send("/broadcast")
     assert recipients_shown(admin.last_text) == 0
-    await tap(admin, BcAudienceCb(f="next"))
-    assert admin.user.callback_answers[-1]["text"] == admin.t("No family fits these choices yet. Please change them.")
+    await admin.click(data=BcAudienceCb(f="next"))
+    admin.assert_answered("No family fits these choices yet. Please change them.")
     assert admin.last_text.startswith(admin.t("📣 <b>New announcement</b>, step 1 of 3: who gets it"))  # still choosing
 
 
@@ -244,20 +228,16 @@ async def test_a_photo_with_its_caption_reaches_families_as_previewed(staffed_bo
     admin = await national_admin(bot)
     await families_known(bot, [FamilySpec(510 + i, lang="en") for i in range(3)])
     await admin.send("/broadcast")
-    await tap(admin, BcAudienceCb(f="next"))
+    await admin.click(data=BcAudienceCb(f="next"))
     await admin.click("One text for everyone")
-    bot.human_pause()
-    await admin.user.send_photo(caption="x" * 1025)
-    await bot.settle()
-    assert admin.last_text == admin.t(
+    await admin.send_photo("x" * 1025)
+    assert admin.one_message().html == admin.t(
         "This text has {length} characters, and Telegram allows {limit}. Please shorten it and send it again.", length=1025, limit=1024
     )
-    bot.human_pause()
-    await admin.user.send_photo(caption="Our new poster <3")
-    await bot.settle()
+    await admin.send_photo("Our new poster <3")
     preview = admin.user.messages[-2]
     assert preview.kind == "photo" and preview.html == "Our new poster &lt;3"
-    await tap(admin, BcComposeCb(action="send"))
+    await admin.click(data=BcComposeCb(action="send"))
     await bot.tick()
     for i in range(3):
         (received,) = bot.emulator.user(user_id=510 + i).messages
@@ -287,18 +267,18 @@ async def test_a_regional_admin_reaches_only_her_region_and_forged_buttons_are_r
     assert any("🏥" in label for label in labels)  # polyclinics of her region
     for forged in (BcAudienceCb(f="rg", v="astana"), BcAudienceCb(f="pc", v="astana_pc1"), BcAudienceCb(f="view", v="rg"),
                    BcAudienceCb(f="role", v="nurse")):
-        await regional.forge_click(forged.pack())
-        assert regional.user.callback_answers[-1]["text"] == regional.t("This is not available to you.")
+        await regional.forge_click(forged)
+        regional.assert_answered("This is not available to you.")
     assert recipients_shown(regional.last_text) == 5  # nothing changed
     async with bot.app.context.database.reading() as conn:
         denied = [e for e in await staff_db.audit_entries(conn) if e["action"] == "denied" and e["actor_id"] == 7101]
     assert len(denied) == 4 and {e["details"]["attempted"] for e in denied} == {"broadcast_audience"}
 
-    await tap(regional, BcAudienceCb(f="view", v="pc"))
-    await tap(regional, BcAudienceCb(f="pc", v="almaty_pc1"))
-    await tap(regional, BcAudienceCb(f="view", v="main"))
+    await regional.click(data=BcAudienceCb(f="view", v="pc"))
+    await regional.click(data=BcAudienceCb(f="pc", v="almaty_pc1"))
+    await regional.click(data=BcAudienceCb(f="view", v="main"))
     await compose_one_text(regional, "Only for Almaty city polyclinic No. 1")
-    await tap(regional, BcComposeCb(action="send"))
+    await regional.click(data=BcComposeCb(action="send"))
     await bot.tick()
     assert all(got(bot, 600 + i, "Only for Almaty") == 1 for i in range(5))
     assert all(not bot.emulator.user(user_id=700 + i).messages for i in range(3))
@@ -306,14 +286,14 @@ async def test_a_regional_admin_reaches_only_her_region_and_forged_buttons_are_r
     # The national admin's announcement to everyone: not in the regional admin's list, nor hers to pause.
     await national.send("/broadcast")
     await compose_one_text(national, "For the whole country")
-    await tap(national, BcComposeCb(action="send"))
+    await national.click(data=BcComposeCb(action="send"))
     await regional.send("/broadcasts")
     assert "#1" in regional.last_text and "#2" not in regional.last_text
     await national.send("/broadcasts")
     assert "#1" in national.last_text and "#2" in national.last_text
     for forged in (BcControlCb(action="pause", id=2), BcListCb(action="open", id=2), BcListCb(action="texts", id=2)):
-        await regional.forge_click(forged.pack())
-        assert regional.user.callback_answers[-1]["text"] == regional.t("This is not available to you.")
+        await regional.forge_click(forged)
+        regional.assert_answered("This is not available to you.")
     async with bot.app.context.database.reading() as conn:
         assert (await broadcasts_db.get_broadcast(conn, 2)).status == "sending"  # type: ignore[union-attr]
     assert bot.app.context.errors == 0
@@ -324,12 +304,12 @@ async def test_nurses_and_mothers_cannot_reach_broadcasts(staffed_bot: RunningBo
     national = await national_admin(bot)
     nurse = await join(bot, 7201, await invite(national, "nurse"), lang="en")
     await nurse.send("/broadcast")
-    assert nurse.last_text == nurse.t("This is not available to you. What I can do: /help")
-    await nurse.forge_click(BcAudienceCb(f="next").pack())
-    assert nurse.user.callback_answers[-1]["text"] == nurse.t("This is not available to you.")
-    await nurse.forge_click(BcControlCb(action="cancel_yes", id=1).pack())
-    assert nurse.user.callback_answers[-1]["text"] == nurse.t("This is not available to you.")
-    mother = await registered_pregnant(bot, 7301, "en")
+    assert nurse.one_message().html == nurse.t("This is not available to you. What I can do: /help")
+    await nurse.forge_click(BcAudienceCb(f="next"))
+    nurse.assert_answered("This is not available to you.")
+    await nurse.forge_click(BcControlCb(action="cancel_yes", id=1))
+    nurse.assert_answered("This is not available to you.")
+    mother = await registered_at_week(bot, 7301, "en", 38)
     await mother.send("/broadcast")
     assert "Announcement" not in mother.last_text
     async with bot.app.context.database.reading() as conn:
@@ -342,16 +322,16 @@ async def test_nurses_and_mothers_cannot_reach_broadcasts(staffed_bot: RunningBo
 async def test_a_mother_who_lost_her_pregnancy_after_it_was_queued_does_not_get_pregnancy_content(staffed_bot: RunningBot) -> None:
     bot = staffed_bot
     admin = await national_admin(bot)
-    mother = await registered_pregnant(bot, 8001, "en")  # week 38: third trimester
+    mother = await registered_at_week(bot, 8001, "en", 38)  # third trimester
     today = bot.clock.now().date()
     others = [FamilySpec(8100 + i, lang="en", due=today + timedelta(days=20)) for i in range(5)]
     await families_known(bot, others + [FamilySpec(8200, lang="en", planning=True)])
     await admin.send("/broadcast")
-    await tap(admin, BcAudienceCb(f="role", v="pregnant"))
-    await tap(admin, BcAudienceCb(f="tri", v="3"))
+    await admin.click(data=BcAudienceCb(f="role", v="pregnant"))
+    await admin.click(data=BcAudienceCb(f="tri", v="3"))
     assert recipients_shown(admin.last_text) == 6
     await compose_one_text(admin, "Third trimester: pack your bag for the maternity ward")
-    await tap(admin, BcComposeCb(action="send"))
+    await admin.click(data=BcComposeCb(action="send"))
 
     await mother.send("/profile")  # before anything was sent
     await mother.click("💔 I lost the pregnancy")
@@ -373,7 +353,7 @@ async def test_sent_in_the_evening_it_waits_for_the_families_morning(staffed_bot
     bot.clock.set(datetime(2026, 11, 24, 16, 30, tzinfo=timezone.utc))  # 21:30 in Almaty
     await admin.send("/broadcast")
     await compose_one_text(admin, "Tomorrow the polyclinic opens at 10")
-    await tap(admin, BcComposeCb(action="send"))
+    await admin.click(data=BcComposeCb(action="send"))
     await bot.tick()
     await progress_job(bot)
     assert all(got(bot, spec.id, "polyclinic opens") == 0 for spec in specs)
@@ -400,13 +380,13 @@ async def test_pause_resume_and_cancel(staffed_bot: RunningBot) -> None:
 
     await admin.send("/broadcast")
     await compose_one_text(admin, "Vaccination week starts on Monday")
-    await tap(admin, BcComposeCb(action="send"))
+    await admin.click(data=BcComposeCb(action="send"))
     await bot.app.delivery.drain(limit=60)
     before_pause = total()
     assert 0 < before_pause < 300
 
-    await tap(admin, BcControlCb(action="pause", id=1))
-    assert admin.user.callback_answers[-1]["text"] == admin.t("Paused.")
+    await admin.click(data=BcControlCb(action="pause", id=1))
+    admin.assert_answered("Paused.")
     assert admin.t("Paused: nothing more is sent until you press «Resume».") in progress_message(admin).html
     await bot.tick()
     bot.clock.advance(timedelta(minutes=10))
@@ -414,14 +394,14 @@ async def test_pause_resume_and_cancel(staffed_bot: RunningBot) -> None:
     await progress_job(bot)
     assert total() == before_pause  # nothing while paused
 
-    await tap(admin, BcControlCb(action="resume", id=1))
+    await admin.click(data=BcControlCb(action="resume", id=1))
     await bot.app.delivery.drain(limit=60)
     resumed = total()
     assert before_pause < resumed < 300
 
-    await tap(admin, BcControlCb(action="cancel", id=1))
+    await admin.click(data=BcControlCb(action="cancel", id=1))
     await admin.click("No, go on")
-    await tap(admin, BcControlCb(action="cancel", id=1))
+    await admin.click(data=BcControlCb(action="cancel", id=1))
     await admin.click("Yes, stop sending")
     await bot.tick()
     await progress_job(bot)
@@ -466,14 +446,14 @@ async def test_past_announcements_newest_first_a_page_at_a_time(staffed_bot: Run
     assert admin.t("{status}: {sent} sent · {blocked} blocked the bot · {failed} failed", status=admin.t("finished").capitalize(),
                    sent=3, blocked=0, failed=0) in first
     assert admin.t("<b>Who:</b> {who}", who=admin.t("every registered family")) in first
-    await admin.click_exact("➡️")
+    await admin.click("➡️")
     assert [int(n) for n in re.findall(r"<b>#(\d+)</b>", admin.last_text)] == [1]
-    await admin.click_exact("#1")
+    await admin.click("#1")
     card = admin.last_text
     assert admin.t("✅ Sent: {count}", count=3) in card and admin.t("Families: {count}", count=3) in card
     await admin.click("📝 Show the texts")
     assert admin.last_text == "Announcement number 1"
-    await admin.click_on(admin.user.messages[-3], admin.t("⬅️ Back to the list"))  # the page she came from
+    await admin.click("⬅️ Back to the list", on=admin.user.messages[-3])  # the page she came from
     assert [int(n) for n in re.findall(r"<b>#(\d+)</b>", admin.user.messages[-3].html)] == [1]
 
 
@@ -504,17 +484,7 @@ def daytime_zone() -> str:
     raise AssertionError("unreachable: some zone always has daytime")
 
 
-async def spawn(api_url: str, database_url: str) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api_url, "DATABASE_URL": database_url, "ADMIN_IDS": str(ADMIN_ID),
-        "DELIVERY_RATE": "1000", "DELIVERY_CONCURRENCY": "1", "DEFAULT_LANGUAGE": "en",  # the admin reads English
-        "TIMEZONE": daytime_zone(),  # announcements wait for the families' daytime: let it be daytime
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "main.py", cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
-    )
-
-
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 async def test_killed_while_sending_and_started_again_nobody_gets_it_twice(clean_database_url: str) -> None:
     """SIGKILL while the real process sends to 2,000 families, with one message in flight
@@ -537,7 +507,10 @@ async def test_killed_while_sending_and_started_again_nobody_gets_it_twice(clean
         def delivered() -> int:
             return sum(1 for person in people if person.messages)
 
-        process = await spawn(emu.api_url, clean_database_url)
+        # The admin reads English; announcements wait for the families' daytime: let it be daytime.
+        start = partial(spawn_main, emu.api_url, clean_database_url, ADMIN_IDS=str(ADMIN_ID), DELIVERY_RATE="1000",
+                        DELIVERY_CONCURRENCY="1", DEFAULT_LANGUAGE="en", TIMEZONE=daytime_zone())
+        process = await start()
         try:
             await admin.send("/broadcast")
             await admin.wait_for_message(lambda m: m.inline_markup is not None and "2000" in (m.text or ""), timeout=20)
@@ -554,7 +527,7 @@ async def test_killed_while_sending_and_started_again_nobody_gets_it_twice(clean
                 await emu.wait_for(lambda target=target: delivered() >= target, timeout=30, what=f"{target} families reached")
                 process.send_signal(signal.SIGKILL)
                 await process.wait()
-                process = await spawn(emu.api_url, clean_database_url)
+                process = await start()
             await emu.wait_for(lambda: delivered() == MESSAGES, timeout=40, what="every family reached")
             await emu.wait_for(
                 lambda: any("Announcement #1 is sent" in (m.text or "") for m in admin.messages), timeout=20, what="the report"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from aiogram import html
 
@@ -13,24 +12,9 @@ from bot.domain.dates import format_date
 from db import families, outbox
 from tests.e2e.harness import RunningBot
 from tests.e2e.people import Person
-from tests.e2e.test_registration import open_chat, register_until_place
+from tests.story import ALMATY, messages_with, registered_at_week
 
-ALMATY = ZoneInfo("Asia/Almaty")
 SCREENING = "us_first_trimester"
-
-
-async def registered_at_week(bot: RunningBot, user_id: int, lang: str, week: int) -> Person:
-    mother = await open_chat(bot, user_id, lang)
-    await register_until_place(mother, "🤰 I am pregnant")
-    await mother.click("🔢 I only know the week")
-    await mother.send(str(week))
-    await mother.click("✅ Yes, that's right")
-    await mother.click("✅ Confirm")
-    return mother
-
-
-def messages_with(person: Person, fragment: str) -> list:  # type: ignore[type-arg]
-    return [m for m in person.user.messages if fragment in (m.html or m.text or "")]
 
 
 def local(moment: datetime) -> datetime:
@@ -58,8 +42,8 @@ async def test_week_9_gets_the_first_trimester_screening_heads_up_in_the_morning
     assert "✅" in heads_up.inline_buttons[0][0]["text"]
 
     # "Done": no nudge for it later, even deep in its window.
-    await mother.click_on(heads_up, mother.t("✅ Done"))
-    assert mother.last_text == mother.t("Well done! I have noted it.")
+    await mother.click("✅ Done", on=heads_up)
+    assert mother.one_message().html == mother.t("Well done! I have noted it.")
     await bot.live_until(datetime.combine(registered_on + timedelta(days=30), time(12), tzinfo=ALMATY), step=timedelta(hours=6))
     assert len(messages_with(mother, title)) == 1
     assert bot.app.context.errors == 0
@@ -72,7 +56,7 @@ async def test_remind_me_later_comes_back_in_three_days(bot: RunningBot) -> None
     await bot.live_until(start + timedelta(days=8), step=timedelta(hours=6))
     nudges = messages_with(mother, title)
     assert len(nudges) == 1
-    await mother.click_on(nudges[0], mother.t("⏰ Remind me later"))
+    await mother.click("⏰ Remind me later", on=nudges[0])
     clicked = bot.clock.now()
     await bot.live_until(clicked + timedelta(days=2), step=timedelta(hours=6))
     assert len(messages_with(mother, title)) == 1
@@ -189,14 +173,14 @@ async def test_she_changes_what_and_where_and_her_list_and_reminders_say_the_new
     # What it is: the question names the appointment, her choice shows under it.
     await mother.send("/appointments")
     await mother.click("✏️ Change {what}", what="УЗИ")
-    assert mother.last_text == mother.t("What would you like to change in «{what}» on {date}?", what="УЗИ", date=format_date(day))
+    assert mother.one_message().html == mother.t("What would you like to change in «{what}» on {date}?", what="УЗИ", date=format_date(day))
     await mother.click("📝 What it is")
     menu = mother.user.messages[-2]
     assert (menu.text or "").endswith("» " + mother.t("📝 What it is")) and not menu.inline_buttons
     assert "«УЗИ»" in visible(mother)
     new_what = "Скрининг <1> & кровь"  # her text, shown as typed: HTML is escaped
     await mother.send(new_what)
-    assert mother.last_text == mother.t(CHANGED, appointment=f"{when}: {html.quote(new_what)} — Поликлиника № 5, кабинет 12")
+    assert mother.one_message().html == mother.t(CHANGED, appointment=f"{when}: {html.quote(new_what)} — Поликлиника № 5, кабинет 12")
 
     # Where it is.
     await mother.send("/appointments")
@@ -232,9 +216,9 @@ async def test_a_too_long_or_empty_answer_gets_a_kind_reply_and_the_change_goes_
     await mother.click("✏️ Change {what}", what="УДЗ")
     await mother.click("📝 What it is")
     await mother.send("ә" * 121)
-    assert mother.last_text == mother.t("This is a bit long for me. Please keep it to {limit} characters or fewer.", limit=120)
+    assert mother.one_message().html == mother.t("This is a bit long for me. Please keep it to {limit} characters or fewer.", limit=120)
     await mother.send("/nothing")  # not a few words about the appointment
-    assert mother.last_text == mother.t("Please type a few words about the appointment.")
+    assert mother.one_message().html == mother.t("Please type a few words about the appointment.")
     await mother.send("  Екпе   2 айлық  ")  # still asked: her next answer is taken, tidied
     await mother.send("/appointments")
     assert f"• {format_date(day)}: Екпе 2 айлық — №5 емхана" in visible(mother)
@@ -242,9 +226,9 @@ async def test_a_too_long_or_empty_answer_gets_a_kind_reply_and_the_change_goes_
     await mother.click("✏️ Change {what}", what="Екпе 2 айлық")
     await mother.click("📍 Where")
     await mother.send("а" * 121)
-    assert mother.last_text == mother.t("This is a bit long for me. Please keep it to {limit} characters or fewer.", limit=120)
+    assert mother.one_message().html == mother.t("This is a bit long for me. Please keep it to {limit} characters or fewer.", limit=120)
     await mother.send("/nothing")
-    assert mother.last_text == mother.t("Please type where the appointment is, for example: polyclinic No. 5, room 12.")
+    assert mother.one_message().html == mother.t("Please type where the appointment is, for example: polyclinic No. 5, room 12.")
     # The place is untouched so far, and she can still take it away.
     await mother.click("🗑 Remove the place")
     await mother.send("/appointments")
@@ -257,7 +241,7 @@ async def test_a_too_long_or_empty_answer_gets_a_kind_reply_and_the_change_goes_
     later = day + timedelta(days=2)
     await mother.send(later.strftime("%d.%m.%Y"))
     await mother.send("25:99")
-    assert mother.last_text == mother.t("I could not read this time. Please type it like 14:30.")
+    assert mother.one_message().html == mother.t("I could not read this time. Please type it like 14:30.")
     await mother.send("09:15")
     await mother.send("/appointments")
     assert f"• {format_date(later)}, 09:15: Екпе 2 айлық" in visible(mother)
@@ -269,13 +253,13 @@ async def test_a_new_appointment_with_a_too_long_text_is_asked_again_not_cut(bot
     await mother.send("/appointments")
     await mother.click("➕ Add an appointment")
     await mother.send("Ultrasound " + "x" * 120)
-    assert mother.last_text == mother.t("This is a bit long for me. Please keep it to {limit} characters or fewer.", limit=120)
+    assert mother.one_message().html == mother.t("This is a bit long for me. Please keep it to {limit} characters or fewer.", limit=120)
     await mother.send("Ultrasound")
     day = bot.clock.now().astimezone(ALMATY).date() + timedelta(days=4)
     await mother.send(day.strftime("%d.%m.%Y"))
     await mother.send("10:00")
     await mother.send("Room " + "9" * 120)
-    assert mother.last_text == mother.t("This is a bit long for me. Please keep it to {limit} characters or fewer.", limit=120)
+    assert mother.one_message().html == mother.t("This is a bit long for me. Please keep it to {limit} characters or fewer.", limit=120)
     await mother.send("Room 9")
     await mother.send("/appointments")
     assert f"• {format_date(day)}, 10:00: Ultrasound — Room 9" in visible(mother)

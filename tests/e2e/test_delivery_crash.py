@@ -4,13 +4,11 @@ DELIVERY_CONCURRENCY=1)."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import random
 import signal
-import sys
 from collections import Counter
 from datetime import datetime, timezone
+from functools import partial
 
 import pytest
 
@@ -20,23 +18,15 @@ from db.engine import Database
 from db.migrate import upgrade_to_head
 from db.outbox import OutgoingMessage
 from emulator import BotAPIEmulator
-from tests.e2e.harness import TOKEN
-from tests.e2e.test_restart import ROOT
+from tests.e2e.harness import spawn_main
 
 MESSAGES = 5000
 KILLS = 5
 
 
-async def spawn(api_url: str, database_url: str, in_flight: int) -> asyncio.subprocess.Process:
-    env = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api_url, "DATABASE_URL": database_url, "DELIVERY_RATE": "1000",
-           "DELIVERY_CONCURRENCY": str(in_flight)}
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "main.py", cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
-    )
-
-
 # One message in flight: a kill costs at most one duplicate. Sixteen (outcomes written in groups):
 # at most sixteen.
+@pytest.mark.slow
 @pytest.mark.timeout(240)
 @pytest.mark.parametrize("in_flight", [1, 16])
 async def test_sigkill_during_a_sweep_loses_nothing(clean_database_url: str, in_flight: int) -> None:
@@ -64,16 +54,17 @@ async def test_sigkill_during_a_sweep_loses_nothing(clean_database_url: str, in_
 
     rng = random.Random(20261124)
     async with BotAPIEmulator(rate_limits=None, record_calls=False) as emu:
+        start = partial(spawn_main, emu.api_url, clean_database_url, DELIVERY_RATE="1000", DELIVERY_CONCURRENCY=str(in_flight))
         for i in range(MESSAGES):
             emu.user(user_id=700_000 + i, first_name="M").known_to_bot = True
         for kill in range(KILLS):
-            process = await spawn(emu.api_url, clean_database_url, in_flight)
+            process = await start()
             target = emu.stats.sent + rng.randint(100, 700)
             await emu.wait_for(lambda: emu.stats.sent >= target, timeout=60, what=f"{target} messages sent")
             process.send_signal(signal.SIGKILL)
             await process.wait()
         people = [emu.user(user_id=700_000 + i) for i in range(MESSAGES)]
-        process = await spawn(emu.api_url, clean_database_url, in_flight)
+        process = await start()
         try:
             await emu.wait_for(
                 lambda: emu.stats.sent >= MESSAGES and all(person.messages for person in people),

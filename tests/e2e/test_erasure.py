@@ -16,11 +16,20 @@ from sqlalchemy import select
 from bot.services import nurse_appointments, plans, visits
 from bot.services.staff import current_actor
 from db.schema import audit_log, metadata
-from tests.e2e.staffing import national_admin, nurse_at
-from tests.e2e.test_calendar import ALMATY
-from tests.e2e.test_nurse import open_card
-from tests.e2e.test_registration import open_chat, register_until_place
-from tests.e2e.test_screening import NURSE, alerts_seen, report_danger_sign
+from tests.story import (
+    ALMATY,
+    NURSE,
+    alerts_seen,
+    invite,
+    join,
+    national_admin,
+    nurse_at,
+    open_card,
+    open_chat,
+    register_until_place,
+    registered_at_week,
+    report_danger_sign,
+)
 
 MOTHER_ID = 987_654_321
 NAME, CHILD, MARKER = "Zhanargul", "Batyrkhan", "kumquat-marker-4411"
@@ -57,11 +66,11 @@ async def test_after_delete_me_no_row_anywhere_points_to_her(staffed_bot) -> Non
 
     # What she writes and answers.
     await mother.send(f"Is this normal? {MARKER}")
-    await mother.click_on(mother.user.last_message, "✍️ Send this to my nurse")
+    await mother.click("✍️ Send this to my nurse", on=mother.user.last_message)
     await report_danger_sign(mother, "danger_preg", "bleed")
     await bot.tick()
     alert_copy = alerts_seen(nurse, NAME)[-1]
-    await nurse.click_on(alert_copy, "🙋 I'm on it")
+    await nurse.click("🙋 I'm on it", on=alert_copy)
     await bot.tick()
     await mother.send("/profile")  # an unfinished flow
     await mother.click("✏️ Name")
@@ -73,14 +82,12 @@ async def test_after_delete_me_no_row_anywhere_points_to_her(staffed_bot) -> Non
 
     await mother.send("/delete_me")
     await mother.click("🗑 Yes, erase everything")
-    await bot.settle()
     assert "erased all your data" in mother.last_text
     # The bot's own recent messages about her in her nurse's chat are deleted (Telegram allows 48 hours).
     assert alert_copy.deleted
     # A stale button naming her, pressed after she is gone, writes no id of hers anywhere (outside review).
     assert old_list is not None
-    await nurse.click_on(old_list, next(label for label in old_list.button_labels() if NAME in label))
-    await bot.settle()
+    await nurse.click(next(label for label in old_list.button_labels() if NAME in label), on=old_list)
 
     needles = {str(MOTHER_ID), PHONE_DIGITS, NAME, CHILD, MARKER}
     found: list[str] = []
@@ -104,9 +111,6 @@ async def test_after_delete_me_no_row_anywhere_points_to_her(staffed_bot) -> Non
 
 async def test_a_nurse_who_is_also_a_mother_keeps_her_staff_record_and_its_audit_trail(staffed_bot) -> None:  # type: ignore[no-untyped-def]
     """Outside review: a nurse who erased herself as a mother wiped what she had done as a nurse."""
-    from tests.e2e.staffing import invite, join
-    from tests.e2e.test_calendar import registered_at_week
-
     bot = staffed_bot
     admin = await national_admin(bot)
     both = await registered_at_week(bot, 7651, "en", 25)  # a mother first
@@ -116,7 +120,6 @@ async def test_a_nurse_who_is_also_a_mother_keeps_her_staff_record_and_its_audit
     await open_card(nurse, 7652)
     await nurse.send("/delete_me")
     await nurse.click("🗑 Yes, erase everything")
-    await bot.settle()
     assert "Your staff account stays" in nurse.last_text, nurse.last_text
     async with bot.app.context.database.reading() as conn:
         opened = (await conn.execute(select(audit_log).where(audit_log.c.action == "family_opened"))).all()

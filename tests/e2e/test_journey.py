@@ -9,12 +9,10 @@ from datetime import timedelta
 from bot.domain.dates import format_date
 from tests.e2e.harness import RunningBot
 from tests.e2e.people import Person
-from tests.e2e.staffing import invite, national_admin, staff_person
-from tests.e2e.test_calendar import messages_with
-from tests.e2e.test_nurse import ALMATY, pregnant_at, set_appointment
+from tests.story import ALMATY, invite, messages_with, national_admin, registered_at_week, set_appointment, staff_person
 
 
-def one_message_with(person: Person, msgid: str, **params: object) -> object:
+def only_message_with(person: Person, msgid: str, **params: object) -> object:
     found = messages_with(person, person.t(msgid, **params))
     assert len(found) == 1, f"{len(found)} messages with {msgid!r}"
     return found[0]
@@ -28,11 +26,11 @@ async def test_invite_join_assign_appointment_confirm_question_answer(staffed_bo
     nurse = staff_person(bot, 7501, "kk", first_name="Gulnara", last_name="Serikova")
     await nurse.send(f"/start {payload}")
     await nurse.click("✅ {name}", name="Gulnara Serikova")
-    await nurse.press("📱 Share my phone number")
+    await nurse.share_contact()
     assert [c["command"] for c in bot.emulator.resolve_commands(7501, "kk")][:3] == ["start", "families", "alerts"]
 
     # A mother registers at that polyclinic and is assigned to her; both are told.
-    mother = await pregnant_at(bot, 5501, 20, lang="ru")
+    mother = await registered_at_week(bot, 5501, "ru", 20)
     await bot.tick()
     assert mother.saw("Your patronage nurse: <b>{name}</b>", name="Gulnara Serikova")
     await nurse.send("/families")
@@ -43,8 +41,8 @@ async def test_invite_join_assign_appointment_confirm_question_answer(staffed_bo
     on = today + timedelta(days=2)
     await set_appointment(nurse, 5501, nurse.t("Ultrasound"), on, "11:00")
     await bot.tick()
-    offer = one_message_with(mother, "👩‍⚕️ Your nurse has made an appointment for you")
-    await mother.click_on(offer, mother.t("✅ I'll come"))
+    offer = only_message_with(mother, "👩‍⚕️ Your nurse has made an appointment for you")
+    await mother.click("✅ I'll come", on=offer)
     await bot.tick()
     # (What it is was written in her language when it was set.)
     assert nurse.saw("✅ <b>{name}</b> will come: {appointment}.", name="Aigerim",
@@ -56,7 +54,7 @@ async def test_invite_join_assign_appointment_confirm_question_answer(staffed_bo
     await mother.send("Can I eat before the ultrasound?")
     await bot.tick()
     (notice,) = messages_with(nurse, "Can I eat before the ultrasound?")
-    await nurse.click_on(notice, nurse.t("✍️ Answer"))
+    await nurse.click("✍️ Answer", on=notice)
     await nurse.send("Yes, eat as usual; come ten minutes early.")
     await bot.tick()
     (answer,) = messages_with(mother, "Yes, eat as usual")

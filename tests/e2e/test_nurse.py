@@ -4,11 +4,9 @@ support plan, appointments she sets, life events — and who may not see any of 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from aiogram import html
 
-from bot.keyboards.nurse import FamilyCb
 from bot.content.care import care_item
 from bot.domain.dates import format_date
 from bot.keyboards.nurse import GoalCb, MotherApptCb, MotherPlanCb, NurseApptCb, ReassignCb
@@ -16,34 +14,29 @@ from db import care, caseload
 from db import staff as staff_db
 from tests.e2e.harness import RunningBot
 from tests.e2e.people import Person
-from tests.e2e.staffing import invite, join, mother_at, national_admin, nurse_at
-from tests.e2e.test_registration import clinic_name, open_chat, region_name
+from tests.story import (
+    ALMATY,
+    NURSE,
+    family_cb,
+    invite,
+    join,
+    messages_with,
+    national_admin,
+    nurse_at,
+    open_card,
+    open_chat,
+    register_until_place,
+    registered_at_week,
+    registered_planning,
+    set_appointment,
+)
 
-ALMATY = ZoneInfo("Asia/Almaty")
 NURSE_ID, OTHER_NURSE_ID, COLLEAGUE_ID, REGIONAL_ID = 7101, 7102, 7103, 7104
-
-
-async def pregnant_at(
-    bot: RunningBot, user_id: int, week: int, *, lang: str = "en", name: str = "Aigerim",
-    region: str = "almaty_city", polyclinic: str = "almaty_pc1",
-) -> Person:
-    mother = await open_chat(bot, user_id, lang)
-    await mother.click("✅ I agree")
-    await mother.click("🤰 I am pregnant")
-    await mother.click("Continue ➡️")
-    await mother.send(name)
-    await mother.press("📱 Share my phone number")
-    await mother.click_exact(region_name(mother, region))
-    await mother.click_exact(clinic_name(mother, polyclinic))
-    await mother.click("🔢 I only know the week")
-    await mother.send(str(week))
-    await mother.click("✅ Yes, that's right")
-    await mother.click("✅ Confirm")
-    return mother
+REFUSED = "This is not available to you."
 
 
 async def with_nurse(bot: RunningBot, user_id: int = NURSE_ID, polyclinic: str = "almaty_pc1", region: str = "almaty_city",
-                     name: str = "Gulnara Serikova") -> tuple[Person, Person]:
+                     name: str = NURSE) -> tuple[Person, Person]:
     admin = await national_admin(bot)
     nurse = await nurse_at(bot, admin, user_id, polyclinic=polyclinic, region=region, lang="en", name=name)
     return admin, nurse
@@ -52,31 +45,8 @@ async def with_nurse(bot: RunningBot, user_id: int = NURSE_ID, polyclinic: str =
 async def nurse_and_mother(bot: RunningBot, user_id: int, week: int, lang: str = "en") -> tuple[Person, Person, date]:
     """A nurse, a mother `week` weeks pregnant in her care, and today's date in Almaty."""
     _admin, nurse = await with_nurse(bot)
-    mother = await pregnant_at(bot, user_id, week, lang=lang)
+    mother = await registered_at_week(bot, user_id, lang, week)
     return nurse, mother, bot.clock.now().astimezone(ALMATY).date()
-
-
-async def set_appointment(nurse: Person, family_id: int, kind: str, on: date, at: str | None = None, place: str | None = None,
-                          what: str | None = None) -> None:
-    """The nurse sets an appointment from the family card, as she would."""
-    await open_card(nurse, family_id)
-    await nurse.click("📅 Set an appointment")
-    await nurse.click(kind)
-    if what is not None:
-        await nurse.send(what)
-    await nurse.send(format_date(on))
-    await (nurse.send(at) if at else nurse.click("No set time"))
-    await (nurse.send(place) if place else nurse.click("Skip"))
-
-
-def family_cb(action: str, family_id: int) -> str:
-    return FamilyCb(action=action, family_id=family_id).pack()
-
-
-async def open_card(nurse: Person, family_id: int) -> str:
-    """Her card as the nurse sees it (through a button of hers, as from the list)."""
-    await nurse.forge_click(family_cb("open", family_id))
-    return nurse.last_text
 
 
 async def audit(bot: RunningBot, family_id: int | None = None) -> list[dict]:  # type: ignore[type-arg]
@@ -84,23 +54,14 @@ async def audit(bot: RunningBot, family_id: int | None = None) -> list[dict]:  #
         return await staff_db.audit_entries(conn, family_id=family_id, limit=500)
 
 
-def refused(person: Person) -> bool:
-    answer = person.user.callback_answers[-1]
-    return answer["show_alert"] and answer["text"] == person.t("This is not available to you.")
-
-
-def messages_with(person: Person, fragment: str) -> list:  # type: ignore[type-arg]
-    return [m for m in person.user.messages if fragment in (m.html or m.text or "")]
-
-
 # --- "My families" and search --------------------------------------------------------------------
 
 async def test_nurse_sees_her_families_with_stage_next_item_and_risk_mark_and_finds_them(staffed_bot: RunningBot) -> None:
     bot = staffed_bot
     _admin, nurse = await with_nurse(bot)
-    await pregnant_at(bot, 5001, 13, name="Aigerim")
-    await mother_at(bot, 5002, lang="ru", name="Dana")
-    await pregnant_at(bot, 5003, 20, name="Saule", polyclinic="almaty_pc6")  # another polyclinic: not hers
+    await registered_at_week(bot, 5001, "en", 13, name="Aigerim")
+    await registered_planning(bot, 5002, lang="ru", name="Dana")
+    await registered_at_week(bot, 5003, "en", 20, name="Saule", polyclinic="almaty_pc6")  # another polyclinic: not hers
 
     await nurse.click("👪 My families")
     listing = nurse.last_text
@@ -116,7 +77,7 @@ async def test_nurse_sees_her_families_with_stage_next_item_and_risk_mark_and_fi
     assert "🟠" not in listing.split("\n\n")[1]
 
     # Progressive patronage for Aigerim: the list marks her.
-    await nurse.click_exact("Aigerim")
+    await nurse.click("Aigerim")
     await nurse.click("🟠 Risk level")
     assert nurse.t("Now: {level}", level=nurse.t("Universal patronage")) in nurse.last_text
     await nurse.click("🟠 Switch to progressive")
@@ -140,13 +101,13 @@ async def test_nurse_sees_her_families_with_stage_next_item_and_risk_mark_and_fi
     assert "Aigerim" in nurse.last_text
     await nurse.click("🔎 Search")
     await nurse.send("saule")
-    assert nurse.last_text == nurse.t(
+    assert nurse.one_message().html == nurse.t(
         "Nobody found for «{query}». Type part of her name, or some digits of her phone number, for example 701 123.",
         query="saule",
     )
     await nurse.click("🔎 Search")
     await nurse.send("12")
-    assert nurse.last_text == nurse.t("Please type at least three digits of her phone number, or a part of her name.")
+    assert nurse.one_message().html == nurse.t("Please type at least three digits of her phone number, or a part of her name.")
     assert bot.app.context.errors == 0
 
 
@@ -159,12 +120,12 @@ async def test_families_are_paged_eight_at_a_time_and_an_empty_list_says_what_to
         "automatically; your coordinator can also assign one to you."
     ) in nurse.last_text
     for n in range(10):
-        await mother_at(bot, 5100 + n, lang="en", name=f"Mother {chr(65 + n)}")
+        await registered_planning(bot, 5100 + n, lang="en", name=f"Mother {chr(65 + n)}")
     await nurse.send("/families")
     first = nurse.last_text
     assert nurse.t("(page {page} of {pages})", page=1, pages=2) in first
     assert "Mother A" in first and "Mother H" in first and "Mother I" not in first
-    await nurse.click_exact("➡️")
+    await nurse.click("➡️")
     second = nurse.last_text
     assert "Mother I" in second and "Mother J" in second and "Mother A" not in second
     assert bot.app.context.errors == 0
@@ -176,7 +137,7 @@ async def test_a_nurse_of_another_polyclinic_cannot_reach_a_family_even_with_for
     bot = staffed_bot
     admin, nurse = await with_nurse(bot)
     other = await nurse_at(bot, admin, OTHER_NURSE_ID, polyclinic="almaty_pc6", lang="en", name="Aliya Nurlanova")
-    mother = await pregnant_at(bot, 5001, 13)
+    mother = await registered_at_week(bot, 5001, "en", 13)
     # Her own nurse has made a goal and an appointment the other nurse will try to reach.
     await open_card(nurse, 5001)
     await nurse.click("📋 Support plan")
@@ -201,7 +162,7 @@ async def test_a_nurse_of_another_polyclinic_cannot_reach_a_family_even_with_for
     forged += [ReassignCb(family_id=5001, staff_id=herself.id).pack()]
     for data in forged:
         await other.forge_click(data)
-        assert refused(other), data
+        other.assert_answered(REFUSED, show_alert=True)
         assert "Aigerim" not in other.last_text
     denied = [e for e in await audit(bot) if e["action"] == "denied" and e["actor_id"] == OTHER_NURSE_ID]
     assert len(denied) == len(forged)
@@ -220,7 +181,7 @@ async def test_a_nurse_of_another_polyclinic_cannot_reach_a_family_even_with_for
 
     # A mother forging a staff button is refused too.
     await mother.forge_click(family_cb("open", 5001))
-    assert refused(mother)
+    mother.assert_answered(REFUSED, show_alert=True)
     assert any(e["actor_id"] == 5001 and e["details"]["attempted"] == "staff_only" for e in await audit(bot))
     assert bot.app.context.errors == 0
 
@@ -229,8 +190,8 @@ async def test_a_regional_admin_sees_only_her_regions_families(staffed_bot: Runn
     bot = staffed_bot
     admin = await national_admin(bot)
     regional = await join(bot, REGIONAL_ID, await invite(admin, "admin", region="astana"), lang="en", name="Bota Akhmetova")
-    await mother_at(bot, 5201, lang="en", region="astana", polyclinic="astana_pc1", name="Asel")
-    await mother_at(bot, 5202, lang="en", name="Aigerim")
+    await registered_planning(bot, 5201, lang="en", region="astana", polyclinic="astana_pc1", name="Asel")
+    await registered_planning(bot, 5202, lang="en", name="Aigerim")
 
     await regional.click("👪 Families")
     listing = regional.last_text
@@ -240,7 +201,7 @@ async def test_a_regional_admin_sees_only_her_regions_families(staffed_bot: Runn
     await regional.send("701")  # in every phone number
     assert "Asel" in regional.last_text and "Aigerim" not in regional.last_text
     await regional.forge_click(family_cb("open", 5202))
-    assert refused(regional)
+    regional.assert_answered(REFUSED, show_alert=True)
     card = await open_card(regional, 5201)
     assert card.startswith("👪 <b>Asel</b>") and regional.t("👩‍⚕️ Nurse: {name}", name=regional.t("nobody yet")) in card
 
@@ -254,20 +215,20 @@ async def test_a_nurse_hands_a_family_to_a_colleague_of_her_polyclinic(staffed_b
     admin, nurse = await with_nurse(bot)
     colleague = await nurse_at(bot, admin, COLLEAGUE_ID, lang="en", name="Aliya Nurlanova")
     await nurse_at(bot, admin, OTHER_NURSE_ID, polyclinic="almaty_pc6", lang="en", name="Zhanna Other")
-    mother = await mother_at(bot, 5601, lang="en")
+    mother = await registered_planning(bot, 5601, lang="en")
     await bot.tick()
     await open_card(nurse, 5601)
     await nurse.click("🔁 Reassign")
     choices = [b["text"] for row in nurse.user.last_message.inline_buttons for b in row]
     assert "Aliya Nurlanova" in choices and "Zhanna Other" not in choices and "Gulnara Serikova" not in choices
-    await nurse.click_exact("Aliya Nurlanova")
+    await nurse.click("Aliya Nurlanova")
     assert nurse.last_text == nurse.t("Done: {nurse} looks after this family now. She and the family are told.", nurse="Aliya Nurlanova")
     await bot.tick()
     assert colleague.saw("👪 A new family in your care: <b>{name}</b>, {stage}.\nSee your families: /families",
                          name="Aigerim", stage=colleague.t("planning a pregnancy"))
     assert "Aliya Nurlanova" in mother.last_text
     await nurse.forge_click(family_cb("open", 5601))
-    assert refused(nurse)
+    nurse.assert_answered(REFUSED, show_alert=True)
     assert (await open_card(colleague, 5601)).startswith("👪 <b>Aigerim</b>")
     assert any(e["action"] == "family_reassigned" for e in await audit(bot, 5601))
     assert bot.app.context.errors == 0
@@ -280,14 +241,14 @@ async def test_a_nurse_sets_an_appointment_the_mother_confirms_and_is_reminded_t
     nurse, mother, today = await nurse_and_mother(bot, 5301, 20)
     on = today + timedelta(days=3)
     await set_appointment(nurse, 5301, "Ultrasound", on, "10:30", "Polyclinic No. 1, room 12")
-    assert nurse.last_text == nurse.t(
+    assert nurse.one_message().html == nurse.t(
         "Saved: {date}. She is asked whether she can come, and you will get her answer here.", date=f"{format_date(on)}, 10:30"
     )
     await bot.tick()
     (offer,) = messages_with(mother, mother.t("👩‍⚕️ Your nurse has made an appointment for you"))
     assert "Ultrasound" in offer.html and f"{format_date(on)}, 10:30" in offer.html and "room 12" in offer.html
-    await mother.click_on(offer, mother.t("✅ I'll come"))
-    assert mother.last_text == mother.t("Thank you! Your nurse will know. I will remind you the evening before.")
+    await mother.click("✅ I'll come", on=offer)
+    assert mother.one_message().html == mother.t("Thank you! Your nurse will know. I will remind you the evening before.")
     await bot.tick()
     assert nurse.last_text == nurse.t(
         "✅ <b>{name}</b> will come: {appointment}.", name="Aigerim", appointment=f"Ultrasound, {format_date(on)}, 10:30"
@@ -296,9 +257,9 @@ async def test_a_nurse_sets_an_appointment_the_mother_confirms_and_is_reminded_t
         appointment = (await caseload.coming_appointments(conn, [5301], today))[5301][0]
     assert appointment.set_by is not None and appointment.response == "coming"
     # Another mother cannot answer it for her.
-    other = await mother_at(bot, 5399, lang="en", name="Dana")
-    await other.forge_click(MotherApptCb(action="other_time", id=appointment.id).pack())
-    assert other.user.callback_answers[-1]["text"] == other.t("This button is no longer active.")
+    other = await registered_planning(bot, 5399, lang="en", name="Dana")
+    await other.forge_click(MotherApptCb(action="other_time", id=appointment.id))
+    other.assert_answered("This button is no longer active.")
     # It is among her own appointments, and on the card with her answer.
     await mother.send("/appointments")
     assert f"{format_date(on)}, 10:30: Ultrasound — Polyclinic No. 1, room 12" in mother.last_text
@@ -319,7 +280,7 @@ async def test_she_needs_another_time_and_the_nurse_gives_another_date(staffed_b
     await set_appointment(nurse, 5302, "Something else", today + timedelta(days=2), what="Talk with the psychologist")
     await bot.tick()
     (offer,) = messages_with(mother, "Talk with the psychologist")
-    await mother.click_on(offer, mother.t("🔁 I need another time"))
+    await mother.click("🔁 I need another time", on=offer)
     await bot.tick()
     assert nurse.last_text == nurse.t(
         "🔁 <b>{name}</b> needs another time for: {appointment}.\n\n"
@@ -356,9 +317,9 @@ async def test_a_recorded_visit_marks_the_calendars_patronage_visit_done_and_may
     await open_card(nurse, 5401)
     await nurse.click("🏠 Record a visit")
     await nurse.send("31.02.2026")
-    assert nurse.last_text == nurse.t("I could not read this date. Please type it as day.month.year, for example 15.03.2027.")
+    assert nurse.one_message().html == nurse.t("I could not read this date. Please type it as day.month.year, for example 15.03.2027.")
     await nurse.send(format_date(today + timedelta(days=1)))
-    assert nurse.last_text == nurse.t("Please type a date within the last year, and not in the future.")
+    assert nurse.one_message().html == nurse.t("Please type a date within the last year, and not in the future.")
     await nurse.send(format_date(today))
     await nurse.click("▫️ " + nurse.t("Mother's health"))
     await nurse.click("▫️ " + nurse.t("Mood and wellbeing"))
@@ -430,7 +391,7 @@ async def test_a_support_plan_goal_reaches_her_reminds_her_on_its_date_and_progr
     async with bot.app.context.database.reading() as conn:
         dentist, iron, walk = await caseload.goals_of(conn, 5701)
     assert dentist.done and not iron.done
-    await nurse.forge_click(GoalCb(action="open", goal_id=iron.id).pack())
+    await nurse.forge_click(GoalCb(action="open", goal_id=iron.id))
     await nurse.click("📅 The date")
     await nurse.send(format_date(today + timedelta(days=6)))
 
@@ -439,16 +400,16 @@ async def test_a_support_plan_goal_reaches_her_reminds_her_on_its_date_and_progr
     assert len(reminders) == 1 and "Walk 30 minutes a day" in reminders[0].html
     arrived = datetime.fromtimestamp(reminders[0].date, ALMATY)
     assert arrived.date() == due and arrived.time() >= time(10)
-    await mother.click_on(reminders[0], mother.t("✅ Done"))
+    await mother.click("✅ Done", on=reminders[0])
     await bot.tick()
     assert nurse.saw("✅ <b>{name}</b> ticked off a goal of her support plan: {goal}", name="Aigerim", goal="Walk 30 minutes a day")
     assert nurse.t("📋 Support plan: {done} of {total} goals done", done=2, total=3) in await open_card(nurse, 5701)
     # Nobody else can tick her goals off, and /plan is not a staff command.
-    other = await mother_at(bot, 5799, lang="en", name="Dana")
-    await other.forge_click(MotherPlanCb(action="done", goal_id=iron.id).pack())
-    assert other.user.callback_answers[-1]["text"] == other.t("This button is no longer active.")
+    other = await registered_planning(bot, 5799, lang="en", name="Dana")
+    await other.forge_click(MotherPlanCb(action="done", goal_id=iron.id))
+    other.assert_answered("This button is no longer active.")
     await other.send("/plan")
-    assert other.last_text == other.t(
+    assert other.one_message().html == other.t(
         "You have no support plan yet. Your patronage nurse draws it up with you after a home visit: "
         "a few small goals, each with a next step and a date."
     )
@@ -469,14 +430,7 @@ async def test_the_card_stays_within_one_message_with_many_children_appointments
     bot = staffed_bot
     _admin, nurse = await with_nurse(bot)
     mother = await open_chat(bot, 5801, "en")
-    await mother.click("✅ I agree")
-    await mother.click("🤰 I am pregnant")
-    await mother.click("👶 I have a child under five")
-    await mother.click("Continue ➡️")
-    await mother.send("Aigerim")
-    await mother.press("📱 Share my phone number")
-    await mother.click_exact(region_name(mother, "almaty_city"))
-    await mother.click_exact(clinic_name(mother, "almaty_pc1"))
+    await register_until_place(mother, "🤰 I am pregnant", "👶 I have a child under five")
     await mother.click("🔢 I only know the week")
     await mother.send("20")
     await mother.click("✅ Yes, that's right")
@@ -499,12 +453,12 @@ async def test_the_card_stays_within_one_message_with_many_children_appointments
     await open_card(nurse, 5801)
     await nurse.click("📝 Note")
     await nurse.send("🙂" * 1001)
-    assert nurse.last_text == nurse.t(
+    assert nurse.one_message().html == nurse.t(
         "This note is {length} characters, and a note can hold up to {limit}. "
         "Could you shorten it a little, to the main points? Nothing is saved yet.", length=1001, limit=1000,
     )
     await nurse.send("🙂" * 1000)
-    assert nurse.last_text == nurse.t("Saved: the note is on her card.")
+    assert nurse.one_message().html == nurse.t("Saved: the note is on her card.")
 
     card = await open_card(nurse, 5801)
     assert card.startswith("👪 <b>Aigerim</b>") and "🙂" * 1000 in card
@@ -525,8 +479,8 @@ async def test_the_card_stays_within_one_message_with_many_children_appointments
 async def test_a_loss_is_told_to_her_nurse_once_and_gently_and_a_birth_too(staffed_bot: RunningBot) -> None:
     bot = staffed_bot
     _admin, nurse = await with_nurse(bot)
-    mother = await pregnant_at(bot, 5501, 16)
-    alone = await pregnant_at(bot, 5502, 16, polyclinic="almaty_pc7")  # no nurse there yet
+    mother = await registered_at_week(bot, 5501, "en", 16)
+    alone = await registered_at_week(bot, 5502, "en", 16, polyclinic="almaty_pc7")  # no nurse there yet
     await bot.tick()
     for person in (mother, alone):
         await person.send("/profile")
@@ -553,7 +507,7 @@ async def test_a_loss_is_told_to_her_nurse_once_and_gently_and_a_birth_too(staff
     # The card shows it to whoever looks after her later.
     assert nurse.t("💔 Pregnancy ended on {date}", date=format_date(ours[0].occurred_on)) in await open_card(nurse, 5501)
 
-    born = await pregnant_at(bot, 5503, 39, name="Dana")
+    born = await registered_at_week(bot, 5503, "en", 39, name="Dana")
     await born.send("/profile")
     await born.click("👶 My baby is born")
     await born.send("Alikhan")

@@ -7,27 +7,16 @@ from sqlalchemy import func, select
 from db import families
 from db.schema import anonymous_counters, users
 from tests.e2e.harness import RunningBot
-from tests.e2e.people import Person
-from tests.e2e.test_registration import open_chat, register_until_place
-
-
-async def registered_pregnant(bot: RunningBot, user_id: int, lang: str) -> Person:
-    mother = await open_chat(bot, user_id, lang)
-    await register_until_place(mother, "🤰 I am pregnant")
-    await mother.click("🔢 I only know the week")
-    await mother.send("38")
-    await mother.click("✅ Yes, that's right")
-    await mother.click("✅ Confirm")
-    return mother
+from tests.story import open_chat, registered_at_week
 
 
 async def test_profile_shows_details_and_edits_name(bot: RunningBot) -> None:
-    mother = await registered_pregnant(bot, 2001, "ru")
+    mother = await registered_at_week(bot, 2001, "ru", 38)
     await mother.send("/profile")
     assert mother.t("<b>Your profile</b>") in mother.last_text and "Aigerim" in mother.last_text
     await mother.click("✏️ Name")
     await mother.send("<b>Мадина</b>")  # markup is not a name: a kind reply, nothing saved
-    assert mother.last_text == mother.t(
+    assert mother.one_message().html == mother.t(
         "I could not read this as a name. Please type your name in letters, for example: Aigerim."
     )
     await mother.send("Мадина Д'Арк")
@@ -39,15 +28,15 @@ async def test_profile_shows_details_and_edits_name(bot: RunningBot) -> None:
 
 
 async def test_baby_born_closes_pregnancy_and_adds_child(bot: RunningBot) -> None:
-    mother = await registered_pregnant(bot, 2002, "kk")
+    mother = await registered_at_week(bot, 2002, "kk", 38)
     await mother.send("/profile")
     await mother.click("👶 My baby is born")
-    assert mother.last_text == mother.t("Congratulations! What is your baby's name?")
+    assert mother.one_message().html == mother.t("Congratulations! What is your baby's name?")
     await mother.send("Нұрлан")
     await mother.send("23.11.2026")
     await mother.click("👦 Boy")
     # A baby under one: the two facts a patronage nurse asks first (Step 6).
-    assert mother.last_text == mother.t(
+    assert mother.one_message().html == mother.t(
         "How many weeks of pregnancy was it when {name} was born? Please type a number, for example 39. "
         "Your nurse uses it to plan her visits.", name="Нұрлан")
     await mother.send("39")
@@ -65,7 +54,7 @@ async def test_baby_born_closes_pregnancy_and_adds_child(bot: RunningBot) -> Non
 
 
 async def test_pregnancy_loss_is_recorded_gently(bot: RunningBot) -> None:
-    mother = await registered_pregnant(bot, 2003, "en")
+    mother = await registered_at_week(bot, 2003, "en", 38)
     await mother.send("/profile")
     await mother.click("💔 I lost the pregnancy")
     await mother.click("Yes, the pregnancy has ended")
@@ -81,7 +70,7 @@ async def test_pregnancy_loss_is_recorded_gently(bot: RunningBot) -> None:
 
 
 async def test_add_and_edit_a_child(bot: RunningBot) -> None:
-    mother = await registered_pregnant(bot, 2004, "ru")
+    mother = await registered_at_week(bot, 2004, "ru", 38)
     await mother.send("/profile")
     await mother.click("➕ Add a child")
     await mother.send("Дамир")
@@ -96,8 +85,8 @@ async def test_add_and_edit_a_child(bot: RunningBot) -> None:
 
 
 async def test_forged_child_button_is_refused(bot: RunningBot) -> None:
-    mother = await registered_pregnant(bot, 2005, "en")
-    other = await registered_pregnant(bot, 2006, "en")
+    mother = await registered_at_week(bot, 2005, "en", 38)
+    other = await registered_at_week(bot, 2006, "en", 38)
     await other.send("/profile")
     await other.click("➕ Add a child")
     await other.send("Timur")
@@ -108,32 +97,32 @@ async def test_forged_child_button_is_refused(bot: RunningBot) -> None:
     # Mother 2005 sends callback data naming another family's child.
     await mother.send("/profile")
     await mother.forge_click(f"pf:child_remove_yes:{other_child.id}")
-    assert mother.user.callback_answers[-1]["text"] == mother.t("This button is no longer active.")
+    mother.assert_answered("This button is no longer active.")
     async with bot.app.context.database.reading() as conn:
         assert len(await families.list_children(conn, 2006)) == 1
 
 
 async def test_stop_pauses_and_start_resumes(bot: RunningBot) -> None:
-    mother = await registered_pregnant(bot, 2007, "kk")
+    mother = await registered_at_week(bot, 2007, "kk", 38)
     await mother.send("/stop")
-    assert mother.last_text == mother.t(
+    assert mother.one_message().html == mother.t(
         "I have paused my messages. Only urgent safety messages can still reach you. "
         "Send /start whenever you want them again."
     )
     async with bot.app.context.database.reading() as conn:
         assert (await families.get_user(conn, 2007)).paused  # type: ignore[union-attr]
     await mother.send("/start")
-    assert mother.last_text == mother.t("Welcome back, {name}! Your messages are on again.", name="Aigerim")
+    assert mother.one_message().html == mother.t("Welcome back, {name}! Your messages are on again.", name="Aigerim")
     async with bot.app.context.database.reading() as conn:
         assert not (await families.get_user(conn, 2007)).paused  # type: ignore[union-attr]
 
 
 async def test_language_change_switches_replies_and_menu(bot: RunningBot) -> None:
-    mother = await registered_pregnant(bot, 2008, "kk")
+    mother = await registered_at_week(bot, 2008, "kk", 38)
     await mother.send("/language")
-    await mother.click_exact("Русский")
+    await mother.click("Русский")
     mother.lang = "ru"
-    assert mother.last_text == mother.t("Language: {language}.", language="Русский")
+    assert mother.one_message().html == mother.t("Language: {language}.", language="Русский")
     await mother.send("/profile")
     assert mother.t("<b>Your profile</b>") in mother.last_text
     commands = bot.emulator.get_commands(scope_type="chat", chat_id=2008)
@@ -141,14 +130,14 @@ async def test_language_change_switches_replies_and_menu(bot: RunningBot) -> Non
 
 
 async def test_delete_me_erases_everything_but_counts(bot: RunningBot) -> None:
-    mother = await registered_pregnant(bot, 2009, "en")
+    mother = await registered_at_week(bot, 2009, "en", 38)
     await mother.send("/delete_me")
     await mother.click("No, keep my data")
     async with bot.app.context.database.reading() as conn:
         assert await families.get_user(conn, 2009) is not None
     await mother.send("/delete_me")
     await mother.click("🗑 Yes, erase everything")
-    assert mother.last_text == mother.t("Done. I have erased all your data. If you ever want to come back, send /start.")
+    assert mother.one_message().html == mother.t("Done. I have erased all your data. If you ever want to come back, send /start.")
     async with bot.app.context.database.reading() as conn:
         assert (await conn.execute(select(func.count()).select_from(users))).scalar_one() == 0
         assert await families.get_counter(conn, "users_erased") == 1
@@ -159,14 +148,14 @@ async def test_delete_me_erases_everything_but_counts(bot: RunningBot) -> None:
 
 
 async def test_free_text_from_a_registered_mother_gets_safety_guidance(bot: RunningBot) -> None:
-    mother = await registered_pregnant(bot, 2010, "ru")
+    mother = await registered_at_week(bot, 2010, "ru", 38)
     await mother.send("У меня болит живот")
     assert "103" in mother.last_text and "112" in mother.last_text
     assert bot.app.context.errors == 0
 
 
 async def test_blocking_the_bot_marks_her_unreachable_and_unblocking_clears_it(bot: RunningBot) -> None:
-    mother = await registered_pregnant(bot, 2011, "kk")
+    mother = await registered_at_week(bot, 2011, "kk", 38)
     mother.user.block()
     await bot.settle()
     async with bot.app.context.database.reading() as conn:

@@ -8,46 +8,30 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from bot.keyboards.nurse import FamilyCb
 from bot.content import polyclinic
+from bot.keyboards.nurse import FamilyCb
 from bot.keyboards.questions import AnswerCb
 from bot.services.questions import follow_up
-from db import staff as staff_db
 from db.schema import family_messages, outbox
 from tests.e2e.harness import RunningBot
 from tests.e2e.people import Person
-from tests.e2e.staffing import ADMIN_ID, invite, join, mother_at, national_admin, nurse_at
-from tests.e2e.test_calendar import messages_with
-
-NURSE = "Gulnara Serikova"
-COLLEAGUE = "Aliya Nurlanova"
-
-
-def button_on(message: Any, person: Person, msgid: str) -> str:
-    label = person.t(msgid)
-    assert label in message.button_labels(), message.describe()
-    return label
-
-
-async def press_on(person: Person, message: Any, msgid: str) -> None:
-    await person.click_on(message, button_on(message, person, msgid))
+from tests.story import (
+    ADMIN_ID,
+    COLLEAGUE,
+    NURSE,
+    audit_actions,
+    invite,
+    join,
+    messages_with,
+    national_admin,
+    nurse_at,
+    registered_planning,
+)
 
 
 def who(person: Person, name: str = "Aigerim") -> str:
     """A family as staff read it: "<b>Aigerim</b> (planning a pregnancy)"."""
     return person.t("<b>{name}</b> ({stage})", name=name, stage=person.t("planning a pregnancy"))
-
-
-async def press_button(person: Person, msgid: str) -> None:
-    """Press a button on the newest message that has it (e.g. her menu)."""
-    label = person.t(msgid)
-    message = next(m for m in reversed(person.user.messages) if label in m.button_labels())
-    await person.click_on(message, label)
-
-
-async def audit_actions(bot: RunningBot, actor_id: int) -> list[str]:
-    async with bot.app.context.database.reading() as conn:
-        return [e["action"] for e in await staff_db.audit_entries(conn, limit=500) if e["actor_id"] == actor_id]
 
 
 async def questions_of(bot: RunningBot, family_id: int) -> list[Any]:
@@ -69,7 +53,7 @@ async def run_follow_up(bot: RunningBot, after: timedelta) -> int:
 async def nurse_and_mother(bot: RunningBot, nurse_id: int, mother_id: int, mother_lang: str = "en") -> tuple[Person, Person, Person]:
     admin = await national_admin(bot)
     nurse = await nurse_at(bot, admin, nurse_id, lang="en", name=NURSE)
-    mother = await mother_at(bot, mother_id, mother_lang)
+    mother = await registered_planning(bot, mother_id, mother_lang)
     await bot.tick()  # she is told who her nurse is; the nurse about her new family
     return admin, nurse, mother
 
@@ -98,24 +82,24 @@ async def test_a_mother_asks_her_nurse_answers_and_her_reply_comes_back(staffed_
     await bot.tick()
     (notice,) = messages_with(nurse, "rash on her cheeks")
     assert (notice.html or "").startswith(nurse.t("💬 A question from {who}:", who=who(nurse)))
-    await press_on(nurse, notice, "✍️ Answer")
+    await nurse.click("✍️ Answer", on=notice)
     assert nurse.t(
         "✍️ Your answer to {who}: type it in one message (text, or a photo with a caption). It goes to her in this chat.",
         who=who(nurse),
     ) in nurse.last_text
     await nurse.send("A little rash is common at this age. If it spreads, send me a photo.")
-    assert nurse.last_text == nurse.t("✅ Sent to {name}.", name="Aigerim")
+    assert nurse.one_message().html == nurse.t("✅ Sent to {name}.", name="Aigerim")
 
     await bot.tick()
     (answer,) = messages_with(mother, "A little rash is common")
     assert mother.t("👩‍⚕️ Your nurse <b>{name}</b> answered:", name=NURSE) in (answer.html or "")
     assert "My baby has a rash" in (answer.html or "")  # which question it answers
-    await press_on(mother, answer, "↩️ Reply")
+    await mother.click("↩️ Reply", on=answer)
     await mother.send("Thank you! It is already paler today.")
     await bot.tick()
     (reply,) = messages_with(nurse, "already paler")
     assert (reply.html or "").startswith(nurse.t("💬 {who} replied:", who=who(nurse)))
-    button_on(reply, nurse, "✍️ Answer")
+    assert nurse.t("✍️ Answer") in reply.button_labels(), reply.describe()
 
     rows = await questions_of(bot, 5101)
     question, out, back = rows
@@ -130,8 +114,7 @@ async def test_a_photo_question_reaches_the_nurse_with_the_photo_and_a_photo_ans
     _admin, nurse, mother = await nurse_and_mother(bot, 7102, 5102)
     await mother.send("/nurse")
     await mother.click("✍️ Ask a question")
-    await mother.user.send_photo(caption="Is this spot normal?")
-    await bot.settle()
+    await mother.send_photo("Is this spot normal?")
     assert mother.t("✅ Sent to your nurse {name}. She usually answers within a day; her answer will come here.", name=NURSE) in mother.last_text
     await bot.tick()
     (notice,) = messages_with(nurse, "Is this spot normal?")
@@ -139,21 +122,20 @@ async def test_a_photo_question_reaches_the_nurse_with_the_photo_and_a_photo_ans
     assert nurse.t("📷 She sent a photo: press «✍️ Answer» to see it.") in (notice.html or "")
 
     before = len(nurse.user.messages)
-    await press_on(nurse, notice, "✍️ Answer")
+    await nurse.click("✍️ Answer", on=notice)
     photos = [m for m in nurse.user.messages[before:] if m.kind == "photo"]
     assert len(photos) == 1 and "Is this spot normal?" in (photos[0].text or "")
     async with bot.app.context.database.reading() as conn:
         stored = (await conn.execute(select(family_messages.c.photo_file_id))).scalar_one()
     assert photos[0].media["photo"][-1]["file_id"] == stored
 
-    await nurse.user.send_photo(caption="Compare with this: it is the same, nothing to worry about.")
-    await bot.settle()
-    assert nurse.last_text == nurse.t("✅ Sent to {name}.", name="Aigerim")
+    await nurse.send_photo("Compare with this: it is the same, nothing to worry about.")
+    assert nurse.one_message().html == nurse.t("✅ Sent to {name}.", name="Aigerim")
     await bot.tick()
     (answer,) = messages_with(mother, "nothing to worry about")
     assert mother.t("📷 With a photo: press «🖼 Show the photo».") in (answer.html or "")
     before = len(mother.user.messages)
-    await press_on(mother, answer, "🖼 Show the photo")
+    await mother.click("🖼 Show the photo", on=answer)
     assert [m.kind for m in mother.user.messages[before:]] == ["photo"]
     assert bot.app.context.errors == 0
 
@@ -186,9 +168,9 @@ async def test_an_unanswered_question_reminds_her_nurse_once_then_goes_to_her_co
     assert len(messages_with(colleague, "feed at night")) == 1  # never twice
 
     # The colleague answers first; her nurse answers too: both reach the mother, the second is told.
-    await press_on(colleague, escalated, "✍️ Answer")
+    await colleague.click("✍️ Answer", on=escalated)
     await colleague.send("Every 3 hours is fine at this age.")
-    await press_on(nurse, reminders[1], "✍️ Answer")
+    await nurse.click("✍️ Answer", on=reminders[1])
     assert nurse.t("⚠️ {name} already answered this question ({at}). You can still write to her.", name=COLLEAGUE, at="")[:20] in nurse.last_text
     await nurse.send("Agree with my colleague. Call me if she refuses food.")
     assert nurse.t("Note: {name} had already answered this question ({at}). She gets both answers.", name=COLLEAGUE, at="")[:20] in nurse.last_text
@@ -225,20 +207,20 @@ async def test_a_nurse_cannot_answer_another_nurses_family_with_a_forged_button(
     await bot.tick()
     (row,) = await questions_of(bot, 5106)
 
-    await other.forge_click(AnswerCb(action="answer", id=row.id).pack())
-    assert other.user.callback_answers[-1].get("text") == other.t("This is not available to you.")
+    await other.forge_click(AnswerCb(action="answer", id=row.id))
+    other.assert_answered("This is not available to you.")
     assert not messages_with(other, "paracetamol")
     assert "denied" in await audit_actions(bot, 7107)
     # Even one of her own polyclinic before the question went on to her colleagues.
     colleague = await nurse_at(bot, admin, 7108, lang="en", name="Dana Bekova")
-    await colleague.forge_click(AnswerCb(action="answer", id=row.id).pack())
-    assert colleague.user.callback_answers[-1].get("text") == colleague.t("This is not available to you.")
+    await colleague.forge_click(AnswerCb(action="answer", id=row.id))
+    colleague.assert_answered("This is not available to you.")
     assert "denied" in await audit_actions(bot, 7108)
     # A mother pressing a staff button, and writing to a family from a forged card button.
-    await mother.forge_click(AnswerCb(action="answer", id=row.id).pack())
-    assert mother.user.callback_answers[-1].get("text") == mother.t("This is not available to you.")
-    await other.forge_click(FamilyCb(action="message", family_id=5106).pack())
-    assert other.user.callback_answers[-1].get("text") == other.t("This is not available to you.")
+    await mother.forge_click(AnswerCb(action="answer", id=row.id))
+    mother.assert_answered("This is not available to you.")
+    await other.forge_click(FamilyCb(action="message", family_id=5106))
+    other.assert_answered("This is not available to you.")
     assert (await audit_actions(bot, 7107)).count("denied") == 2
     (row,) = await questions_of(bot, 5106)
     assert row.answered_at is None
@@ -249,7 +231,7 @@ async def test_a_mother_without_a_nurse_asks_and_the_regional_admin_answers(staf
     bot = staffed_bot
     admin = await national_admin(bot)
     regional = await join(bot, 8101, await invite(admin, "admin", "almaty_city"), lang="en", name="Saule Akhmetova")
-    mother = await mother_at(bot, 5110, "en", polyclinic="almaty_pc7")  # no nurse works there
+    mother = await registered_planning(bot, 5110, "en", polyclinic="almaty_pc7")  # no nurse works there
     await bot.tick()
     await mother.send("/nurse")
     assert mother.t(
@@ -292,14 +274,14 @@ async def test_questions_of_a_deactivated_nurse_go_to_her_successor_at_once(staf
     await ask(mother, "When is the next home visit?")
     await bot.tick()
     await admin.send("/staff")
-    await admin.click_exact(NURSE)
+    await admin.click(NURSE)
     await admin.click("⛔ Deactivate")
     await admin.click("Yes, deactivate")
     await bot.tick()
     assert await run_follow_up(bot, timedelta(minutes=1)) == 1
     (handed,) = messages_with(successor, "next home visit")
     assert successor.t("👪 Open her card") in handed.button_labels()  # she is her nurse now
-    await press_on(successor, handed, "✍️ Answer")
+    await successor.click("✍️ Answer", on=handed)
     await successor.send("I will come on Thursday at 11:00.")
     await bot.tick()
     (answer,) = messages_with(mother, "Thursday at 11:00")
@@ -311,17 +293,17 @@ async def test_questions_of_a_deactivated_nurse_go_to_her_successor_at_once(staf
 async def test_a_nurse_writes_from_the_card_and_the_mothers_reply_comes_back(staffed_bot: RunningBot) -> None:
     bot = staffed_bot
     _admin, nurse, mother = await nurse_and_mother(bot, 7113, 5113)
-    await nurse.forge_click(FamilyCb(action="message", family_id=5113).pack())  # the card's "Write to her"
+    await nurse.forge_click(FamilyCb(action="message", family_id=5113))  # the card's "Write to her"
     await nurse.send("Hello! I would like to visit you this week. Which day suits you?")
-    assert nurse.last_text == nurse.t("✅ Sent to {name}.", name="Aigerim")
+    assert nurse.one_message().html == nurse.t("✅ Sent to {name}.", name="Aigerim")
     await bot.tick()
     (message,) = messages_with(mother, "visit you this week")
     assert mother.t("👩‍⚕️ A message from your nurse <b>{name}</b>:", name=NURSE) in (message.html or "")
-    await press_on(mother, message, "↩️ Reply")
+    await mother.click("↩️ Reply", on=message)
     await mother.send("Wednesday afternoon, please.")
     await bot.tick()
     (reply,) = messages_with(nurse, "Wednesday afternoon")
-    await press_on(nurse, reply, "✍️ Answer")
+    await nurse.click("✍️ Answer", on=reply)
     await nurse.send("Wednesday at 15:00 then.")
     await bot.tick()
     assert messages_with(mother, "Wednesday at 15:00")
@@ -332,15 +314,15 @@ async def test_a_nurse_writes_from_the_card_and_the_mothers_reply_comes_back(sta
 async def test_questions_lists_open_questions_oldest_first_and_cancel_sends_nothing(staffed_bot: RunningBot) -> None:
     bot = staffed_bot
     admin, nurse, first = await nurse_and_mother(bot, 7114, 5114)
-    second = await mother_at(bot, 5115, "en", name="Madina")
+    second = await registered_planning(bot, 5115, "en", name="Madina")
     await ask(second, "Madina's question")
     await ask(first, "Aigerim's question")
-    await press_button(nurse, "💬 Questions from families")  # her menu
+    await nurse.click("💬 Questions from families", on=nurse.message_with_button("💬 Questions from families"))  # her menu
     listing = nurse.last_text
     assert listing.index("Madina") < listing.index("Aigerim")
     await nurse.click("✍️ 1. Madina")
     await nurse.click("Cancel")
-    assert nurse.last_text == nurse.t("Cancelled: nothing was sent.")
+    assert nurse.one_message().html == nurse.t("Cancelled: nothing was sent.")
     await nurse.send("/questions")
     assert nurse.t("<b>Questions waiting for an answer:</b> {count}", count=2) in nurse.last_text
     # Her own Cancel after she sent her question does nothing.
@@ -348,9 +330,9 @@ async def test_questions_lists_open_questions_oldest_first_and_cancel_sends_noth
     await first.click("✍️ Ask a question")
     prompt = first.user.last_message
     await first.send("One more thing")
-    await first.click_on(prompt, first.t("Cancel"))
+    await first.click("Cancel", on=prompt)
     assert (await questions_of(bot, 5114))[-1].text == "One more thing"
-    assert first.user.callback_answers[-1].get("text") == first.t("This button is no longer active.")
+    first.assert_answered("This button is no longer active.")
     assert bot.app.context.errors == 0
 
 
@@ -360,7 +342,7 @@ async def test_delete_me_erases_her_questions_and_every_message_about_her(staffe
     await ask(mother, "Private question")
     await bot.tick()
     (notice,) = messages_with(nurse, "Private question")
-    await press_on(nurse, notice, "✍️ Answer")
+    await nurse.click("✍️ Answer", on=notice)
     await nurse.send("Private answer")
     await ask(mother, "Another one, not yet answered")  # a pending notice about her too
     await bot.tick()
@@ -378,7 +360,7 @@ async def test_delete_me_erases_her_questions_and_every_message_about_her(staffe
     assert not [p for p in params if "Private" in p]  # nothing she wrote or was written survives
     assert await run_follow_up(bot, timedelta(days=3)) == 0
     await nurse.send("/questions")
-    assert nurse.last_text == nurse.t("No questions are waiting for an answer.")
+    assert nurse.one_message().html == nurse.t("No questions are waiting for an answer.")
     assert bot.app.context.errors == 0
 
 
@@ -387,7 +369,7 @@ async def test_a_national_admin_sees_every_regions_questions(staffed_bot: Runnin
     bot = staffed_bot
     admin = await national_admin(bot)
     assert admin.user.user_id == ADMIN_ID
-    mother = await mother_at(bot, 5117, "en", region="shymkent", polyclinic="shymkent_pc1")
+    mother = await registered_planning(bot, 5117, "en", region="shymkent", polyclinic="shymkent_pc1")
     await ask(mother, "A question from Shymkent")
     await admin.send("/questions")
     assert "A question from Shymkent" in admin.last_text
@@ -403,11 +385,10 @@ async def test_only_text_and_photos_of_a_sensible_length_are_passed_on(staffed_b
     _admin, nurse, mother = await nurse_and_mother(bot, 7118, 5118)
     await mother.send("/nurse")
     await mother.click("✍️ Ask a question")
-    await mother.user.send_document("scan.pdf")
-    await bot.settle()
-    assert mother.last_text == mother.t("I can pass on text and photos only. Please type your question, or send a photo.")
+    await mother.send_document("scan.pdf")
+    assert mother.one_message().html == mother.t("I can pass on text and photos only. Please type your question, or send a photo.")
     await mother.send("x" * 3801)
-    assert mother.last_text == mother.t(
+    assert mother.one_message().html == mother.t(
         "This is too long for one message (at most {limit} characters). Please shorten it, or send it in parts.", limit=3800
     )
     assert await questions_of(bot, 5118) == []
@@ -433,5 +414,5 @@ async def test_questions_come_in_pages(staffed_bot: RunningBot) -> None:
     assert nurse.t("(and {count} earlier question of hers, also waiting)", count=1) in nurse.last_text
     await nurse.send("Answering all of them at once.")
     await nurse.send("/questions")
-    assert nurse.last_text == nurse.t("No questions are waiting for an answer.")
+    assert nurse.one_message().html == nurse.t("No questions are waiting for an answer.")
     assert bot.app.context.errors == 0

@@ -6,50 +6,7 @@ import pytest
 
 from db import families
 from tests.e2e.harness import RunningBot
-from tests.e2e.people import Person
-
-REGISTERED = (
-    "Thank you! You are registered.\n\n"
-    "/profile — see or change your details\n"
-    "/help — everything I can do\n\n"
-    "If you ever feel that something is seriously wrong with you or your baby, "
-    "call 103 (ambulance) or 112 at once."
-)
-LANGUAGE_BUTTONS = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
-
-
-async def open_chat(bot: RunningBot, user_id: int, lang: str, first_name: str = "Aigerim") -> Person:
-    person = Person(bot, bot.emulator.user(user_id=user_id, first_name=first_name, language_code=lang), lang)
-    await person.send("/start")
-    await person.click_exact(LANGUAGE_BUTTONS[lang])
-    return person
-
-
-async def register_until_place(person: Person, *roles: str, name: str = "Aigerim", polyclinic: str = "almaty_pc1") -> None:
-    await person.click("✅ I agree")
-    for role in roles:
-        await person.click(role)
-    await person.click("Continue ➡️")
-    await person.send(name)
-    await person.press("📱 Share my phone number")
-    await person.click_exact(region_name(person, "almaty_city"))
-    await person.click_exact(clinic_name(person, polyclinic))
-
-
-def region_name(person: Person, code: str) -> str:
-    from bot.content import region
-
-    found = region(code)
-    assert found is not None
-    return found.name(person.lang)
-
-
-def clinic_name(person: Person, code: str) -> str:
-    from bot.content import polyclinic
-
-    found = polyclinic(code)
-    assert found is not None
-    return found.name(person.lang)
+from tests.story import REGISTERED, clinic_name, open_chat, region_name, register_until_place
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
@@ -114,23 +71,23 @@ async def test_bad_answers_get_kind_replies_and_lose_nothing(bot: RunningBot) ->
     await mother.click("✅ I agree")
     # "Continue" with nothing chosen: an alert, nothing moves.
     await mother.click("Continue ➡️")
-    assert mother.user.callback_answers[-1]["text"] == mother.t("Please choose at least one option.")
+    mother.assert_answered("Please choose at least one option.")
     await mother.click("🤰 I am pregnant")
     await mother.click("Continue ➡️")
 
     await mother.send("12345")
-    assert mother.last_text == mother.t(
+    assert mother.one_message().html == mother.t(
         "I could not read this as a name. Please type your name in letters, for example: Aigerim."
     )
     await mother.send("Айгерім Сәрсенова")
 
     await mother.send("+7 727 255 55 55")  # an Almaty landline
-    assert mother.last_text == mother.t(
+    assert mother.one_message().html == mother.t(
         "This does not look like a Kazakhstan mobile number. Please type it like +7 701 123 45 67, "
         "or use the button below."
     )
     await mother.share_contact("+77010000000", own=False)
-    assert mother.last_text == mother.t(
+    assert mother.one_message().html == mother.t(
         "This is someone else's contact. Please share your own number with the button below, or type it."
     )
     await mother.send("8 (701) 123-45-67")
@@ -138,23 +95,23 @@ async def test_bad_answers_get_kind_replies_and_lose_nothing(bot: RunningBot) ->
 
     await mother.send("Almaty")  # typed instead of pressing a region
     assert mother.saw("Please answer the question below, or use its buttons.")
-    await mother.click_exact(region_name(mother, "zhambyl"))
+    await mother.click(region_name(mother, "zhambyl"))
     await mother.click("My polyclinic is not in the list")
 
     await mother.click("🩸 I know the first day of my last period")
     await mother.send("32.13.2026")
-    assert mother.last_text == mother.t(
+    assert mother.one_message().html == mother.t(
         "I could not read this date. Please type it as day.month.year, for example 15.03.2027."
     )
     await mother.send("01.12.2026")
-    assert mother.last_text == mother.t("This date is in the future. Please type the first day of your last period.")
+    assert mother.one_message().html == mother.t("This date is in the future. Please type the first day of your last period.")
     await mother.send("01.01.2025")
-    assert mother.last_text == mother.t("This date is more than 44 weeks ago. Please check it and type it again.")
+    assert mother.one_message().html == mother.t("This date is more than 44 weeks ago. Please check it and type it again.")
     await mother.send("1.9.26")
     await mother.click("✏️ Change")
     await mother.click("🔢 I only know the week")
     await mother.send("50")
-    assert mother.last_text == mother.t("Please type a whole number of weeks from 4 to 42.")
+    assert mother.one_message().html == mother.t("Please type a whole number of weeks from 4 to 42.")
     await mother.send("12")
     assert "12" in mother.last_text
     await mother.click("✅ Yes, that's right")
@@ -173,9 +130,9 @@ async def test_child_birth_date_checks(bot: RunningBot) -> None:
     await register_until_place(parent, "👶 I have a child under five")
     await parent.send("Алихан")
     await parent.send("01.01.2030")
-    assert parent.last_text == parent.t("This date is in the future. Please type the date of birth.")
+    assert parent.one_message().html == parent.t("This date is in the future. Please type the date of birth.")
     await parent.send("01.01.2019")
-    assert parent.last_text == parent.t(
+    assert parent.one_message().html == parent.t(
         "This date is six or more years ago. AnaBala follows children up to the age of five. Please check the date."
     )
     await parent.send("2024-02-29")
@@ -209,13 +166,13 @@ async def test_start_in_the_middle_continues_and_stale_button_is_refused(bot: Ru
     await mother.send("/start")
     assert mother.saw("You are in the middle of registration. Let's continue where you stopped.")
     assert mother.last_text == mother.t("Which region do you live in?")
-    await mother.click_exact(region_name(mother, "astana"))
-    assert mother.last_text == mother.t("Which polyclinic are you attached to?")
+    await mother.click(region_name(mother, "astana"))
+    assert mother.one_message().html == mother.t("Which polyclinic are you attached to?")
 
     # The first region question still shows its buttons; pressing one now is refused kindly.
-    await mother.click_on(region_question, region_name(mother, "shymkent"))
-    assert mother.user.callback_answers[-1]["text"] == mother.t("This button is no longer active.")
-    assert mother.last_text == mother.t("Which polyclinic are you attached to?")
+    await mother.click(region_name(mother, "shymkent"), on=region_question)
+    mother.assert_answered("This button is no longer active.")
+    assert mother.one_message().html == mother.t("Which polyclinic are you attached to?")
 
     # /help in the middle answers, then repeats the question.
     await mother.send("/help")
@@ -226,7 +183,7 @@ async def test_start_in_the_middle_continues_and_stale_button_is_refused(bot: Ru
 async def test_declining_consent_stores_nothing(bot: RunningBot) -> None:
     person = await open_chat(bot, 1006, "kk")
     await person.click("No, thank you")
-    assert person.last_text == person.t(
+    assert person.one_message().html == person.t(
         "I understand. I have not kept anything about you. If you change your mind, just send /start."
     )
     async with bot.app.context.database.reading() as conn:
@@ -247,14 +204,14 @@ async def test_summary_edits_return_to_the_summary_with_everything_kept(bot: Run
     assert mother.t("<b>Please check your details</b>") in mother.last_text
 
     await mother.click("✏️ Name")
-    assert mother.last_text == mother.t("What is your name? Please type it, for example: Aigerim.")
+    assert mother.one_message().html == mother.t("What is your name? Please type it, for example: Aigerim.")
     await mother.send("Dana")
     summary = mother.last_text
     assert mother.t("<b>Please check your details</b>") in summary and "Dana" in summary and "week 20" in summary
 
     await mother.click("✏️ Region and polyclinic")
-    await mother.click_exact(region_name(mother, "astana"))
-    await mother.click_exact(clinic_name(mother, "astana_pc2"))
+    await mother.click(region_name(mother, "astana"))
+    await mother.click(clinic_name(mother, "astana_pc2"))
     summary = mother.last_text
     assert region_name(mother, "astana") in summary and clinic_name(mother, "astana_pc2") in summary
     assert "Dana" in summary and "week 20" in summary

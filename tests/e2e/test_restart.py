@@ -3,40 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
-from pathlib import Path
+from functools import partial
 
 import pytest
 
 from emulator import BotAPIEmulator
-from tests.e2e.harness import TOKEN
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-async def spawn_bot(api_url: str, database_url: str) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": api_url,
-        "DATABASE_URL": database_url,
-        "DEFAULT_LANGUAGE": "kk",
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "main.py", cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
-    )
+from tests.e2e.harness import spawn_main
 
 
 def texts_of(message) -> str:  # type: ignore[no-untyped-def]
     return message.html or message.text or ""
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(90)
 async def test_killed_mid_registration_continues_after_restart(clean_database_url: str) -> None:
     async with BotAPIEmulator() as emu:
-        process = await spawn_bot(emu.api_url, clean_database_url)
+        start = partial(spawn_main, emu.api_url, clean_database_url, stderr=asyncio.subprocess.PIPE, DEFAULT_LANGUAGE="kk")
+        process = await start()
         try:
             mother = emu.user(user_id=3001, first_name="Aigerim", language_code="ru")
             await mother.send("/start")
@@ -58,7 +43,7 @@ async def test_killed_mid_registration_continues_after_restart(clean_database_ur
 
         # While the bot is down she answers; Telegram keeps the update until the bot is back.
         await mother.send("+7 701 123 45 67")
-        process = await spawn_bot(emu.api_url, clean_database_url)
+        process = await start()
         try:
             thanks = await mother.wait_for_message(timeout=30)
             assert "+7 701 123 45 67" in texts_of(thanks)

@@ -14,39 +14,29 @@ from sqlalchemy import select
 from bot.domain.dates import format_date
 from db.schema import alerts, children, family_messages
 from tests.e2e.harness import running_bot
-from tests.e2e.staffing import ADMIN_ID, invite, join, national_admin, nurse_at
-from tests.e2e.test_calendar import ALMATY, registered_at_week
-from tests.e2e.test_nurse import open_card
-from tests.e2e.test_screening import (
+from tests.story import (
+    ADMIN_ID,
+    ALMATY,
     COLLEAGUE,
     NURSE,
     REGION_ADMIN,
     alerts_seen,
+    an_alert_in_a_staffed_polyclinic,
+    invite,
+    join,
+    mother_with_a_nurse,
+    national_admin,
+    nurse_at,
+    open_card,
+    open_chat,
     option,
     record_birth,
+    register_until_place,
+    registered_at_week,
     report_danger_sign,
     staffed_polyclinic,
     title,
 )
-
-
-async def an_alert_in_a_staffed_polyclinic(bot, mother_id: int, sign: str):  # type: ignore[no-untyped-def]
-    """Her nurse, a colleague and the region's admin; a mother at week 30 reports `sign`; the alert is sent."""
-    _admin, nurse, colleague, regional = await staffed_polyclinic(bot)
-    mother = await registered_at_week(bot, mother_id, "en", 30)
-    await bot.tick()
-    await report_danger_sign(mother, "danger_preg", sign)
-    await bot.tick()
-    return nurse, colleague, regional, mother
-
-
-async def mother_with_a_nurse(bot, nurse_id: int, mother_id: int, week: int):  # type: ignore[no-untyped-def]
-    """A nurse at City polyclinic No. 1 (invited by the national admin) and a mother there at `week`."""
-    admin = await national_admin(bot)
-    nurse = await nurse_at(bot, admin, nurse_id, lang="en", name=NURSE)
-    mother = await registered_at_week(bot, mother_id, "en", week)
-    await bot.tick()
-    return nurse, mother
 
 
 @pytest.mark.parametrize(("qid", "sign", "days_old"), [
@@ -92,7 +82,7 @@ async def test_when_her_alert_is_taken_she_hears_and_every_copy_is_edited(staffe
     await bot.tick()  # nobody took it: her colleague gets a copy too
     first_copy = alerts_seen(nurse)[-1]
     assert "🙋 I'm on it" in first_copy.button_labels()
-    await colleague.click_on(alerts_seen(colleague)[-1], colleague.t("🙋 I'm on it"))
+    await colleague.click("🙋 I'm on it", on=alerts_seen(colleague)[-1])
     await bot.tick()
     # Her nurse's older copy now says who took it, and has no buttons left to press.
     assert f"Taken by {COLLEAGUE}" in (first_copy.text or "") and "Aigerim" in (first_copy.text or ""), first_copy.text
@@ -102,7 +92,7 @@ async def test_when_her_alert_is_taken_she_hears_and_every_copy_is_edited(staffe
     # The outcomes the nurse can record now include a referral and "resolved".
     taken = colleague.user.last_message
     assert taken is not None and "🏥 Referred to hospital" in taken.button_labels()
-    await colleague.click_on(taken, "🏥 Referred to hospital")
+    await colleague.click("🏥 Referred to hospital", on=taken)
     async with bot.app.context.database.reading() as conn:
         assert (await conn.execute(select(alerts.c.outcome))).scalar_one() == "referred"
 
@@ -114,7 +104,7 @@ async def test_a_free_message_can_be_sent_to_her_nurse_without_typing_it_again(s
     assert "✍️ Send this to my nurse" in mother.user.last_message.button_labels()  # type: ignore[union-attr]
     await mother.send("Also my back hurts")
     older = next(m for m in mother.user.messages if "✍️ Send this to my nurse" in m.button_labels())  # the first
-    await mother.click_on(older, "✍️ Send this to my nurse")
+    await mother.click("✍️ Send this to my nurse", on=older)
     await bot.tick()
     async with bot.app.context.database.reading() as conn:
         texts = (await conn.execute(select(family_messages.c.text))).scalars().all()
@@ -162,8 +152,6 @@ async def test_a_baby_born_at_term_is_not_flagged_and_i_dont_know_is_accepted(st
 
 
 async def test_week_12_with_a_4_week_old_baby_gets_a_kind_question(bot) -> None:  # type: ignore[no-untyped-def]
-    from tests.e2e.test_registration import open_chat, register_until_place
-
     mother = await open_chat(bot, 7271, "en")
     await register_until_place(mother, "🤰 I am pregnant", "👶 I have a child under five")
     await mother.click("🔢 I only know the week")
@@ -209,8 +197,6 @@ async def test_a_night_at_0030_every_date_shown_is_the_local_date(clean_database
 
 
 async def test_a_stiff_neck_in_a_six_month_old_is_urgent_and_reaches_her_nurse(staffed_bot) -> None:  # type: ignore[no-untyped-def]
-    from tests.e2e.test_registration import open_chat, register_until_place
-
     bot = staffed_bot
     admin = await national_admin(bot)
     nurse = await nurse_at(bot, admin, 7301, lang="en", name=NURSE)
@@ -237,10 +223,10 @@ async def test_a_self_harm_answer_mid_check_gets_help_and_an_alert_at_once(staff
     bot = staffed_bot
     nurse, mother = await mother_with_a_nurse(bot, 7501, 7502, 20)
     await mother.send("/check")
-    await mother.click_exact(title("phq2"))
-    await mother.click_exact(option("phq2", "0"))
-    await mother.click_exact(option("phq2", "0", question=1))
-    await mother.click_exact(option("phq2", "3", question=2))  # "nearly every day": thoughts of self-harm
+    await mother.click(title("phq2"))
+    await mother.click(option("phq2", "0"))
+    await mother.click(option("phq2", "0", question=1))
+    await mother.click(option("phq2", "3", question=2))  # "nearly every day": thoughts of self-harm
     reply = mother.last_text
     assert "112" in reply and "4 of 4" not in reply and f"your nurse, {NURSE}" in reply, reply
     await bot.tick()
@@ -271,7 +257,7 @@ async def test_could_not_reach_keeps_an_urgent_alert_open_and_she_is_told_someon
     """Outside review: "Could not reach" as the first press closed an urgent alert for good."""
     bot = staffed_bot
     nurse, colleague, regional, mother = await an_alert_in_a_staffed_polyclinic(bot, 7521, "headache")
-    await nurse.click_on(alerts_seen(nurse)[-1], "📵 Could not reach")
+    await nurse.click("📵 Could not reach", on=alerts_seen(nurse)[-1])
     await bot.tick()
     assert any("tried to reach you" in (m.text or "") for m in mother.user.messages)
     assert "🙋 I'm on it" in nurse.user.last_message.button_labels()  # type: ignore[union-attr]
@@ -279,8 +265,8 @@ async def test_could_not_reach_keeps_an_urgent_alert_open_and_she_is_told_someon
     await bot.tick()
     assert alerts_seen(colleague), "still open: it goes on to her colleagues"
     # Taken, then "could not reach": open again, and on to the next tier at once.
-    await colleague.click_on(alerts_seen(colleague)[-1], "🙋 I'm on it")
-    await colleague.click_on(colleague.user.last_message, "📵 Could not reach")
+    await colleague.click("🙋 I'm on it", on=alerts_seen(colleague)[-1])
+    await colleague.click("📵 Could not reach", on=colleague.user.last_message)
     await bot.tick()
     assert alerts_seen(regional)
     async with bot.app.context.database.reading() as conn:
@@ -292,8 +278,8 @@ async def test_the_card_says_harming_the_baby_not_self_harm(staffed_bot) -> None
     bot = staffed_bot
     nurse, mother = await mother_with_a_nurse(bot, 7531, 7532, 20)
     await mother.send("/check")
-    await mother.click_exact(title("phq2"))
+    await mother.click(title("phq2"))
     for number, answer in enumerate(("0", "0", "0", "2")):
-        await mother.click_exact(option("phq2", answer, question=number))
+        await mother.click(option("phq2", answer, question=number))
     card = await open_card(nurse, 7532)
     assert "thoughts of harming the baby" in card and "thoughts of self-harm" not in card and "(negative)" not in card

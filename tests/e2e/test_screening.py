@@ -6,65 +6,33 @@ restart between her answer and the alert."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select
 
 from bot.content.questionnaires import questionnaire
 from db.schema import alerts, screenings
-from tests.e2e.harness import RunningBot, running_bot
+from tests.e2e.harness import RunningBot, running_bot, start_bot
 from tests.e2e.people import Person
-from tests.e2e.staffing import invite, join, national_admin, nurse_at
-from tests.e2e.test_calendar import ALMATY, registered_at_week
-
-NURSE, COLLEAGUE, REGION_ADMIN = "Gulnara Serikova", "Aliya Nurlanova", "Saule Akhmetova"
-
-
-def title(qid: str, lang: str = "en") -> str:
-    q = questionnaire(qid)
-    assert q is not None
-    return q.title(lang)
-
-
-def option(qid: str, option_id: str, lang: str = "en", question: int = 0) -> str:
-    q = questionnaire(qid)
-    assert q is not None
-    found = q.questions[question].option(option_id)
-    assert found is not None
-    return found.label(lang)
-
-
-def alerts_seen(person: Person, name: str = "Aigerim") -> list[Any]:
-    return [m for m in person.user.messages if "URGENT" in (m.html or m.text or "") and name in (m.html or m.text or "")]
-
-
-async def report_danger_sign(mother: Person, qid: str, *signs: str, lang: str = "en") -> None:
-    await mother.send("/check")
-    await mother.click_exact(title(qid, lang))
-    for sign in signs:
-        await mother.click_exact("◻️ " + option(qid, sign, lang))
-    await mother.click("📨 Send")
-
-
-async def record_birth(mother: Person, bot: RunningBot, days_ago: int, weeks: str, grams: str, name: str = "Alikhan"):  # type: ignore[no-untyped-def]
-    """"My baby is born" from /profile: a boy born `days_ago`, with the weeks and weight she is asked."""
-    await mother.send("/profile")
-    await mother.click("👶 My baby is born")
-    await mother.send(name)
-    birth = bot.clock.now().astimezone(ALMATY).date() - timedelta(days=days_ago)
-    await mother.send(birth.strftime("%d.%m.%Y"))
-    await mother.click("👦 Boy")
-    await mother.send(weeks)
-    await mother.send(grams)
-    return birth
-
-
-async def staffed_polyclinic(bot: RunningBot) -> tuple[Person, Person, Person, Person]:
-    admin = await national_admin(bot)
-    nurse = await nurse_at(bot, admin, 7101, lang="en", name=NURSE)
-    colleague = await nurse_at(bot, admin, 7102, lang="en", name=COLLEAGUE)
-    regional = await join(bot, 7103, await invite(admin, "admin", "almaty_city", None), "en", REGION_ADMIN)
-    return admin, nurse, colleague, regional
+from tests.story import (
+    ADMIN_ID,
+    COLLEAGUE,
+    NURSE,
+    REGION_ADMIN,
+    alerts_seen,
+    answer_phq9,
+    family_cb,
+    invite,
+    join,
+    national_admin,
+    nurse_at,
+    open_card,
+    option,
+    record_birth,
+    registered_at_week,
+    report_danger_sign,
+    staffed_polyclinic,
+    title,
+)
 
 
 async def test_bleeding_at_week_31_she_is_told_to_call_103_and_the_alert_climbs_until_taken(staffed_bot: RunningBot) -> None:
@@ -94,7 +62,7 @@ async def test_bleeding_at_week_31_she_is_told_to_call_103_and_the_alert_climbs_
     assert alerts_seen(admin)
 
     # The colleague takes it: the escalation stops and everyone else sees who took it.
-    await colleague.click_on(alerts_seen(colleague)[-1], colleague.t("🙋 I'm on it"))
+    await colleague.click("🙋 I'm on it", on=alerts_seen(colleague)[-1])
     await bot.tick()
     for other in (nurse, regional, admin):
         assert any(COLLEAGUE in (m.text or "") and "taken" in (m.text or "") for m in other.user.messages), other.user.messages[-1].text
@@ -111,16 +79,16 @@ async def test_phq2_positive_steps_into_phq9_keeping_the_two_answers(staffed_bot
     bot = staffed_bot
     mother = await registered_at_week(bot, 7002, "en", 20)
     await mother.send("/check")
-    await mother.click_exact(title("phq2"))
+    await mother.click(title("phq2"))
     assert "1 of 4" in mother.last_text
-    await mother.click_exact(option("phq2", "2"))
+    await mother.click(option("phq2", "2"))
     assert "2 of 4" in mother.last_text
-    await mother.click_exact(option("phq2", "2", question=1))
+    await mother.click(option("phq2", "2", question=1))
     # Step 6: every mood check asks about self-harm and harming the baby, whatever the first two say.
     assert "3 of 4" in mother.last_text and "better off dead" in mother.last_text, mother.last_text
-    await mother.click_exact(option("phq2", "0", question=2))
+    await mother.click(option("phq2", "0", question=2))
     assert "4 of 4" in mother.last_text
-    await mother.click_exact(option("phq2", "0", question=3))
+    await mother.click(option("phq2", "0", question=3))
     assert "3 of 10" in mother.last_text, mother.last_text
     async with bot.app.context.database.reading() as conn:
         rows = (await conn.execute(select(screenings).order_by(screenings.c.id))).all()
@@ -137,8 +105,8 @@ async def test_a_newborn_danger_sign_on_day_3_alerts_her_nurse(staffed_bot: Runn
     await bot.live_until(bot.clock.now() + timedelta(days=3), step=timedelta(hours=4))
     invitation = next(m for m in reversed(mother.user.messages) if title("danger_newborn") in (m.text or ""))
     assert "Alikhan" in invitation.text
-    await mother.click_on(invitation, mother.t("▶️ Start"))
-    await mother.click_exact("◻️ " + option("danger_newborn", "breath"))
+    await mother.click("▶️ Start", on=invitation)
+    await mother.click("◻️ " + option("danger_newborn", "breath"))
     await mother.click("📨 Send")
     assert "103" in mother.last_text
     await bot.tick()
@@ -160,7 +128,7 @@ async def test_a_mother_with_no_nurse_reaches_the_region_admin_at_once(staffed_b
     alert = alerts_seen(regional)[-1]
     assert option("danger_preg", "headache") in alert.text and option("danger_preg", "swelling") in alert.text
     assert not alerts_seen(admin)
-    await regional.click_on(alert, regional.t("📞 Called"))
+    await regional.click("📞 Called", on=alert)
     assert "Called" in regional.last_text and REGION_ADMIN in regional.last_text
     async with bot.app.context.database.reading() as conn:
         row = (await conn.execute(select(alerts))).one()
@@ -189,10 +157,10 @@ async def test_safety_answers_reach_her_nurse_only_if_she_agrees(staffed_bot: Ru
 
     async def answer_safety(first: str) -> None:
         await mother.send("/check")
-        await mother.click_exact(title("safety"))
-        await mother.click_exact(option("safety", first))
-        await mother.click_exact(option("safety", "no", question=1))
-        await mother.click_exact(option("safety", "no", question=2))
+        await mother.click(title("safety"))
+        await mother.click(option("safety", first))
+        await mother.click(option("safety", "no", question=1))
+        await mother.click(option("safety", "no", question=2))
 
     await answer_safety("yes")
     assert "111" in mother.last_text
@@ -212,7 +180,7 @@ async def test_forged_or_foreign_buttons_change_nothing(staffed_bot: RunningBot)
     mother = await registered_at_week(bot, 7051, "en", 29)
     other = await registered_at_week(bot, 7052, "en", 29)
     await mother.send("/check")
-    await mother.click_exact(title("danger_preg"))
+    await mother.click(title("danger_preg"))
     async with bot.app.context.database.reading() as conn:
         sid = (await conn.execute(select(screenings.c.id))).scalar_one()
     await other.forge_click(f"chk:pick:{sid}:signs:none")  # not hers
@@ -221,7 +189,7 @@ async def test_forged_or_foreign_buttons_change_nothing(staffed_bot: RunningBot)
     async with bot.app.context.database.reading() as conn:
         row = (await conn.execute(select(screenings))).one()
     assert row.status == "open" and row.answers == "{}"
-    await mother.click_exact("◻️ " + option("danger_preg", "bleed"))
+    await mother.click("◻️ " + option("danger_preg", "bleed"))
     await mother.click("📨 Send")
     await bot.tick()
     async with bot.app.context.database.reading() as conn:
@@ -234,9 +202,6 @@ async def test_forged_or_foreign_buttons_change_nothing(staffed_bot: RunningBot)
 
 
 async def test_a_restart_between_her_answer_and_the_alert_still_delivers_it(clean_database_url: str) -> None:
-    from tests.e2e.harness import start_bot
-    from tests.e2e.staffing import ADMIN_ID
-
     async with running_bot(clean_database_url, ADMIN_IDS=str(ADMIN_ID)) as bot:
         admin = await national_admin(bot)
         nurse = await nurse_at(bot, admin, 7161, lang="en", name=NURSE)
@@ -252,21 +217,6 @@ async def test_a_restart_between_her_answer_and_the_alert_still_delivers_it(clea
             assert alerts_seen(nurse)
         finally:
             await again.stop()
-
-
-async def answer_phq9(mother: Person, scores: list[str], baby: str = "0") -> None:
-    """PHQ-2 with its safety items (items 1, 2 and 9 of `scores`, then `baby` for harming the baby), then,
-    if it steps on, the rest of PHQ-9 (items 3–8)."""
-    await mother.send("/check")
-    await mother.click_exact(title("phq2"))
-    for number in (0, 1, 8):
-        await mother.click_exact(option("phq9", scores[number], question=number))
-    if scores[8] != "0":
-        return  # a self-harm answer ends the check there: help now, no more questions
-    await mother.click_exact(option("phq9", baby, question=9))
-    if int(scores[0]) + int(scores[1]) >= 3 and scores[8] == "0" and baby == "0":
-        for number in range(2, 8):
-            await mother.click_exact(option("phq9", scores[number], question=number))
 
 
 async def test_thoughts_of_self_harm_get_support_and_crisis_numbers_never_a_score(staffed_bot: RunningBot) -> None:
@@ -300,8 +250,6 @@ async def test_a_high_mood_score_alerts_her_nurse_and_she_is_told_so(staffed_bot
 
 
 async def test_a_check_she_leaves_unanswered_gets_one_nudge_then_shows_on_her_card(staffed_bot: RunningBot) -> None:
-    from tests.e2e.test_nurse import open_card
-
     bot = staffed_bot
     admin = await national_admin(bot)
     nurse = await nurse_at(bot, admin, 7191, lang="en", name=NURSE)
@@ -322,12 +270,12 @@ async def test_a_check_left_half_way_can_be_resumed_then_is_abandoned_after_a_da
     bot = staffed_bot
     mother = await registered_at_week(bot, 7092, "en", 15)
     await mother.send("/check")
-    await mother.click_exact(title("gad2"))
-    await mother.click_exact(option("gad2", "1"))
+    await mother.click(title("gad2"))
+    await mother.click(option("gad2", "1"))
     await mother.click("⏸ Later")
     await mother.send("/check")
-    resume = next(m for m in reversed(mother.user.messages) if mother.t("▶️ Go on") in m.button_labels())
-    await mother.click_on(resume, mother.t("▶️ Go on"))
+    resume = mother.message_with_button("▶️ Go on")
+    await mother.click("▶️ Go on", on=resume)
     assert "2 of 2" in resume.text  # the message she pressed now asks the question where she stopped
     bot.clock.advance(timedelta(hours=25))
     assert await abandon_stale(bot.app.context) == 1
@@ -336,8 +284,6 @@ async def test_a_check_left_half_way_can_be_resumed_then_is_abandoned_after_a_da
 
 
 async def test_alerts_lists_open_ones_in_her_scope_and_the_card_shows_every_answer(staffed_bot: RunningBot) -> None:
-    from tests.e2e.test_nurse import family_cb
-
     bot = staffed_bot
     admin, nurse, colleague, regional = await staffed_polyclinic(bot)
     outsider = await nurse_at(bot, admin, 7209, polyclinic="almaty_pc6", lang="en", name="Dana Omarova")
@@ -349,7 +295,7 @@ async def test_alerts_lists_open_ones_in_her_scope_and_the_card_shows_every_answ
     assert "Open alerts" in nurse.last_text and "Aigerim" in nurse.last_text
     await outsider.send("/alerts")
     assert "No open alerts" in outsider.last_text  # another polyclinic's family
-    await nurse.click_on(alerts_seen(nurse)[-1], nurse.t("🙋 I'm on it"))
+    await nurse.click("🙋 I'm on it", on=alerts_seen(nurse)[-1])
     await nurse.send("/alerts")
     assert "No open alerts" in nurse.last_text
     q = questionnaire("danger_preg")

@@ -9,13 +9,19 @@ from bot.content import polyclinic
 from db import staff as staff_db
 from tests.e2e.harness import RunningBot
 from tests.e2e.people import Person
-from tests.e2e.staffing import ADMIN_ID, invite, join, link_payload, mother_at, national_admin, nurse_at, staff_person
-from tests.e2e.test_registration import clinic_name, region_name
-
-
-async def audit_actions(bot: RunningBot, actor_id: int) -> list[str]:
-    async with bot.app.context.database.reading() as conn:
-        return [entry["action"] for entry in await staff_db.audit_entries(conn, limit=500) if entry["actor_id"] == actor_id]
+from tests.story import (
+    ADMIN_ID,
+    audit_actions,
+    clinic_name,
+    invite,
+    join,
+    link_payload,
+    national_admin,
+    nurse_at,
+    region_name,
+    registered_planning,
+    staff_person,
+)
 
 
 async def nurse_of(bot: RunningBot, family_id: int) -> int | None:
@@ -40,7 +46,7 @@ async def test_an_invited_nurse_joins_and_gets_the_families_of_her_polyclinic(st
     assert saw_button(admin, "📊 Statistics")  # the admin menu
     assert [c["command"] for c in bot.emulator.resolve_commands(ADMIN_ID, "en")][:3] == ["start", "families", "alerts"]
 
-    waiting = await mother_at(bot, 5001, "kk")  # registered before any nurse works there
+    waiting = await registered_planning(bot, 5001, "kk")  # registered before any nurse works there
     assert await nurse_of(bot, 5001) is None
 
     payload = await invite(admin, "nurse", "almaty_city", "almaty_pc1")
@@ -53,18 +59,18 @@ async def test_an_invited_nurse_joins_and_gets_the_families_of_her_polyclinic(st
     await nurse.send(f"/start {payload}")
     clinic = clinic_name(nurse, "almaty_pc1")
     role = nurse.t("patronage nurse, {polyclinic} ({region})", polyclinic=clinic, region=region_name(nurse, "almaty_city"))
-    assert nurse.last_text == nurse.t(
+    assert nurse.one_message().html == nurse.t(
         "Welcome to AnaBala! You are invited as {role}.\n\n"
         "Please type your name as families will see it (for example: Aigerim Bekova).", role=role
     )
     await nurse.click("✅ {name}", name="Gulnara Serikova")  # her Telegram name, as it is
-    await nurse.press("📱 Share my phone number")
+    await nurse.share_contact()
     assert saw_button(nurse, "💬 Questions from families")  # the nurse menu
     assert [c["command"] for c in bot.emulator.resolve_commands(7001, "ru")] == ["start", "families", "alerts", "questions", "language", "help"]
     assert "/invite" not in texts(nurse)
 
     # The mother who waited has her now; a new mother is assigned at once. Both are told; so is she.
-    fresh = await mother_at(bot, 5002, "ru")
+    fresh = await registered_planning(bot, 5002, "ru")
     assert await nurse_of(bot, 5001) == 7001 and await nurse_of(bot, 5002) == 7001
     await bot.tick()
     for mother in (waiting, fresh):
@@ -106,12 +112,12 @@ async def test_families_go_to_the_nurse_with_fewer_and_move_when_a_nurse_is_deac
     first = await nurse_at(bot, admin, 7001, name="Gulnara Serikova")
     second = await nurse_at(bot, admin, 7002, name="Saule Akhmetova")
     for family_id in (5001, 5002, 5003):
-        await mother_at(bot, family_id, "kk")
+        await registered_planning(bot, family_id, "kk")
     # 5001 → first (a tie: the longest-serving), 5002 → second, 5003 → first (1 each, the tie again).
     assert [await nurse_of(bot, f) for f in (5001, 5002, 5003)] == [7001, 7002, 7001]
 
     await admin.send("/staff")
-    await admin.click_exact("Gulnara Serikova")
+    await admin.click("Gulnara Serikova")
     assert admin.last_has(admin.t("Families: {count}", count=2))
     await admin.click("⛔ Deactivate")
     await admin.click("Yes, deactivate")
@@ -128,8 +134,8 @@ async def test_families_go_to_the_nurse_with_fewer_and_move_when_a_nurse_is_deac
                       name="Aigerim", stage=second.t("planning a pregnancy"))
 
     # She is staff no more: an old staff button is refused and written down.
-    await first.forge_click(StaffCb(action="open", staff_id=1).pack())
-    assert first.user.callback_answers[-1]["text"] == first.t("This is not available to you.")
+    await first.forge_click(StaffCb(action="open", staff_id=1))
+    first.assert_answered("This is not available to you.")
     assert "denied" in await audit_actions(bot, 7001)
 
 
@@ -137,13 +143,13 @@ async def test_a_family_without_a_nurse_is_listed_for_admins_and_can_be_assigned
     bot = staffed_bot
     admin = await national_admin(bot)
     await nurse_at(bot, admin, 7001, polyclinic="almaty_pc1")
-    mother = await mother_at(bot, 5001, "ru", polyclinic="almaty_pc6")  # no nurse works at polyclinic 2 yet
+    mother = await registered_planning(bot, 5001, "ru", polyclinic="almaty_pc6")  # no nurse works at polyclinic 2 yet
     assert await nurse_of(bot, 5001) is None
     await admin.send("/unassigned")
     assert admin.last_has(admin.t("<b>Families without a nurse:</b> {count}", count=1))
     assert "Aigerim" in admin.last_text and "+7 701 000 50 01" in admin.last_text
     await admin.click("Assign {name}", name="Aigerim")
-    await admin.click_exact("Gulnara Serikova")
+    await admin.click("Gulnara Serikova")
     assert admin.last_has(admin.t("Every family has a nurse."))
     assert await nurse_of(bot, 5001) == 7001
     await bot.tick()
@@ -156,7 +162,7 @@ async def test_a_regional_admin_works_only_in_her_region(staffed_bot: RunningBot
     national = await national_admin(bot)
     await nurse_at(bot, national, 7001, polyclinic="almaty_pc1", name="Gulnara Serikova")
     await nurse_at(bot, national, 7002, polyclinic="astana_pc1", region="astana", name="Saule Akhmetova")
-    astana_mother = await mother_at(bot, 5009, "kk", region="astana", polyclinic="astana_pc2")
+    astana_mother = await registered_planning(bot, 5009, "kk", region="astana", polyclinic="astana_pc2")
     assert astana_mother is not None
     payload = await invite(national, "admin", "almaty_city")
     regional = await join(bot, 8001, payload, "en", name="Aliya Nurlanova")
@@ -168,14 +174,14 @@ async def test_a_regional_admin_works_only_in_her_region(staffed_bot: RunningBot
     await regional.send("/invite")
     await regional.click("🧑‍⚕️ A nurse")
     assert regional.last_has(regional.t("Which polyclinic?"))  # no region question: hers
-    await regional.forge_click(InviteCb(step="region", role="nurse", region="astana").pack())
-    await regional.forge_click(InviteCb(step="polyclinic", role="nurse", polyclinic="astana_pc1").pack())
-    assert regional.user.callback_answers[-1]["text"] == regional.t("This is not available to you.")
+    await regional.forge_click(InviteCb(step="region", role="nurse", region="astana"))
+    await regional.forge_click(InviteCb(step="polyclinic", role="nurse", polyclinic="astana_pc1"))
+    regional.assert_answered("This is not available to you.")
     # Families: another region's are neither listed nor assignable.
     await regional.send("/unassigned")
     assert "5009" not in regional.last_text and "Aigerim" not in regional.last_text
-    await regional.forge_click(AssignCb(action="to", family_id=5009, staff_id=1).pack())
-    assert regional.user.callback_answers[-1]["text"] == regional.t("This is not available to you.")
+    await regional.forge_click(AssignCb(action="to", family_id=5009, staff_id=1))
+    regional.assert_answered("This is not available to you.")
     async with bot.app.context.database.reading() as conn:
         assert await staff_db.nurse_of(conn, 5009) is None
         invitations = [e for e in await staff_db.audit_entries(conn, limit=500) if e["actor_id"] == 8001]
@@ -185,11 +191,11 @@ async def test_a_regional_admin_works_only_in_her_region(staffed_bot: RunningBot
 
 async def test_a_mother_can_never_reach_a_staff_function(staffed_bot: RunningBot) -> None:
     bot = staffed_bot
-    mother = await mother_at(bot, 5001, "kk")
+    mother = await registered_planning(bot, 5001, "kk")
     for forged in (StaffCb(action="confirm", staff_id=1), InviteCb(step="region", role="nurse", region="almaty_city"),
                    AssignCb(action="to", family_id=5001, staff_id=1)):
-        await mother.forge_click(forged.pack())
-        assert mother.user.callback_answers[-1]["text"] == mother.t("This is not available to you.")
+        await mother.forge_click(forged)
+        mother.assert_answered("This is not available to you.")
     await mother.send("/invite")
     await mother.send("/staff")
     assert not mother.saw("Whom would you like to invite?") and not mother.saw("<b>Staff</b> (page {page} of {pages})", page=1, pages=1)
@@ -202,8 +208,8 @@ async def test_a_polyclinic_link_registers_a_family_with_her_polyclinic_filled_i
     admin = await national_admin(bot)
     await admin.send("/invite")
     await admin.click("🔗 A polyclinic's registration link for families")
-    await admin.click_exact(region_name(admin, "almaty_city"))
-    await admin.click_exact(clinic_name(admin, "almaty_pc6"))
+    await admin.click(region_name(admin, "almaty_city"))
+    await admin.click(clinic_name(admin, "almaty_pc6"))
     qr = admin.user.last_message
     assert qr is not None and qr.kind == "photo"
     payload = link_payload(qr.text or "")
@@ -211,12 +217,12 @@ async def test_a_polyclinic_link_registers_a_family_with_her_polyclinic_filled_i
 
     mother = Person(bot, bot.emulator.user(user_id=5001, first_name="Aigerim", language_code="ru"), "ru")
     await mother.send(f"/start {payload}")
-    await mother.click_exact("Русский")
+    await mother.click("Русский")
     await mother.click("✅ I agree")
     await mother.click("🌱 I am planning a pregnancy")
     await mother.click("Continue ➡️")
     await mother.send("Aigerim")
-    await mother.press("📱 Share my phone number")
+    await mother.share_contact()
     # No region or polyclinic question: straight to the summary, with polyclinic 2.
     assert polyclinic("almaty_pc6").name("ru") in mother.last_text  # type: ignore[union-attr]
     assert not mother.saw("Which region do you live in?") and not mother.saw("Which polyclinic are you attached to?")

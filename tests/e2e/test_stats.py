@@ -12,7 +12,7 @@ from bot.views.reports import csv_header
 from db.schema import audit_log
 from tests.e2e.harness import RunningBot
 from tests.e2e.people import Person
-from tests.e2e.staffing import ADMIN_ID, invite, join, mother_at, national_admin, nurse_at
+from tests.story import ADMIN_ID, invite, join, national_admin, nurse_at, registered_planning
 
 NURSE_ID, REGIONAL_ID = 7101, 7201
 
@@ -21,9 +21,9 @@ async def _world(bot: RunningBot) -> Person:
     """A nurse at almaty_pc1; two mothers there (kk, ru), one in Astana (en) with no nurse yet."""
     admin = await national_admin(bot)
     await nurse_at(bot, admin, NURSE_ID)
-    await mother_at(bot, 5101, "kk")
-    await mother_at(bot, 5102, "ru")
-    await mother_at(bot, 5103, "en", region="astana", polyclinic="astana_pc1")
+    await registered_planning(bot, 5101, "kk")
+    await registered_planning(bot, 5102, "ru")
+    await registered_planning(bot, 5103, "en", region="astana", polyclinic="astana_pc1")
     return admin
 
 
@@ -117,8 +117,7 @@ async def test_a_regional_admin_sees_only_her_region_whatever_she_sends(staffed_
     assert sum(int(row[rows[0].index("Registered")]) for row in places if row[1] == "") == 1
 
     await regional.forge_click("sx:everything")  # not an action there is
-    assert regional.user.callback_answers[-1]["show_alert"]
-    assert regional.user.callback_answers[-1]["text"] == regional.t("This is not available to you.")
+    regional.assert_answered("This is not available to you.", show_alert=True)
     assert ("denied", '{"attempted": "stats_unknown"}') in await _audited(bot, REGIONAL_ID)  # never the forged word
     assert bot.app.context.errors == 0
 
@@ -127,19 +126,20 @@ async def test_nurses_and_mothers_are_refused(staffed_bot: RunningBot) -> None:
     bot = staffed_bot
     admin = await national_admin(bot)
     nurse = await nurse_at(bot, admin, NURSE_ID)
-    mother = await mother_at(bot, 5101, "en")
+    mother = await registered_planning(bot, 5101, "en")
 
     await nurse.send("/stats")
-    assert nurse.last_text == nurse.t("This is not available to you. What I can do: /help")
+    assert nurse.one_message().html == nurse.t("This is not available to you. What I can do: /help")
     await nurse.forge_click("sx:csv")
+    nurse.assert_answered("This is not available to you.")
     await nurse.forge_click("sm:stats")
-    assert [a["text"] for a in nurse.user.callback_answers[-2:]] == [nurse.t("This is not available to you.")] * 2
+    nurse.assert_answered("This is not available to you.")
     assert all(m.kind == "text" for m in nurse.user.messages)  # no document, no photo
 
     await mother.send("/stats")
-    assert mother.last_text == mother.t("This is not available to you. What I can do: /help")
+    assert mother.one_message().html == mother.t("This is not available to you. What I can do: /help")
     await mother.forge_click("sx:chart")
-    assert mother.user.callback_answers[-1]["text"] == mother.t("This is not available to you.")
+    mother.assert_answered("This is not available to you.")
     assert all(m.kind == "text" for m in mother.user.messages)
     assert [action for action, _details in await _audited(bot, NURSE_ID)].count("denied") == 3
     assert [action for action, _details in await _audited(bot, 5101)].count("denied") == 2

@@ -15,6 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 URL_LINE = re.compile(r"open (http://127\.0\.0\.1:\d+)")
+pytestmark = pytest.mark.slow  # each test starts the real process (python main.py)
 
 
 @pytest.mark.timeout(90)

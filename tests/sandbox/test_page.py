@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.content.guidance import pregnancy_guidance
-from bot.content.questionnaires import questionnaire
 from tests.sandbox.conftest import RunningSandbox
+from tests.story import option, title
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "sandbox"
@@ -38,20 +38,6 @@ if MISSING is not None and os.environ.get("CI") != "true":
 NAME = "Aliya"
 WEEK = 30
 TIMEOUT = 15_000  # ms, for each expectation
-
-
-def option(qid: str, option_id: str, lang: str = "en") -> str:
-    q = questionnaire(qid)
-    assert q is not None
-    found = q.questions[0].option(option_id)
-    assert found is not None
-    return found.label(lang)
-
-
-def title(qid: str, lang: str = "en") -> str:
-    q = questionnaire(qid)
-    assert q is not None
-    return q.title(lang)
 
 
 def column(page: Page, name: str) -> Locator:
@@ -83,6 +69,7 @@ class Steps:
         await self.page.screenshot(path=str(ARTIFACTS / f"{self.n:02d}-{name}.png"), full_page=True)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 async def test_a_mother_registers_reports_a_danger_sign_and_her_nurse_takes_it(sandbox: RunningSandbox) -> None:
     if MISSING is not None:

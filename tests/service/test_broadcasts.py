@@ -4,18 +4,17 @@ writing the rows is complete, idempotent and resumable; pause, resume and cancel
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from bot.clock import ManualClock
 from bot.config import load_settings
 from bot.context import AppContext
 from bot.domain.access import Actor, StaffRole
-from bot.domain.audience import Audience, Recipient, fits, selection
+from bot.domain.audience import Audience, fits, selection
 from bot.i18n import make_i18n
 from bot.services import broadcasts as service
 from db import broadcasts as db
@@ -23,60 +22,12 @@ from db import outbox as outbox_db
 from db import staff as staff_db
 from db.engine import Database
 from db.fsm_storage import DatabaseStorage
-from db.schema import children, outbox, pregnancies, users
+from db.schema import outbox
+from tests.story import FamilySpec, register_families
 
 TODAY = date(2026, 11, 24)
 NATIONAL = Actor(1, 9_000_001, StaffRole.ADMIN, None, None)
 ALMATY_ADMIN = Actor(2, 9_000_002, StaffRole.ADMIN, "almaty_city", None)
-
-
-@dataclass(frozen=True)
-class FamilySpec:
-    id: int
-    lang: str = "kk"
-    region: str = "almaty_city"
-    polyclinic: str | None = "almaty_pc1"
-    planning: bool = False
-    due: date | None = None
-    births: tuple[date, ...] = ()
-    lost: date | None = None  # a pregnancy that ended (lost): not an active one
-    paused: bool = False
-    unreachable: bool = False
-
-    def recipient(self) -> Recipient:
-        return Recipient(self.lang, self.region, self.polyclinic, self.planning, self.due, self.births)
-
-
-async def register_families(database: Database, specs: Sequence[FamilySpec], now: datetime) -> None:
-    """Rows straight into the tables (a broadcast's test needs thousands; registering each through
-    the bot would take minutes): users, their pregnancies and children."""
-    people = [
-        {
-            "id": s.id, "language": s.lang, "name": "Mother", "phone": f"+7701{s.id % 10_000_000:07d}", "region": s.region,
-            "polyclinic": s.polyclinic, "polyclinic_unlisted": s.polyclinic is None, "planning": s.planning, "consent_at": now,
-            "paused": s.paused, "unreachable_at": now if s.unreachable else None, "created_at": now, "updated_at": now,
-        }
-        for s in specs
-    ]
-    expecting = [
-        {"user_id": s.id, "due_date": s.due, "dating_method": "due_date", "status": "active", "created_at": now, "updated_at": now}
-        for s in specs if s.due is not None
-    ] + [
-        {"user_id": s.id, "due_date": s.lost, "dating_method": "due_date", "status": "lost", "ended_on": now.date(),
-         "created_at": now, "updated_at": now}
-        for s in specs if s.lost is not None
-    ]
-    kids = [
-        {"user_id": s.id, "name": "Child", "birth_date": birth, "sex": "girl", "created_at": now}
-        for s in specs for birth in s.births
-    ]
-    for start in range(0, len(people), 5000):
-        async with database.transaction() as conn:
-            await conn.execute(insert(users), people[start : start + 5000])
-    async with database.transaction() as conn:
-        for rows, table in ((expecting, pregnancies), (kids, children)):
-            for start in range(0, len(rows), 5000):
-                await conn.execute(insert(table), rows[start : start + 5000])
 
 
 def population() -> list[FamilySpec]:

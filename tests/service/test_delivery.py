@@ -68,6 +68,7 @@ def hello(chat_id: int, n: int, *, priority: int = REMINDER, due: datetime = NOO
     return OutgoingMessage(chat_id, priority, "test", "test.hello", {"n": n}, due, key or f"hello:{chat_id}:{n}")
 
 
+@pytest.mark.slow
 async def test_5000_messages_under_429_5xx_and_403_reach_everyone_once(
     world: tuple[Application, BotAPIEmulator], clock: ManualClock
 ) -> None:

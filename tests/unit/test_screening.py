@@ -23,7 +23,7 @@ from bot.domain.screening import (
     toggle_option,
     validate_answer,
 )
-from tests.unit.test_questionnaires import TINY  # a small valid file, to vary
+from tests.unit.questionnaire_sample import TINY  # a small valid file, to vary
 
 DANGER = ("danger_preg", "danger_post", "danger_newborn", "danger_child")
 DEV = ("dev_2m", "dev_4m", "dev_6m", "dev_9m", "dev_12m", "dev_18m", "dev_24m", "dev_36m", "dev_48m")

@@ -81,6 +81,7 @@ def test_the_chart_is_a_png() -> None:
     assert picture.startswith(b"\x89PNG\r\n\x1a\n") and len(picture) > 5_000
 
 
+@pytest.mark.slow  # a fresh interpreter imports the bot: ~5–9 s
 def test_importing_the_bot_does_not_import_matplotlib() -> None:
     code = "import sys, bot.views.charts, bot.views.reports, handlers.stats; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
