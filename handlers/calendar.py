@@ -96,7 +96,9 @@ async def on_has_appointment(callback: CallbackQuery, bot: Bot, state: FSMContex
         "what": reminder.item.title(reminder.family.user.language),
         "care_item": f"{reminder.track}:{reminder.ref}:{reminder.item.id}",
     })
-    await bot.send_message(reminder.user_id, _("On which date is it? For example: {example}").format(example=example_date(app, 7)))
+    await bot.send_message(
+        reminder.user_id, _("On which date is it? For example: {example}").format(example=example_date(app, 7))
+    )
 
 
 async def _note(callback: CallbackQuery, bot: Bot, app: AppContext, reminder: Reminder, status: str, reply: str) -> None:
@@ -141,7 +143,7 @@ async def _her_appointment(
     return {"appointment": appointment} if appointment is not None else False
 
 
-async def _on_question(callback: CallbackQuery, callback_data: AppointmentCb, state: FSMContext) -> bool:
+async def _for_the_question_on_screen(callback: CallbackQuery, callback_data: AppointmentCb, state: FSMContext) -> bool:
     """A filter for "No set time" and "Skip": only the question on screen now, about the appointment
     it names (0: a new one) — an old message's button changes nothing."""
     return bool((await state.get_data()).get("id", 0) == callback_data.id)
@@ -370,15 +372,23 @@ def build_router() -> Router:
     # /appointments' buttons: hers only (so every handler below has her `family`).
     router.callback_query.register(on_unregistered, pressed(AppointmentCb), MagicData(F.family.is_(None)))
     router.callback_query.register(
-        on_no_time, StateFilter(AppointmentFlow.at_time), AppointmentCb.filter(F.action == AppointmentAction.NO_TIME), _on_question
+        on_no_time,
+        StateFilter(AppointmentFlow.at_time),
+        AppointmentCb.filter(F.action == AppointmentAction.NO_TIME),
+        _for_the_question_on_screen,
     )
     router.callback_query.register(
-        on_no_place, StateFilter(AppointmentFlow.place), AppointmentCb.filter(F.action == AppointmentAction.NO_PLACE), _on_question
+        on_no_place,
+        StateFilter(AppointmentFlow.place),
+        AppointmentCb.filter(F.action == AppointmentAction.NO_PLACE),
+        _for_the_question_on_screen,
     )
     router.callback_query.register(on_add, AppointmentCb.filter(F.action == AppointmentAction.ADD))
     # An appointment of hers (_her_appointment: not someone else's, not cancelled meanwhile).
     router.callback_query.register(on_cancel, AppointmentCb.filter(F.action == AppointmentAction.CANCEL), _her_appointment)
-    router.callback_query.register(on_cancel_confirmed, AppointmentCb.filter(F.action == AppointmentAction.CANCEL_YES), _her_appointment)
+    router.callback_query.register(
+        on_cancel_confirmed, AppointmentCb.filter(F.action == AppointmentAction.CANCEL_YES), _her_appointment
+    )
     router.callback_query.register(on_keep, AppointmentCb.filter(F.action == AppointmentAction.KEEP), _her_appointment)
     router.callback_query.register(on_change, AppointmentCb.filter(F.action == AppointmentAction.CHANGE), _her_appointment)
     router.callback_query.register(on_move, AppointmentCb.filter(F.action == AppointmentAction.MOVE), _her_appointment)

@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
 
-from bot.content.questionnaires import questionnaire
+from bot.content.questionnaires import Questionnaire, questionnaire
 from bot.context import AppContext
 from bot.filters import pressed
 from bot.keyboards.screening import (
@@ -25,7 +25,7 @@ from bot.keyboards.screening import (
 )
 from bot.logging_setup import log_event
 from bot.services import screening as screening_service
-from bot.services.screening import Asking, Finished
+from bot.services.screening import Asking, Finished, Subject
 from bot.views.screening import (
     intro_text,
     question_text,
@@ -39,16 +39,15 @@ from db.records import Family
 from handlers.replies import alert, show_in_place, stale
 
 
-def _child_name(asking: Asking) -> str | None:
-    """The child a questionnaire about a child is about (None for one about her)."""
-    subject = asking.subject
-    return subject.child.name if subject is not None and subject.child and asking.questionnaire.about_child else None
+def _about_child(q: Questionnaire, subject: Subject | None) -> str | None:
+    """The name of the child a questionnaire about a child is about (None for one about her)."""
+    return subject.child.name if subject is not None and subject.child and q.about_child else None
 
 
 def _asking_view(asking: Asking, lang: str) -> tuple[str, InlineKeyboardMarkup]:
     q, question = asking.questionnaire, asking.question
     shown = asking.options or question.options  # the signs that fit her stage today
-    text = question_text(q, question.id, asking.number, asking.total, lang, _child_name(asking), shown)
+    text = question_text(q, question.id, asking.number, asking.total, lang, _about_child(q, asking.subject), shown)
     can_go_back = asking.number > 1
     if question.multi:
         none_option = next((o for o in shown if o.exclusive), None)
@@ -100,8 +99,7 @@ async def on_check(message: Message, app: AppContext, family: Family | None) -> 
         await message.answer(_("There is no self-check for your stage right now. I will let you know when there is one."))
     else:
         labels = [
-            (c.questionnaire.id, c.subject.code, subject_prefix(c.subject.child.name if c.questionnaire.about_child and c.subject.child else None)
-             + c.questionnaire.title(lang))
+            (c.questionnaire.id, c.subject.code, subject_prefix(_about_child(c.questionnaire, c.subject)) + c.questionnaire.title(lang))
             for c in choices
         ]
         await message.answer(
@@ -131,7 +129,8 @@ async def on_start(callback: CallbackQuery, callback_data: CheckCb, bot: Bot, ap
         log_event("screening_refused", user_id=family.user.id)
         return
     lang = family.user.language
-    await bot.send_message(family.user.id, intro_text(asking.questionnaire, lang, _child_name(asking)))
+    q = asking.questionnaire
+    await bot.send_message(family.user.id, intro_text(q, lang, _about_child(q, asking.subject)))
     text, markup = _asking_view(asking, lang)
     await bot.send_message(family.user.id, text, reply_markup=markup)
 
@@ -190,7 +189,9 @@ def build_router() -> Router:
     router.message.register(on_check, Command("check"))
     # First: a press from someone not registered (any more), so every handler below has her `family`.
     unregistered = MagicData(F.family.is_(None))
-    asks_registration = {CheckAction.START, CheckAction.PICK, CheckAction.TICK, CheckAction.SEND, CheckAction.BACK, CheckAction.RESUME}
+    asks_registration = {
+        CheckAction.START, CheckAction.PICK, CheckAction.TICK, CheckAction.SEND, CheckAction.BACK, CheckAction.RESUME
+    }
     router.callback_query.register(on_unregistered, CheckCb.filter(F.action.in_(asks_registration)), unregistered)
     router.callback_query.register(on_stale_check_button, pressed(CheckCb), unregistered)
     router.callback_query.register(on_start, CheckCb.filter(F.action == CheckAction.START))

@@ -25,7 +25,6 @@ from bot.views.profile import profile_text
 from bot.views.registration import step_question
 from db.records import Family
 
-
 # One state per question, named "Flow:<step value>": one list (Step), and the names flows stored in
 # the database already carry. APPLY is no question: a finished profile edit is saved at once.
 _STATES: dict[Step, State] = {step: State() for step in Step if step is not Step.APPLY}

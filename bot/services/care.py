@@ -57,10 +57,10 @@ async def cancel_appointment(app: AppContext, user_id: int, appointment_id: int)
 
 
 MAX_TEXT = 120  # what an appointment is, and where: the columns are String(120)
-CHANGES = ("move", "what", "place")  # what she may change in an appointment: date and time, what, where
 
 
 def _changed_fields(data: dict[str, Any], on_date: date, what: str) -> dict[str, Any] | None:
+    """What she may change in an appointment: its date and time ("move"), what it is, or where ("place")."""
     change = data.get("change", "move")  # a move begun before "change" existed has none
     if change == "move":
         return {"on_date": on_date, "at_time": data.get("at_time")}

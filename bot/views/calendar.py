@@ -84,6 +84,6 @@ def appointment_changed_text(on_date: date, at_time: str | None, what: str, plac
 
 
 def appointment_saved_text(on_date: date, at_time: str | None, what: str) -> str:
-    return _("Saved: {what}, {when}. I will remind you the day before at 18:00 and, if you gave a time, two hours before.").format(
-        what=html.quote(what), when=format_date(on_date) + (f", {at_time}" if at_time else "")
-    )
+    return _(
+        "Saved: {what}, {when}. I will remind you the day before at 18:00 and, if you gave a time, two hours before."
+    ).format(what=html.quote(what), when=format_date(on_date) + (f", {at_time}" if at_time else ""))
