@@ -10,6 +10,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TypedDict
 
+from bot.domain.pregnancy import DatingMethod
+
 
 class Step(StrEnum):
     LANGUAGE = "language"
@@ -123,7 +125,7 @@ def _pregnancy_step(data: Draft) -> Step | None:
     if not method:
         return Step.DATING_METHOD
     if not data.get("pregnancy"):
-        return Step.DATING_WEEK if method == "week" else Step.DATING_DATE
+        return Step.DATING_WEEK if method == DatingMethod.WEEK else Step.DATING_DATE
     return Step.DATING_CONFIRM
 
 

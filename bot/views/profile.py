@@ -16,7 +16,7 @@ from bot.content import polyclinic as find_polyclinic
 from bot.content import region as find_region
 from bot.domain.children import child_age
 from bot.domain.dates import format_date
-from bot.domain.flow import Draft
+from bot.domain.flow import Draft, Role
 from bot.domain.phone import format_phone
 from bot.domain.pregnancy import PregnancyDating
 from bot.keyboards.registration import LANGUAGE_NAMES
@@ -79,11 +79,11 @@ def summary_text(data: Draft, dating: PregnancyDating | None, today: date) -> st
         _("Polyclinic: {polyclinic}").format(polyclinic=html.quote(clinic_name)),
     ]
     roles = data.get("roles", [])
-    if dating is not None and "pregnant" in roles:
+    if dating is not None and Role.PREGNANT in roles:
         lines.append(_("Pregnancy: {details}").format(details=pregnancy_line(dating, today)))
-    if "planning" in roles:
+    if Role.PLANNING in roles:
         lines.append(_("Planning a pregnancy"))
-    if "parent" in roles:
+    if Role.PARENT in roles:
         lines.append(_("Children:"))
         for child in data.get("children", []):
             lines.append("• " + child_line(child["name"], date.fromisoformat(child["birth"]), child["sex"], today))

@@ -11,8 +11,8 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.domain.children import MAX_CHILDREN
 from bot.domain.dates import format_date
-from bot.domain.flow import Draft, Step
-from bot.domain.pregnancy import DatingError, PregnancyDating
+from bot.domain.flow import Draft, EditTarget, Step
+from bot.domain.pregnancy import DatingError, DatingMethod, PregnancyDating
 from bot.services.families import dating_from_draft
 from bot.views.profile import dating_check_text, summary_text
 from bot.views.questions import nurse_text
@@ -132,7 +132,7 @@ def step_question(step: Step, data: Draft, today: date, i18n: I18n) -> str:
         case Step.DATING_METHOD:
             return _("What do you know about your pregnancy dates?")
         case Step.DATING_DATE:
-            if data.get("dating_method") == "due_date":
+            if data.get("dating_method") == DatingMethod.DUE_DATE:
                 return _("Please type your expected due date, for example 15.03.2027.")
             return _("Please type the first day of your last period, for example 02.06.2026.")
         case Step.DATING_WEEK:
@@ -142,7 +142,7 @@ def step_question(step: Step, data: Draft, today: date, i18n: I18n) -> str:
             assert dating is not None  # asked once her dates are typed (next_step)
             return dating_check_text(dating, today)
         case Step.CHILD_NAME:
-            if data.get("target") == "birth":
+            if data.get("target") == EditTarget.BIRTH:
                 return _("Congratulations! What is your baby's name?")
             return _("What is your child's name?")
         case Step.CHILD_BIRTH:
