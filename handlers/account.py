@@ -9,6 +9,7 @@ from aiogram.filters import Command
 from aiogram.filters.chat_member_updated import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
@@ -64,7 +65,6 @@ async def on_erase(
     callback: CallbackQuery, callback_data: EraseCb, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None,
     staff_member: StaffRecord | None = None,
 ) -> None:
-    await callback.answer()
     chat_id = callback.from_user.id
     await set_buttons(callback, None)
     if not callback_data.confirm:
@@ -116,6 +116,7 @@ async def on_unblocked(event: ChatMemberUpdated, app: AppContext, user: UserReco
 def build_router() -> Router:
     """A fresh router per application: aiogram attaches a router to one dispatcher only."""
     router = Router(name="account")
+    router.callback_query.middleware(CallbackAnswerMiddleware())
     router.message.register(on_help, Command("help"))
     router.message.register(on_privacy, Command("privacy"))
     router.message.register(on_stop, Command("stop"))

@@ -5,20 +5,25 @@ from __future__ import annotations
 from aiogram import Bot, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ErrorEvent, Message
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
 from bot.domain.access import Actor
 from bot.keyboards.questions import send_kept_keyboard
 from bot.logging_setup import log_event, logger
+from bot.views.account import free_message_reply
 from db.records import UserRecord
 from handlers.questions import keep_free_message
 from handlers.start import begin_registration
 from handlers.steps import reask, step_of
 
 
-async def on_stale_button(callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext) -> None:
-    await callback.answer(_("This button is no longer active."))
+async def on_stale_button(
+    callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext, callback_answer: CallbackAnswer
+) -> None:
+    """A button no handler took (an older question's, say): said in passing, and her question asked again."""
+    callback_answer.text = _("This button is no longer active.")
     log_event("stale_button", user_id=callback.from_user.id)
     await reask(bot, callback.from_user.id, state, app)
 
@@ -48,23 +53,7 @@ async def on_anything_else(
         await begin_registration(bot, chat_id, state, app)
         return
     kept = await keep_free_message(message, state)
-    await message.answer(
-        _(
-            "I am a bot and cannot answer free messages myself, but I can pass this one on to the health "
-            "workers who look after you. "
-            "If something worries you about your health or your child's, call your polyclinic. "
-            "In an emergency call 103 (ambulance) or 112.\n\n"
-            "What I can do: /help"
-        )
-        if kept
-        else _(
-            "I am a bot and cannot read free messages. To write to your nurse, send /nurse. "
-            "If something worries you about your health or your child's, call your polyclinic. "
-            "In an emergency call 103 (ambulance) or 112.\n\n"
-            "What I can do: /help"
-        ),
-        reply_markup=send_kept_keyboard(message.message_id) if kept else None,
-    )
+    await message.answer(free_message_reply(kept), reply_markup=send_kept_keyboard(message.message_id) if kept else None)
 
 
 async def on_error(event: ErrorEvent, bot: Bot, app: AppContext) -> bool:
@@ -88,6 +77,7 @@ async def on_error(event: ErrorEvent, bot: Bot, app: AppContext) -> bool:
 def build_router() -> Router:
     """A fresh router per application: aiogram attaches a router to one dispatcher only."""
     router = Router(name="fallback")
+    router.callback_query.middleware(CallbackAnswerMiddleware())
     router.callback_query.register(on_stale_button)
     router.message.register(on_anything_else)
     router.errors.register(on_error)

@@ -1,23 +1,31 @@
-"""/profile: see and change every detail, record a birth or a loss, manage children."""
+"""/profile: see and change every detail, record a birth or a loss, manage children.
+
+The profile's buttons are a registered mother's: a press from anyone else is answered first (see
+build_router), so every handler after it receives her `family` and `user`. A child id in a button is
+only a claim: `_her_child` lets a child's button through only for one of her own children.
+"""
 
 from __future__ import annotations
 
-from aiogram import Bot, Router, html
-from aiogram.filters import Command
+from aiogram import Bot, F, Router, html
+from aiogram.filters import Command, MagicData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
 from bot.domain.children import MAX_CHILDREN
 from bot.domain.flow import EditTarget
+from bot.filters import pressed
 from bot.keyboards import profile as kb
-from bot.keyboards.profile import ProfileCb
+from bot.keyboards.profile import ProfileAction, ProfileCb
 from bot.keyboards.registration import language_keyboard
 from bot.services import families as family_service
-from bot.views.profile import child_line
+from bot.views.profile import child_line, loss_question_text, loss_recorded_text
 from bot.views.registration import children_limit_text, language_prompt
-from db.records import Family, UserRecord
+from db.records import ChildRecord, Family, UserRecord
+from handlers.replies import alert, stale
 from handlers.steps import (
     advance,
     reask,
@@ -26,18 +34,24 @@ from handlers.steps import (
     step_of,
 )
 
-# Profile buttons that start an edit flow, and what the flow starts with.
-_EDITS: dict[str, EditTarget] = {
-    "name": EditTarget.NAME,
-    "phone": EditTarget.PHONE,
-    "place": EditTarget.PLACE,
-    "pregnancy": EditTarget.PREGNANCY,
-    "born": EditTarget.BIRTH,
-    "add_child": EditTarget.ADD_CHILD,
-    "child_name": EditTarget.CHILD_NAME,
-    "child_birth": EditTarget.CHILD_BIRTH,
-    "child_sex": EditTarget.CHILD_SEX,
+# Profile buttons that start an edit flow, and what the flow changes.
+_EDITS: dict[ProfileAction, EditTarget] = {
+    ProfileAction.NAME: EditTarget.NAME,
+    ProfileAction.PHONE: EditTarget.PHONE,
+    ProfileAction.PLACE: EditTarget.PLACE,
+    ProfileAction.PREGNANCY: EditTarget.PREGNANCY,
+    ProfileAction.BORN: EditTarget.BIRTH,
+    ProfileAction.ADD_CHILD: EditTarget.ADD_CHILD,
+    ProfileAction.CHILD_NAME: EditTarget.CHILD_NAME,
+    ProfileAction.CHILD_BIRTH: EditTarget.CHILD_BIRTH,
+    ProfileAction.CHILD_SEX: EditTarget.CHILD_SEX,
 }
+# Buttons about one of her children, and about her pregnancy: refused once it is not hers (any more).
+_ABOUT_A_CHILD = {
+    ProfileAction.CHILD, ProfileAction.CHILD_NAME, ProfileAction.CHILD_BIRTH, ProfileAction.CHILD_SEX,
+    ProfileAction.CHILD_REMOVE, ProfileAction.CHILD_REMOVE_YES,
+}
+_ABOUT_THE_PREGNANCY = {ProfileAction.BORN, ProfileAction.LOST, ProfileAction.LOST_YES}
 
 
 async def on_profile(
@@ -55,91 +69,143 @@ async def on_profile(
     await send_profile(bot, message.chat.id, app, family)
 
 
-async def on_profile_button(
-    callback: CallbackQuery,
-    callback_data: ProfileCb,
-    bot: Bot,
-    state: FSMContext,
-    app: AppContext,
-    user: UserRecord | None,
-) -> None:
-    chat_id = callback.from_user.id
-    if user is None:
-        await callback.answer(_("Please register first: send /start."), show_alert=True)
-        return
-    family = await family_service.load_family(app, user.id)
-    assert family is not None
-    action = callback_data.action
-    # The child id in a button is only a claim: it must be one of her own children.
+async def _her_child(callback: CallbackQuery, callback_data: ProfileCb, family: Family) -> dict[str, ChildRecord] | bool:
+    """A filter: the button's child, as `child`, if she is one of hers."""
     child = next((c for c in family.children if c.id == callback_data.child_id), None)
-    needs_child = action.startswith("child")
-    needs_pregnancy = action in {"born", "lost", "lost_yes"}
-    if action in ("add_child", "born") and len(family.children) >= MAX_CHILDREN:
-        await callback.answer()
-        await bot.send_message(chat_id, children_limit_text())
-        return
-    if (needs_child and child is None) or (needs_pregnancy and family.pregnancy is None):
-        await callback.answer(_("This button is no longer active."), show_alert=True)
-        await send_profile(bot, chat_id, app)
-        return
-    await callback.answer()
+    return {"child": child} if child is not None else False
 
-    if action == "show":
-        await state.clear()
-        await send_profile(bot, chat_id, app)
-    elif action == "language":
-        await bot.send_message(chat_id, language_prompt(app.i18n), reply_markup=language_keyboard())
-    elif action == "planning":
-        await family_service.set_planning(app, user.id, not user.planning)
-        await send_profile(bot, chat_id, app)
-    elif action == "child" and child is not None:
-        await bot.send_message(
-            chat_id, child_line(child.name, child.birth_date, child.sex, app.today()), reply_markup=kb.child_keyboard(child.id)
-        )
-    elif action == "child_remove" and child is not None:
-        await bot.send_message(
-            chat_id,
-            _("Remove {name} from your profile?").format(name=html.quote(child.name)),
-            reply_markup=kb.confirm_remove_child_keyboard(child.id),
-        )
-    elif action == "child_remove_yes" and child is not None:
-        await family_service.remove_child(app, user.id, child.id)
-        await bot.send_message(chat_id, _("Removed."))
-        await send_profile(bot, chat_id, app)
-    elif action == "lost":
-        await bot.send_message(
-            chat_id,
-            _(
-                "I am so sorry. Shall I record that your pregnancy has ended? "
-                "I will stop all pregnancy messages."
-            ),
-            reply_markup=kb.confirm_loss_keyboard(),
-        )
-    elif action == "lost_yes":
-        await family_service.record_pregnancy_loss(app, user.id)
-        await state.clear()
-        await bot.send_message(
-            chat_id,
-            _(
-                "We are very sorry for your loss. I have stopped all pregnancy messages.\n\n"
-                "Your patronage nurse will be told, so that she can support you; you do not have to explain anything. "
-                "Be gentle with yourself. If you feel very unwell or unsafe, call 103 or 112 at any time; "
-                "the 111 support line is free and open day and night."
-            ),
-        )
-    elif action in _EDITS:
-        extra = {"child_id": child.id, "child": {}} if child is not None else {}
-        if _EDITS[action] in (EditTarget.BIRTH, EditTarget.ADD_CHILD):
-            extra = {"child": {}}
-        await start_profile_edit(state, user.language, _EDITS[action].value, **extra)
-        await advance(bot, chat_id, state, app)
-    else:
-        await send_profile(bot, chat_id, app)
+
+# --- presses that do nothing -------------------------------------------------------------------
+
+async def on_unregistered(callback_answer: CallbackAnswer) -> None:
+    alert(callback_answer, _("Please register first: send /start."))
+
+
+async def on_children_full(callback: CallbackQuery, bot: Bot) -> None:
+    await bot.send_message(callback.from_user.id, children_limit_text())
+
+
+async def on_gone(callback: CallbackQuery, bot: Bot, app: AppContext, callback_answer: CallbackAnswer) -> None:
+    """The child or the pregnancy a button is about is not hers (any more): her profile as it is now."""
+    stale(callback_answer)
+    await send_profile(bot, callback.from_user.id, app)
+
+
+async def on_stale_profile_button(callback_answer: CallbackAnswer) -> None:
+    stale(callback_answer)
+
+
+# --- her profile -------------------------------------------------------------------------------
+
+async def on_show(callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext) -> None:
+    await state.clear()
+    await send_profile(bot, callback.from_user.id, app)
+
+
+async def on_language(callback: CallbackQuery, bot: Bot, app: AppContext) -> None:
+    await bot.send_message(callback.from_user.id, language_prompt(app.i18n), reply_markup=language_keyboard())
+
+
+async def on_planning(callback: CallbackQuery, bot: Bot, app: AppContext, user: UserRecord) -> None:
+    await family_service.set_planning(app, user.id, not user.planning)
+    await send_profile(bot, callback.from_user.id, app)
+
+
+async def on_edit(
+    callback: CallbackQuery, callback_data: ProfileCb, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord
+) -> None:
+    """Name, phone, place or the pregnancy's dates: its question, then saved."""
+    await start_profile_edit(state, {"lang": user.language, "target": _EDITS[callback_data.action].value})
+    await advance(bot, callback.from_user.id, state, app)
+
+
+async def on_new_child(
+    callback: CallbackQuery, callback_data: ProfileCb, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord
+) -> None:
+    """Her baby is born, or a child to add: the child's questions, then saved."""
+    await start_profile_edit(state, {"lang": user.language, "target": _EDITS[callback_data.action].value, "child": {}})
+    await advance(bot, callback.from_user.id, state, app)
+
+
+# --- the pregnancy ends ------------------------------------------------------------------------
+
+async def on_lost(callback: CallbackQuery, bot: Bot) -> None:
+    await bot.send_message(callback.from_user.id, loss_question_text(), reply_markup=kb.confirm_loss_keyboard())
+
+
+async def on_loss_confirmed(callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord) -> None:
+    await family_service.record_pregnancy_loss(app, user.id)
+    await state.clear()
+    await bot.send_message(callback.from_user.id, loss_recorded_text())
+
+
+# --- one of her children -----------------------------------------------------------------------
+
+async def on_child(callback: CallbackQuery, bot: Bot, app: AppContext, child: ChildRecord) -> None:
+    await bot.send_message(
+        callback.from_user.id,
+        child_line(child.name, child.birth_date, child.sex, app.today()),
+        reply_markup=kb.child_keyboard(child.id),
+    )
+
+
+async def on_edit_child(
+    callback: CallbackQuery, callback_data: ProfileCb, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord,
+    child: ChildRecord,
+) -> None:
+    """A child's name, date of birth, or sex: its question, then saved."""
+    target = _EDITS[callback_data.action].value
+    await start_profile_edit(state, {"lang": user.language, "target": target, "child_id": child.id, "child": {}})
+    await advance(bot, callback.from_user.id, state, app)
+
+
+async def on_remove_child(callback: CallbackQuery, bot: Bot, child: ChildRecord) -> None:
+    await bot.send_message(
+        callback.from_user.id,
+        _("Remove {name} from your profile?").format(name=html.quote(child.name)),
+        reply_markup=kb.confirm_remove_child_keyboard(child.id),
+    )
+
+
+async def on_child_removed(callback: CallbackQuery, bot: Bot, app: AppContext, user: UserRecord, child: ChildRecord) -> None:
+    await family_service.remove_child(app, user.id, child.id)
+    await bot.send_message(callback.from_user.id, _("Removed."))
+    await send_profile(bot, callback.from_user.id, app)
 
 
 def build_router() -> Router:
     """A fresh router per application: aiogram attaches a router to one dispatcher only."""
     router = Router(name="profile")
+    router.callback_query.middleware(CallbackAnswerMiddleware())
     router.message.register(on_profile, Command("profile"))
-    router.callback_query.register(on_profile_button, ProfileCb.filter())
+    # First: what no handler below has to check again.
+    router.callback_query.register(on_unregistered, pressed(ProfileCb), MagicData(F.family.is_(None)))
+    router.callback_query.register(
+        on_children_full,
+        ProfileCb.filter(F.action.in_({ProfileAction.ADD_CHILD, ProfileAction.BORN})),
+        MagicData(F.family.children.len() >= MAX_CHILDREN),
+    )
+    pregnant = MagicData(F.family.pregnancy.is_not(None))
+    router.callback_query.register(on_show, ProfileCb.filter(F.action == ProfileAction.SHOW))
+    router.callback_query.register(on_language, ProfileCb.filter(F.action == ProfileAction.LANGUAGE))
+    router.callback_query.register(on_planning, ProfileCb.filter(F.action == ProfileAction.PLANNING))
+    router.callback_query.register(
+        on_edit,
+        ProfileCb.filter(F.action.in_({ProfileAction.NAME, ProfileAction.PHONE, ProfileAction.PLACE, ProfileAction.PREGNANCY})),
+    )
+    router.callback_query.register(on_new_child, ProfileCb.filter(F.action == ProfileAction.ADD_CHILD))
+    router.callback_query.register(on_new_child, ProfileCb.filter(F.action == ProfileAction.BORN), pregnant)
+    router.callback_query.register(on_lost, ProfileCb.filter(F.action == ProfileAction.LOST), pregnant)
+    router.callback_query.register(on_loss_confirmed, ProfileCb.filter(F.action == ProfileAction.LOST_YES), pregnant)
+    router.callback_query.register(on_child, ProfileCb.filter(F.action == ProfileAction.CHILD), _her_child)
+    router.callback_query.register(
+        on_edit_child,
+        ProfileCb.filter(F.action.in_({ProfileAction.CHILD_NAME, ProfileAction.CHILD_BIRTH, ProfileAction.CHILD_SEX})),
+        _her_child,
+    )
+    router.callback_query.register(on_remove_child, ProfileCb.filter(F.action == ProfileAction.CHILD_REMOVE), _her_child)
+    router.callback_query.register(on_child_removed, ProfileCb.filter(F.action == ProfileAction.CHILD_REMOVE_YES), _her_child)
+    # Last: a child or a pregnancy that is not hers (any more), then data no profile button carries.
+    router.callback_query.register(on_gone, ProfileCb.filter(F.action.in_(_ABOUT_A_CHILD | _ABOUT_THE_PREGNANCY)))
+    router.callback_query.register(on_stale_profile_button, pressed(ProfileCb))
     return router

@@ -8,13 +8,14 @@ from aiogram import Bot, F, Router, html
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.commands import set_chat_commands
 from bot.config import SUPPORTED_LANGUAGES
 from bot.content import polyclinic as find_polyclinic
 from bot.context import AppContext
-from bot.domain.flow import Mode
+from bot.domain.flow import Draft, Mode, Step
 from bot.keyboards.registration import (
     LANGUAGE_NAMES,
     ConsentCb,
@@ -31,7 +32,7 @@ from bot.views.registration import language_prompt
 from db.records import StaffRecord, UserRecord
 from handlers.replies import mark_answered
 from handlers.staff import show_menu
-from handlers.steps import Flow, advance, reask, step_of
+from handlers.steps import advance, reask, state_for, step_of, update_draft
 
 
 async def begin_registration(
@@ -39,10 +40,10 @@ async def begin_registration(
 ) -> None:
     """A new registration; from a polyclinic's link (`/start pc_<code>`) with her polyclinic filled in."""
     await state.set_state(None)
-    data: dict[str, object] = {"mode": Mode.REGISTER.value}
+    data: Draft = {"mode": Mode.REGISTER.value}
     clinic = find_polyclinic(polyclinic) if polyclinic else None
     if clinic is not None:
-        data.update(region=clinic.region, polyclinic=clinic.code)
+        data.update({"region": clinic.region, "polyclinic": clinic.code})
     await state.set_data(data)
     log_event("registration_started", user_id=chat_id, via_polyclinic_link=clinic is not None)
     await advance(bot, chat_id, state, app)
@@ -83,9 +84,8 @@ async def on_start(
 
 
 async def on_restart(callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext, user: UserRecord | None) -> None:
-    await callback.answer()
     if user is not None:
-        await callback.message.answer(_("You are already registered. See your details with /profile."))  # type: ignore[union-attr]
+        await bot.send_message(callback.from_user.id, _("You are already registered. See your details with /profile."))
         return
     await begin_registration(bot, callback.from_user.id, state, app)
 
@@ -105,7 +105,6 @@ async def on_language(
 ) -> None:
     code = callback_data.code
     chat_id = callback.from_user.id
-    await callback.answer()
     with app.i18n.use_locale(code):
         if user is not None:
             await family_service.set_language(app, user.id, code)
@@ -119,8 +118,8 @@ async def on_language(
                 await show_menu(bot, chat_id, replace(staff_member, language=code))  # her menu, in it
                 return
         else:
-            await state.update_data(lang=code)
-        if await state.get_state() == Flow.language.state:
+            await update_draft(state, lang=code)
+        if await state.get_state() == state_for(Step.LANGUAGE).state:
             await advance(bot, chat_id, state, app)
         else:
             await reask(bot, chat_id, state, app)
@@ -129,10 +128,9 @@ async def on_language(
 async def on_consent(
     callback: CallbackQuery, callback_data: ConsentCb, bot: Bot, state: FSMContext, app: AppContext
 ) -> None:
-    await callback.answer()
     await mark_answered(callback)
     if callback_data.agree:
-        await state.update_data(consent=True)
+        await update_draft(state, consent=True)
         await advance(bot, callback.from_user.id, state, app)
         return
     await state.clear()
@@ -150,9 +148,10 @@ def _name(user: UserRecord) -> str:
 def build_router() -> Router:
     """A fresh router per application: aiogram attaches a router to one dispatcher only."""
     router = Router(name="start")
+    router.callback_query.middleware(CallbackAnswerMiddleware())
     router.message.register(on_start, CommandStart())
     router.callback_query.register(on_restart, RestartCb.filter())
     router.message.register(on_language_command, Command("language"))
     router.callback_query.register(on_language, LanguageCb.filter(F.code.in_(SUPPORTED_LANGUAGES)))
-    router.callback_query.register(on_consent, StateFilter(Flow.consent), ConsentCb.filter())
+    router.callback_query.register(on_consent, StateFilter(state_for(Step.CONSENT)), ConsentCb.filter())
     return router

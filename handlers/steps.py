@@ -6,8 +6,8 @@ calls `advance`, which asks whatever `next_step` says is missing (or saves a fin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from types import EllipsisType
+from typing import Unpack, cast
 
 from aiogram import Bot
 from aiogram.fsm.context import FSMContext
@@ -16,7 +16,7 @@ from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboa
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
-from bot.domain.flow import Mode, Step, next_step
+from bot.domain.flow import Draft, Mode, Step, next_step
 from bot.keyboards import profile as profile_kb
 from bot.keyboards import registration as kb
 from bot.logging_setup import log_event
@@ -25,32 +25,15 @@ from bot.views.profile import profile_text
 from bot.views.registration import step_question
 from db.records import Family
 
-
-class Flow(StatesGroup):
-    """One state per question; the state names are Step values."""
-
-    language = State()
-    consent = State()
-    roles = State()
-    name = State()
-    phone = State()
-    region = State()
-    polyclinic = State()
-    dating_method = State()
-    dating_date = State()
-    dating_week = State()
-    dating_confirm = State()
-    child_name = State()
-    child_birth = State()
-    child_sex = State()
-    child_gestation = State()
-    child_weight = State()
-    more_children = State()
-    summary = State()
+# One state per question, named "Flow:<step value>": one list (Step), and the names flows stored in
+# the database already carry. APPLY is no question: a finished profile edit is saved at once.
+_STATES: dict[Step, State] = {step: State() for step in Step if step is not Step.APPLY}
+Flow = type("Flow", (StatesGroup,), {step.value: state for step, state in _STATES.items()})
 
 
 def state_for(step: Step) -> State:
-    return getattr(Flow, step.value)  # type: ignore[no-any-return]
+    """The state of a step's question (what handlers filter on; `Flow`'s attributes are made at run time)."""
+    return _STATES[step]
 
 
 def step_of(state_name: str | None) -> Step | None:
@@ -59,7 +42,16 @@ def step_of(state_name: str | None) -> Step | None:
     return Step(state_name.removeprefix("Flow:"))
 
 
-def step_keyboard(step: Step, data: Mapping[str, Any], lang: str) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+async def draft_of(state: FSMContext) -> Draft:
+    """Her answers so far (the FSM data is what the handlers of a flow wrote: a Draft)."""
+    return cast(Draft, await state.get_data())
+
+
+async def update_draft(state: FSMContext, **answers: Unpack[Draft]) -> Draft:
+    return cast(Draft, await state.update_data(answers))
+
+
+def step_keyboard(step: Step, data: Draft, lang: str) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
     """The buttons under a step's question (None where she types the answer)."""
     match step:
         case Step.LANGUAGE:
@@ -89,7 +81,7 @@ def step_keyboard(step: Step, data: Mapping[str, Any], lang: str) -> InlineKeybo
     return None
 
 
-async def ask(step: Step, bot: Bot, chat_id: int, data: Mapping[str, Any], app: AppContext) -> None:
+async def ask(step: Step, bot: Bot, chat_id: int, data: Draft, app: AppContext) -> None:
     lang = data.get("lang") or app.settings.default_language
     text = step_question(step, data, app.today(), app.i18n)
     await bot.send_message(chat_id, text, reply_markup=step_keyboard(step, data, lang))
@@ -97,7 +89,7 @@ async def ask(step: Step, bot: Bot, chat_id: int, data: Mapping[str, Any], app: 
 
 async def advance(bot: Bot, chat_id: int, state: FSMContext, app: AppContext) -> None:
     """Ask the next missing answer, or save a finished profile edit."""
-    data = await state.get_data()
+    data = await draft_of(state)
     step = next_step(data)
     if step is Step.APPLY:
         try:
@@ -116,22 +108,24 @@ async def advance(bot: Bot, chat_id: int, state: FSMContext, app: AppContext) ->
 
 
 async def reask(
-    bot: Bot, chat_id: int, state: FSMContext, app: AppContext, raw_state: str | None | object = ...
+    bot: Bot, chat_id: int, state: FSMContext, app: AppContext, raw_state: str | None | EllipsisType = ...
 ) -> bool:
     """Repeat the current question (after a stray message or command). False if no flow is open.
 
     Pass the handler's `raw_state` when it has one: it saves a read on the hot path.
     """
-    step = step_of(await state.get_state() if raw_state is ... else raw_state)  # type: ignore[arg-type]
+    step = step_of(await state.get_state() if raw_state is ... else raw_state)
     if step is None:
         return False
-    await ask(step, bot, chat_id, await state.get_data(), app)
+    await ask(step, bot, chat_id, await draft_of(state), app)
     return True
 
 
-async def start_profile_edit(state: FSMContext, lang: str, target: str, **extra: Any) -> None:
+async def start_profile_edit(state: FSMContext, edit: Draft) -> None:
+    """A profile edit begins, whatever flow was open: `edit` holds her language and what it changes."""
+    draft: Draft = {"mode": Mode.PROFILE.value, **edit}
     await state.set_state(None)
-    await state.set_data({"mode": Mode.PROFILE.value, "lang": lang, "target": target, **extra})
+    await state.set_data(draft)
 
 
 async def send_profile(bot: Bot, chat_id: int, app: AppContext, family: Family | None = None) -> None:

@@ -1,15 +1,16 @@
 """Which question comes next, from what she has answered so far.
 
-Registration and profile edits keep their answers in the FSM data (a plain dict that survives a
-restart). The next question is always derived from that dict, never stored, so a restart, a
-`/start` in the middle, or an edit from the summary all land on the right question.
+Registration and profile edits keep their answers in the FSM data (a `Draft`: a plain dict that
+survives a restart). The next question is always derived from that dict, never stored, so a restart,
+a `/start` in the middle, or an edit from the summary all land on the right question.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
+from typing import TypedDict
+
+from bot.domain.pregnancy import DatingMethod
 
 
 class Step(StrEnum):
@@ -59,6 +60,50 @@ class EditTarget(StrEnum):
     CHILD_SEX = "child_sex"
 
 
+class PregnancyDraft(TypedDict):
+    """Her pregnancy's dating as typed (bot.services.families.dating_to_draft): ISO dates."""
+
+    method: str  # a bot.domain.pregnancy.DatingMethod value
+    due: str
+    lmp: str | None
+
+
+class ChildDraft(TypedDict, total=False):
+    """A child as she tells of it; a key is missing until its question is answered."""
+
+    name: str
+    birth: str  # ISO date
+    sex: str  # a bot.domain.children.Sex value
+    infant: bool  # under one at registration: weeks and grams are asked
+    weeks: int | None  # weeks of pregnancy at birth; None: "I don't know"
+    grams: int | None  # birth weight; None: "I don't know"
+
+
+class Draft(TypedDict, total=False):
+    """The FSM data of a registration (mode "register") or of one profile edit (mode "profile").
+
+    Stored as JSON (values are plain str, not the enums named), read back after a restart, so an
+    answer is missing, never a wrong type; a key forgotten (popped) is asked again."""
+
+    mode: str  # a Mode value
+    lang: str
+    consent: bool
+    roles: list[str]  # Role values
+    roles_done: bool
+    name: str
+    phone: str  # +7 and ten digits
+    region: str  # a region code
+    polyclinic: str  # a polyclinic code; "" when hers is not in the list
+    dating_method: str | None  # a DatingMethod value
+    pregnancy: PregnancyDraft | None
+    pregnancy_confirmed: bool
+    children: list[ChildDraft]  # registration: the children told of, each complete
+    child: ChildDraft  # the child being told of now (or, in a profile edit, the child's new answer)
+    children_done: bool
+    target: str  # a profile edit: an EditTarget value
+    child_id: int  # a profile edit of one child: which
+
+
 def toggle_role(roles: list[str], role: Role) -> list[str]:
     """Pregnant and planning exclude each other; parent combines with either."""
     chosen = set(roles)
@@ -73,18 +118,18 @@ def toggle_role(roles: list[str], role: Role) -> list[str]:
     return [r.value for r in Role if r in chosen]
 
 
-def _pregnancy_step(data: Mapping[str, Any]) -> Step | None:
+def _pregnancy_step(data: Draft) -> Step | None:
     if data.get("pregnancy_confirmed"):
         return None
     method = data.get("dating_method")
     if not method:
         return Step.DATING_METHOD
     if not data.get("pregnancy"):
-        return Step.DATING_WEEK if method == "week" else Step.DATING_DATE
+        return Step.DATING_WEEK if method == DatingMethod.WEEK else Step.DATING_DATE
     return Step.DATING_CONFIRM
 
 
-def _child_step(child: Mapping[str, Any]) -> Step | None:
+def _child_step(child: ChildDraft) -> Step | None:
     if not child.get("name"):
         return Step.CHILD_NAME
     if not child.get("birth"):
@@ -100,11 +145,11 @@ def _child_step(child: Mapping[str, Any]) -> Step | None:
     return None
 
 
-def child_complete(child: Mapping[str, Any]) -> bool:
+def child_complete(child: ChildDraft) -> bool:
     return _child_step(child) is None
 
 
-def next_step(data: Mapping[str, Any]) -> Step:
+def next_step(data: Draft) -> Step:
     if data.get("mode") == Mode.PROFILE:
         return _next_profile_step(data)
     if data.get("lang") is None:
@@ -132,7 +177,7 @@ def next_step(data: Mapping[str, Any]) -> Step:
     return Step.SUMMARY
 
 
-def _next_profile_step(data: Mapping[str, Any]) -> Step:
+def _next_profile_step(data: Draft) -> Step:
     target = data.get("target")
     child = data.get("child", {})
     if target == EditTarget.NAME:

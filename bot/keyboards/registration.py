@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
+from typing import Final, Literal
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.content import polyclinics, regions
+from bot.domain.children import Sex
 from bot.domain.flow import Role
+from bot.domain.pregnancy import DatingMethod
 from bot.keyboards import Keyboard
 
 
@@ -21,8 +25,11 @@ class ConsentCb(CallbackData, prefix="cons"):
     agree: bool
 
 
+CONTINUE: Final = "done"  # the roles question's "Continue" button (its value in RoleCb.role)
+
+
 class RoleCb(CallbackData, prefix="role"):
-    role: str  # pregnant | planning | parent | done
+    role: Role | Literal["done"]  # a role ticked or unticked, or CONTINUE
 
 
 class RegionCb(CallbackData, prefix="reg"):
@@ -34,7 +41,7 @@ class PolyclinicCb(CallbackData, prefix="pc"):
 
 
 class DatingMethodCb(CallbackData, prefix="dm"):
-    method: str
+    method: DatingMethod
 
 
 class DatingConfirmCb(CallbackData, prefix="dc"):
@@ -42,7 +49,7 @@ class DatingConfirmCb(CallbackData, prefix="dc"):
 
 
 class SexCb(CallbackData, prefix="sex"):
-    sex: str
+    sex: Sex
 
 
 class DontKnowCb(CallbackData, prefix="dk"):
@@ -57,13 +64,31 @@ class MoreChildrenCb(CallbackData, prefix="more"):
     more: bool
 
 
+class SummaryAction(StrEnum):
+    CONFIRM = "confirm"
+    NAME = "name"
+    PHONE = "phone"
+    PLACE = "place"
+    ROLES = "roles"
+    PREGNANCY = "pregnancy"
+    CHILDREN = "children"
+
+
 class SummaryCb(CallbackData, prefix="sum"):
-    action: str  # confirm | name | phone | place | roles | pregnancy | children
+    action: SummaryAction
+
+
+class DraftChildAction(StrEnum):
+    """The children listed in the registration summary."""
+
+    REMOVE = "remove"
+    ADD = "add"
+    BACK = "back"
 
 
 class DraftChildCb(CallbackData, prefix="dch"):
-    action: str  # remove | add | back
-    index: int = 0
+    action: DraftChildAction
+    index: int = 0  # REMOVE: which child of the draft
 
 
 class RestartCb(CallbackData, prefix="restart"):
@@ -97,8 +122,8 @@ def roles_keyboard(chosen: Sequence[str]) -> InlineKeyboardMarkup:
     builder = Keyboard()
     for role, label in labels.items():
         mark = "✅ " if role in chosen else "▫️ "
-        builder.button(text=mark + label, callback_data=RoleCb(role=role.value))
-    builder.button(text=_("Continue ➡️"), callback_data=RoleCb(role="done"))
+        builder.button(text=mark + label, callback_data=RoleCb(role=role))
+    builder.button(text=_("Continue ➡️"), callback_data=RoleCb(role=CONTINUE))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -130,9 +155,9 @@ def polyclinic_keyboard(region_code: str, lang: str) -> InlineKeyboardMarkup:
 
 def dating_method_keyboard() -> InlineKeyboardMarkup:
     builder = Keyboard()
-    builder.button(text=_("📅 I know my due date"), callback_data=DatingMethodCb(method="due_date"))
-    builder.button(text=_("🩸 I know the first day of my last period"), callback_data=DatingMethodCb(method="lmp"))
-    builder.button(text=_("🔢 I only know the week"), callback_data=DatingMethodCb(method="week"))
+    builder.button(text=_("📅 I know my due date"), callback_data=DatingMethodCb(method=DatingMethod.DUE_DATE))
+    builder.button(text=_("🩸 I know the first day of my last period"), callback_data=DatingMethodCb(method=DatingMethod.LMP))
+    builder.button(text=_("🔢 I only know the week"), callback_data=DatingMethodCb(method=DatingMethod.WEEK))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -147,8 +172,8 @@ def dating_confirm_keyboard() -> InlineKeyboardMarkup:
 
 def sex_keyboard() -> InlineKeyboardMarkup:
     builder = Keyboard()
-    builder.button(text=_("👧 Girl"), callback_data=SexCb(sex="girl"))
-    builder.button(text=_("👦 Boy"), callback_data=SexCb(sex="boy"))
+    builder.button(text=_("👧 Girl"), callback_data=SexCb(sex=Sex.GIRL))
+    builder.button(text=_("👦 Boy"), callback_data=SexCb(sex=Sex.BOY))
     builder.adjust(2)
     return builder.as_markup()
 
@@ -171,15 +196,15 @@ def more_children_keyboard() -> InlineKeyboardMarkup:
 
 def summary_keyboard(roles: Sequence[str]) -> InlineKeyboardMarkup:
     builder = Keyboard()
-    builder.button(text=_("✏️ Name"), callback_data=SummaryCb(action="name"))
-    builder.button(text=_("✏️ Phone"), callback_data=SummaryCb(action="phone"))
-    builder.button(text=_("✏️ Region and polyclinic"), callback_data=SummaryCb(action="place"))
-    builder.button(text=_("✏️ Who I am"), callback_data=SummaryCb(action="roles"))
+    builder.button(text=_("✏️ Name"), callback_data=SummaryCb(action=SummaryAction.NAME))
+    builder.button(text=_("✏️ Phone"), callback_data=SummaryCb(action=SummaryAction.PHONE))
+    builder.button(text=_("✏️ Region and polyclinic"), callback_data=SummaryCb(action=SummaryAction.PLACE))
+    builder.button(text=_("✏️ Who I am"), callback_data=SummaryCb(action=SummaryAction.ROLES))
     if Role.PREGNANT in roles:
-        builder.button(text=_("✏️ Pregnancy"), callback_data=SummaryCb(action="pregnancy"))
+        builder.button(text=_("✏️ Pregnancy"), callback_data=SummaryCb(action=SummaryAction.PREGNANCY))
     if Role.PARENT in roles:
-        builder.button(text=_("✏️ Children"), callback_data=SummaryCb(action="children"))
-    builder.button(text=_("✅ Confirm"), callback_data=SummaryCb(action="confirm"))
+        builder.button(text=_("✏️ Children"), callback_data=SummaryCb(action=SummaryAction.CHILDREN))
+    builder.button(text=_("✅ Confirm"), callback_data=SummaryCb(action=SummaryAction.CONFIRM))
     builder.adjust(2)
     return builder.as_markup()
 
@@ -187,9 +212,9 @@ def summary_keyboard(roles: Sequence[str]) -> InlineKeyboardMarkup:
 def draft_children_keyboard(names: Sequence[str]) -> InlineKeyboardMarkup:
     builder = Keyboard()
     for index, name in enumerate(names):
-        builder.button(text=_("🗑 Remove {name}").format(name=name), callback_data=DraftChildCb(action="remove", index=index))
-    builder.button(text=_("➕ Add a child"), callback_data=DraftChildCb(action="add"))
-    builder.button(text=_("⬅️ Back to the summary"), callback_data=DraftChildCb(action="back"))
+        builder.button(text=_("🗑 Remove {name}").format(name=name), callback_data=DraftChildCb(action=DraftChildAction.REMOVE, index=index))
+    builder.button(text=_("➕ Add a child"), callback_data=DraftChildCb(action=DraftChildAction.ADD))
+    builder.button(text=_("⬅️ Back to the summary"), callback_data=DraftChildCb(action=DraftChildAction.BACK))
     builder.adjust(1)
     return builder.as_markup()
 

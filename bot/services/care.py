@@ -8,14 +8,12 @@ from datetime import date
 from typing import Any
 
 from aiogram import html
-from aiogram.utils.i18n import gettext as _
 
 from bot.content.care import CareItem, Track, care_items
 from bot.context import AppContext
 from bot.domain.calendar import CHILD, SNOOZE, item_window
 from bot.domain.calendar import Item as CalendarItem
 from bot.domain.caseload import Standing, standing
-from bot.domain.dates import format_date
 from bot.logging_setup import log_event
 from bot.services import nurse_notices
 from bot.services.calendar import replan, tracks_of
@@ -59,10 +57,10 @@ async def cancel_appointment(app: AppContext, user_id: int, appointment_id: int)
 
 
 MAX_TEXT = 120  # what an appointment is, and where: the columns are String(120)
-CHANGES = ("move", "what", "place")  # what she may change in an appointment: date and time, what, where
 
 
 def _changed_fields(data: dict[str, Any], on_date: date, what: str) -> dict[str, Any] | None:
+    """What she may change in an appointment: its date and time ("move"), what it is, or where ("place")."""
     change = data.get("change", "move")  # a move begun before "change" existed has none
     if change == "move":
         return {"on_date": on_date, "at_time": data.get("at_time")}
@@ -153,36 +151,17 @@ def entry_title(entry: CalendarEntry, lang: str) -> str:
     return whom + html.quote(entry.item.title(lang))
 
 
-async def calendar_text(app: AppContext, family: Family) -> str:
-    """/calendar: what is coming (with dates, said as guidance where not official) and what is done."""
+@dataclass(frozen=True, slots=True)
+class HerCalendar:
+    """What /calendar shows her (bot.views.calendar.calendar_text says it)."""
+
+    entries: list[CalendarEntry]  # every care item of her tracks, in calendar order
+    appointments: list[AppointmentRecord]  # from today on
+
+
+async def her_calendar(app: AppContext, family: Family) -> HerCalendar:
     today = app.today()
-    lang = family.user.language
     async with app.database.reading() as conn:
         states = state_map(await care.states_of(conn, family.user.id))
         appointments = await care.appointments_of(conn, family.user.id, from_date=today)
-    upcoming: list[tuple[date, str]] = []
-    done: list[str] = []
-    for entry in calendar_entries(family, states, today, planning_since(app, family)):
-        title = entry_title(entry, lang)
-        if entry.standing is Standing.DONE:
-            done.append(f"✅ {title}")
-        elif entry.standing is Standing.UPCOMING:
-            span = f"{format_date(entry.opens)} – {format_date(entry.closes)}"
-            mark = "" if entry.item.is_official else " *"
-            upcoming.append((entry.opens, f"• {span}: {title}{mark}"))
-    lines = [_("<b>Your care calendar</b>"), ""]
-    if appointments:
-        lines.append(_("<b>Your appointments</b>"))
-        for a in appointments:
-            when = format_date(a.on_date) + (f", {a.at_time}" if a.at_time else "")
-            lines.append(f"• {when}: {html.quote(a.what)}")
-        lines.append("")
-    lines.append(_("<b>Coming up</b>"))
-    shown = [line for _opens, line in sorted(upcoming)[:8]]
-    lines += shown or [_("Nothing in the next months.")]
-    if any(line.endswith(" *") for line in shown):
-        lines += ["", _("* Usual timing, not an official date: please check with your polyclinic.")]
-    if done:
-        lines += ["", _("<b>Done</b>"), *done[-8:]]
-    lines += ["", _("Add your own appointment: /appointments")]
-    return "\n".join(lines)
+    return HerCalendar(calendar_entries(family, states, today, planning_since(app, family)), appointments)

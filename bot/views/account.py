@@ -1,4 +1,4 @@
-"""What /help and /privacy say."""
+"""What /help and /privacy say, and the answer to a message no question asked for."""
 
 from __future__ import annotations
 
@@ -36,4 +36,22 @@ def privacy_text() -> str:
         "I do not share it with anyone else and I do not use it for advertising.\n\n"
         "<b>Your choices:</b> /profile to correct anything, /stop to pause messages, "
         "/delete_me to erase everything. After erasing, only anonymous counts remain, with nothing that identifies you."
+    )
+
+
+def free_message_reply(kept: bool) -> str:
+    """A message to the bot, not to a question: `kept` when it can be passed on to her health workers."""
+    if kept:
+        return _(
+            "I am a bot and cannot answer free messages myself, but I can pass this one on to the health "
+            "workers who look after you. "
+            "If something worries you about your health or your child's, call your polyclinic. "
+            "In an emergency call 103 (ambulance) or 112.\n\n"
+            "What I can do: /help"
+        )
+    return _(
+        "I am a bot and cannot read free messages. To write to your nurse, send /nurse. "
+        "If something worries you about your health or your child's, call your polyclinic. "
+        "In an emergency call 103 (ambulance) or 112.\n\n"
+        "What I can do: /help"
     )

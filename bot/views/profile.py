@@ -5,9 +5,8 @@ Everything here returns HTML for parse_mode=HTML; whatever she typed is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
@@ -17,6 +16,7 @@ from bot.content import polyclinic as find_polyclinic
 from bot.content import region as find_region
 from bot.domain.children import child_age
 from bot.domain.dates import format_date
+from bot.domain.flow import Draft, Role
 from bot.domain.phone import format_phone
 from bot.domain.pregnancy import PregnancyDating
 from bot.keyboards.registration import LANGUAGE_NAMES
@@ -67,7 +67,7 @@ def child_line(name: str, birth: date, sex: str, today: date) -> str:
     )
 
 
-def summary_text(data: Mapping[str, Any], dating: PregnancyDating | None, today: date) -> str:
+def summary_text(data: Draft, dating: PregnancyDating | None, today: date) -> str:
     lang = data["lang"]
     region_name, clinic_name = place_label(data["region"], data.get("polyclinic") or None, lang)
     lines = [
@@ -79,16 +79,29 @@ def summary_text(data: Mapping[str, Any], dating: PregnancyDating | None, today:
         _("Polyclinic: {polyclinic}").format(polyclinic=html.quote(clinic_name)),
     ]
     roles = data.get("roles", [])
-    if dating is not None and "pregnant" in roles:
+    if dating is not None and Role.PREGNANT in roles:
         lines.append(_("Pregnancy: {details}").format(details=pregnancy_line(dating, today)))
-    if "planning" in roles:
+    if Role.PLANNING in roles:
         lines.append(_("Planning a pregnancy"))
-    if "parent" in roles:
+    if Role.PARENT in roles:
         lines.append(_("Children:"))
         for child in data.get("children", []):
             lines.append("• " + child_line(child["name"], date.fromisoformat(child["birth"]), child["sex"], today))
     lines += ["", _("If everything is right, press «Confirm».")]
     return "\n".join(lines)
+
+
+def loss_question_text() -> str:
+    return _("I am so sorry. Shall I record that your pregnancy has ended? I will stop all pregnancy messages.")
+
+
+def loss_recorded_text() -> str:
+    return _(
+        "We are very sorry for your loss. I have stopped all pregnancy messages.\n\n"
+        "Your patronage nurse will be told, so that she can support you; you do not have to explain anything. "
+        "Be gentle with yourself. If you feel very unwell or unsafe, call 103 or 112 at any time; "
+        "the 111 support line is free and open day and night."
+    )
 
 
 def profile_text(

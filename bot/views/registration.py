@@ -3,21 +3,20 @@ what is said when an answer cannot be taken."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 from aiogram import html
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.domain.children import MAX_CHILDREN
-from bot.domain.flow import Step
-from bot.domain.pregnancy import (
-    DatingError,
-)
+from bot.domain.dates import format_date
+from bot.domain.flow import Draft, EditTarget, Step
+from bot.domain.pregnancy import DatingError, DatingMethod, PregnancyDating
 from bot.services.families import dating_from_draft
 from bot.views.profile import dating_check_text, summary_text
+from bot.views.questions import nurse_text
+from db.records import StaffRecord, UserRecord
 
 
 def dating_error_text(error: DatingError) -> str:
@@ -43,6 +42,41 @@ def children_limit_text() -> str:
              "If there are more, please tell your nurse: /nurse").format(count=MAX_CHILDREN)
 
 
+def dating_clash_text(child_name: str, born: date, started: date) -> str:
+    """Her pregnancy's dates put its start too close to (or before) an older child's birth."""
+    return _(
+        "These dates do not fit {name}'s date of birth ({born}): by them, your pregnancy began around {date}, "
+        "and an older child must have been born at least two weeks before that. Please check them and type "
+        "them again."
+    ).format(name=html.quote(child_name), born=format_date(born), date=format_date(started))
+
+
+def birth_clash_text(started: date, *, registering: bool) -> str:
+    """A child's date of birth does not fit her pregnancy; in registration a button under it fixes the pregnancy."""
+    return _(
+        "This date of birth does not fit your pregnancy: by its dates, your pregnancy began around {date}, "
+        "and an older child must have been born at least two weeks before that. Please check the date of "
+        "birth and type it again. If it is right, your pregnancy dates need correcting: {how}"
+    ).format(
+        date=format_date(started),
+        how=_("press «Change the pregnancy dates» below.") if registering else _("change them in /profile first."),
+    )
+
+
+def registered_text(user: UserRecord, nurse: StaffRecord | None) -> str:
+    """Her registration is saved: what she can do now, and who her nurse is."""
+    return "\n\n".join([
+        _(
+            "Thank you! You are registered.\n\n"
+            "/profile — see or change your details\n"
+            "/help — everything I can do\n\n"
+            "If you ever feel that something is seriously wrong with you or your baby, "
+            "call 103 (ambulance) or 112 at once."
+        ),
+        nurse_text(user, nurse),
+    ])
+
+
 def bad_date_text() -> str:
     return _("I could not read this date. Please type it as day.month.year, for example 15.03.2027.")
 
@@ -66,11 +100,16 @@ def language_prompt(i18n: I18n) -> str:
     return "\n".join(i18n.gettext("Please choose your language", locale=code) for code in ("kk", "ru", "en"))
 
 
-def _child_name(data: Mapping[str, Any]) -> str:
+def _dating(data: Draft) -> PregnancyDating | None:
+    pregnancy = data.get("pregnancy")
+    return dating_from_draft(pregnancy) if pregnancy else None
+
+
+def _child_name(data: Draft) -> str:
     return html.quote(data.get("child", {}).get("name") or _("your child"))
 
 
-def step_question(step: Step, data: Mapping[str, Any], today: date, i18n: I18n) -> str:
+def step_question(step: Step, data: Draft, today: date, i18n: I18n) -> str:
     """The question a registration or profile-edit step asks (its buttons: handlers/steps.py)."""
     match step:
         case Step.LANGUAGE:
@@ -93,15 +132,17 @@ def step_question(step: Step, data: Mapping[str, Any], today: date, i18n: I18n) 
         case Step.DATING_METHOD:
             return _("What do you know about your pregnancy dates?")
         case Step.DATING_DATE:
-            if data.get("dating_method") == "due_date":
+            if data.get("dating_method") == DatingMethod.DUE_DATE:
                 return _("Please type your expected due date, for example 15.03.2027.")
             return _("Please type the first day of your last period, for example 02.06.2026.")
         case Step.DATING_WEEK:
             return _("Which week of pregnancy are you in? Please type a number from 4 to 42.")
         case Step.DATING_CONFIRM:
-            return dating_check_text(dating_from_draft(data["pregnancy"]), today)
+            dating = _dating(data)
+            assert dating is not None  # asked once her dates are typed (next_step)
+            return dating_check_text(dating, today)
         case Step.CHILD_NAME:
-            if data.get("target") == "birth":
+            if data.get("target") == EditTarget.BIRTH:
                 return _("Congratulations! What is your baby's name?")
             return _("What is your child's name?")
         case Step.CHILD_BIRTH:
@@ -117,5 +158,5 @@ def step_question(step: Step, data: Mapping[str, Any], today: date, i18n: I18n) 
         case Step.MORE_CHILDREN:
             return _("Do you have another child under five?")
         case Step.SUMMARY:
-            return summary_text(data, dating_from_draft(data["pregnancy"]) if data.get("pregnancy") else None, today)
+            return summary_text(data, _dating(data), today)
     raise ValueError(f"no question for {step}")

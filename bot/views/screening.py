@@ -116,6 +116,20 @@ def result_text(
     return "\n".join(lines)
 
 
+def recent_checks_text(past: Sequence[ScreeningRecord], lang: str, tz: tzinfo) -> str:
+    """/check: her last results in plain words."""
+    return "\n".join([_("<b>Your recent checks</b>"), *(summary_line(r, lang, tz) for r in past)])
+
+
+def share_answer_text(agreed: bool, told: Raised | None) -> str:
+    """Her answer to "may your nurse see it?", and who was told (a high result raises an alert once she agrees)."""
+    if not agreed:
+        return _("All right: it stays private. If you change your mind, tell your nurse yourself any time with /nurse.")
+    if told is not None:
+        return "\n\n".join([_("Thank you. You are not alone."), told_text(told, urgent=False)])
+    return _("Thank you. The health workers who look after your family can now see it on your family card.")
+
+
 def stopped_text() -> str:
     return _("⏸ Saved. You can go on within 24 hours: /check, or the button below.")
 
