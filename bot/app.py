@@ -9,6 +9,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, SystemClock
@@ -141,6 +142,9 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     dispatcher.update.outer_middleware(dispatcher.fsm)
     dispatcher.update.outer_middleware(UserLoader(database))
     UserLocaleMiddleware(i18n).setup(dispatcher)
+    # Every press is answered once, after its handler (or before it, with the ANSWER_FIRST flag): a
+    # handler says what the answer shows through the injected `callback_answer` (handlers/replies.py).
+    dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
     # Commands and the account router come first, so "/help" works in the middle of any flow.
     # Staff first: an invitation link and a staff member's /start and /help are theirs, not a mother's.
     dispatcher.include_routers(

@@ -7,8 +7,8 @@ from typing import Any
 from aiogram import F
 from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
-from magic_filter import MagicFilter
 from aiogram.types import TelegramObject
+from magic_filter import MagicFilter
 
 from bot.domain.access import Actor, StaffRole
 

@@ -9,7 +9,6 @@ from aiogram.filters import Command
 from aiogram.filters.chat_member_updated import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
@@ -116,7 +115,6 @@ async def on_unblocked(event: ChatMemberUpdated, app: AppContext, user: UserReco
 def build_router() -> Router:
     """A fresh router per application: aiogram attaches a router to one dispatcher only."""
     router = Router(name="account")
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     router.message.register(on_help, Command("help"))
     router.message.register(on_privacy, Command("privacy"))
     router.message.register(on_stop, Command("stop"))

@@ -16,7 +16,7 @@ from aiogram.types import (
     Message,
     User,
 )
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 
@@ -51,7 +51,7 @@ from db import families, outbox
 from db import staff as staff_db
 from db.outbox import OutgoingMessage
 from db.records import StaffRecord
-from handlers.replies import mark_answered, refuse, say_refused, show_in_place
+from handlers.replies import mark_answered, refuse, refusing, say_refused, show_in_place
 
 PAGE = kb.PAGE
 
@@ -344,22 +344,8 @@ async def on_forbidden(event: Message | CallbackQuery, app: AppContext, callback
     await refuse(event, app, "admin_only", callback_answer)
 
 
-async def on_unknown_staff_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
-    """Data no staff-list button of ours carries (forged, or from an old version): never logged with its text."""
-    await refuse(callback, app, "staff_unknown", callback_answer)
-
-
-async def on_unknown_invite_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
-    await refuse(callback, app, "invite", callback_answer)
-
-
-async def on_unknown_assign_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
-    await refuse(callback, app, "assign", callback_answer)
-
-
 def build_router() -> Router:
     router = Router(name="admin")
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     admin = IsStaff(StaffRole.ADMIN)
     button = router.callback_query.register
     router.message.register(on_invite, Command("invite"), admin)
@@ -379,8 +365,8 @@ def build_router() -> Router:
     # Everyone else who reaches these: refused and written down; from an admin, data no button carries.
     for factory in (InviteCb, StaffCb, AssignCb):
         button(on_forbidden, pressed(factory), ~admin)
-    button(on_unknown_invite_button, pressed(InviteCb))
-    button(on_unknown_staff_button, pressed(StaffCb))
-    button(on_unknown_assign_button, pressed(AssignCb))
+    button(refusing("invite"), pressed(InviteCb))
+    button(refusing("staff_unknown"), pressed(StaffCb))
+    button(refusing("assign"), pressed(AssignCb))
     router.message.register(on_forbidden, Command("invite", "staff", "unassigned"), IsStaff())
     return router

@@ -8,7 +8,7 @@ from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
@@ -26,7 +26,7 @@ from bot.services import alerts as alert_service
 from bot.services.alerts import AlertView, Copy
 from bot.views.alerts import alert_button_label, alert_text, open_alerts_text
 from db.records import StaffRecord
-from handlers.replies import alert, on_forbidden, refuse, say_refused, show_in_place
+from handlers.replies import alert, on_forbidden, refusing, say_refused, show_in_place
 
 PAGE = 5
 
@@ -106,14 +106,8 @@ async def on_alerts_page(callback: CallbackQuery, callback_data: AlertCb, app: A
     await show_in_place(callback, *await _list(app, staff, staff_member.language, max(0, callback_data.page)))
 
 
-async def on_unknown_alert_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
-    """Data no button of ours carries (forged, or from an old version): never logged with its text."""
-    await refuse(callback, app, "alert_unknown", callback_answer)
-
-
 def build_router() -> Router:
     router = Router(name="alerts")
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     staff = IsStaff()
     button = router.callback_query.register
     router.message.register(on_alerts, Command("alerts"), staff)
@@ -121,6 +115,6 @@ def build_router() -> Router:
     button(on_open_alert, AlertCb.filter(F.action == AlertAction.OPEN), staff)
     button(on_alert_button, AlertCb.filter(F.action.in_({AlertAction.TAKE, *OUTCOMES})), staff)
     button(on_forbidden, pressed(AlertCb), ~staff)
-    button(on_unknown_alert_button, pressed(AlertCb))
+    button(refusing("alert_unknown"), pressed(AlertCb))
     router.message.register(on_forbidden, Command("alerts"))
     return router

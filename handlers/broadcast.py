@@ -15,7 +15,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
@@ -53,9 +53,11 @@ from db.records import StaffRecord
 from handlers.admin import on_forbidden
 from handlers.replies import (
     alert,
+    answer_now,
     edit_quietly,
     mark_answered,
     refuse,
+    refusing,
     say_refused,
     stale,
 )
@@ -323,13 +325,6 @@ async def _preview(bot: Bot, chat_id: int, state: FSMContext, app: AppContext, a
     await bot.send_message(chat_id, text, reply_markup=kb.preview_keyboard(sum(counts.values())))
 
 
-async def _answer_now(callback: CallbackQuery, answer: CallbackAnswer, text: str) -> None:
-    """Answer the press at once, with its text, before slow work; the middleware then answers nothing.
-    (The CallbackAnswer flag "pre" answers before the handler, when the text is not known yet.)"""
-    answer.disable()
-    await callback.answer(text)
-
-
 async def on_send(
     callback: CallbackQuery, bot: Bot, state: FSMContext, app: AppContext, staff: Actor, callback_answer: CallbackAnswer
 ) -> None:
@@ -343,7 +338,7 @@ async def on_send(
         await say_refused(callback, callback_answer)
         return
     # Writing a row for each family takes a while with many: she learns now that it has started.
-    await _answer_now(callback, callback_answer, _("Sending has started.") if started.new else _("This announcement is already being sent."))
+    await answer_now(callback, callback_answer, _("Sending has started.") if started.new else _("This announcement is already being sent."))
     await mark_answered(callback)
     await state.clear()
     await service.launch(app, bot, started)  # the progress message, then the rows (a while, for many)
@@ -508,21 +503,8 @@ async def on_unknown_audience_button(callback: CallbackQuery, app: AppContext, c
     await _refuse_audience(callback, app, callback_answer)
 
 
-async def on_unknown_compose_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
-    await refuse(callback, app, "broadcast_compose_unknown", callback_answer)
-
-
-async def on_unknown_control_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
-    await refuse(callback, app, "broadcast_control", callback_answer)
-
-
-async def on_unknown_list_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
-    await refuse(callback, app, "broadcast_list_unknown", callback_answer)
-
-
 def build_router() -> Router:
     router = Router(name="broadcast")
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     admin = IsStaff(StaffRole.ADMIN)
     button = router.callback_query.register
     router.message.register(on_broadcast, Command("broadcast"), admin)
@@ -565,8 +547,8 @@ def build_router() -> Router:
     for factory in (BcAudienceCb, BcComposeCb, BcControlCb, BcListCb):
         button(on_forbidden, pressed(factory), ~admin)
     button(on_unknown_audience_button, pressed(BcAudienceCb))
-    button(on_unknown_compose_button, pressed(BcComposeCb))
-    button(on_unknown_control_button, pressed(BcControlCb))
-    button(on_unknown_list_button, pressed(BcListCb))
+    button(refusing("broadcast_compose_unknown"), pressed(BcComposeCb))
+    button(refusing("broadcast_control"), pressed(BcControlCb))
+    button(refusing("broadcast_list_unknown"), pressed(BcListCb))
     router.message.register(on_forbidden, Command("broadcast", "broadcasts"), IsStaff())
     return router

@@ -11,7 +11,7 @@ from aiogram.filters import Command, MagicData, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.content.care import CareItem, care_item
@@ -362,7 +362,6 @@ async def on_calendar(message: Message, app: AppContext, family: Family | None) 
 def build_router() -> Router:
     """A fresh router per application: aiogram attaches a router to one dispatcher only."""
     router = Router(name="calendar")
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     # A reminder's buttons: each checks (_her_reminder) that what it names is hers and current.
     router.callback_query.register(on_done, CareCb.filter(F.action == CareAction.DONE), _her_reminder)
     router.callback_query.register(on_has_appointment, CareCb.filter(F.action == CareAction.APPOINTMENT), _her_reminder)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ErrorEvent, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
@@ -77,7 +77,6 @@ async def on_error(event: ErrorEvent, bot: Bot, app: AppContext) -> bool:
 def build_router() -> Router:
     """A fresh router per application: aiogram attaches a router to one dispatcher only."""
     router = Router(name="fallback")
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     router.callback_query.register(on_stale_button)
     router.message.register(on_anything_else)
     router.errors.register(on_error)

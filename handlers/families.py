@@ -17,7 +17,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
@@ -55,7 +55,7 @@ from handlers.replies import (
     not_available,
     on_flow_other,
     on_forbidden,
-    refuse,
+    refusing,
     say_refused,
     show_in_place,
     typed,
@@ -269,21 +269,8 @@ async def on_reassign(
 
 # --- buttons no handler above took: forged, or from an old version (never logged with their text) ---
 
-async def on_unknown_card_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
-    await refuse(callback, app, "family_unknown", callback_answer)
-
-
-async def on_unknown_list_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
-    await refuse(callback, app, "families_unknown", callback_answer)
-
-
-async def on_unknown_reassign_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
-    await refuse(callback, app, "reassign_unknown", callback_answer)
-
-
 def build_router() -> Router:
     router = Router(name="families")
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     is_staff = IsStaff()
     router.message.register(on_families, Command("families"), is_staff)  # the menu's button: handlers/staff.py
     button = router.callback_query.register
@@ -311,9 +298,9 @@ def build_router() -> Router:
     # Anyone not staff who reaches a staff button: refused and written down.
     for factory in (FamilyCb, FamiliesCb, ReassignCb):
         button(on_forbidden, pressed(factory), ~is_staff)
-    button(on_unknown_card_button, pressed(FamilyCb))
-    button(on_unknown_list_button, pressed(FamiliesCb))
-    button(on_unknown_reassign_button, pressed(ReassignCb))
+    button(refusing("family_unknown"), pressed(FamilyCb))
+    button(refusing("families_unknown"), pressed(FamiliesCb))
+    button(refusing("reassign_unknown"), pressed(ReassignCb))
     # The staff commands typed by someone who is not staff (a mother, or a nurse no longer).
     router.message.register(on_forbidden, Command("families", "questions"), ~is_staff)
     return router

@@ -12,7 +12,7 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
@@ -43,7 +43,7 @@ from handlers.replies import (
     on_flow_other,
     on_forbidden,
     read_date,
-    refuse,
+    refusing,
     say_refused,
     stale,
     text_reply,
@@ -131,11 +131,6 @@ async def on_no_place(
 
 async def on_stale_appointment_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     stale(callback_answer)
-
-
-async def on_unknown_appointment_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
-    """Data no button of ours carries (forged, or from an old version): never logged with its text."""
-    await refuse(callback, app, "appointment_unknown", callback_answer)
 
 
 async def _ask_appointment_date(bot: Bot, chat_id: int, state: FSMContext, app: AppContext) -> None:
@@ -272,7 +267,6 @@ async def on_other_time(
 
 def build_router() -> Router:
     router = Router(name="nurse_appointments")
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     is_staff = IsStaff()
     button = router.callback_query.register
     button(on_move_appointment, NurseApptCb.filter(F.action == NurseApptAction.MOVE), is_staff)
@@ -294,5 +288,5 @@ def build_router() -> Router:
     button(on_stale_appointment_button, pressed(MotherApptCb))
     # Anyone not staff who reaches these buttons: refused and written down.
     button(on_forbidden, pressed(NurseApptCb), ~is_staff)
-    button(on_unknown_appointment_button, pressed(NurseApptCb))
+    button(refusing("appointment_unknown"), pressed(NurseApptCb))
     return router

@@ -11,7 +11,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
@@ -36,7 +36,7 @@ from handlers.replies import (
     on_flow_other,
     on_forbidden,
     read_date,
-    refuse,
+    refusing,
     say_refused,
     show_in_place,
     stale,
@@ -143,11 +143,6 @@ async def on_change_date(
             now=format_date(goal.due_on), example=example_date(app)
         )
         await _ask_change(bot, callback.from_user.id, state, goal, GoalFlow.due, question)
-
-
-async def on_unknown_goal_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
-    """Data no button of ours carries (forged, or from an old version): never logged with its text."""
-    await refuse(callback, app, "goal_unknown", callback_answer)
 
 
 async def _show_plan(event: CallbackQuery | Message, app: AppContext, staff: Actor, family_id: int) -> None:
@@ -267,7 +262,6 @@ async def on_stale_plan_button(callback: CallbackQuery, callback_answer: Callbac
 
 def build_router() -> Router:
     router = Router(name="plans")
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     is_staff = IsStaff()
     button = router.callback_query.register
     button(on_add_goal, GoalCb.filter(F.action == GoalAction.ADD), is_staff)
@@ -289,5 +283,5 @@ def build_router() -> Router:
     button(on_stale_plan_button, pressed(MotherPlanCb))
     # Anyone not staff who reaches these buttons: refused and written down.
     button(on_forbidden, pressed(GoalCb), ~is_staff)
-    button(on_unknown_goal_button, pressed(GoalCb))
+    button(refusing("goal_unknown"), pressed(GoalCb))
     return router

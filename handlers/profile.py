@@ -11,7 +11,7 @@ from aiogram import Bot, F, Router, html
 from aiogram.filters import Command, MagicData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
@@ -176,7 +176,6 @@ async def on_child_removed(callback: CallbackQuery, bot: Bot, app: AppContext, u
 def build_router() -> Router:
     """A fresh router per application: aiogram attaches a router to one dispatcher only."""
     router = Router(name="profile")
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     router.message.register(on_profile, Command("profile"))
     # First: what no handler below has to check again.
     router.callback_query.register(on_unregistered, pressed(ProfileCb), MagicData(F.family.is_(None)))

@@ -9,7 +9,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
@@ -38,7 +38,7 @@ from handlers.replies import (
     alert,
     mark_answered,
     on_forbidden,
-    refuse,
+    refusing,
     say_refused,
     set_buttons,
     show_in_place,
@@ -313,14 +313,8 @@ async def on_answer_other(message: Message) -> None:
     await message.answer(_("I can send text and photos only. Please type your message, or send a photo."))
 
 
-async def on_unknown_answer_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
-    """Data no staff button of ours carries (forged, or from an old version): never logged with its text."""
-    await refuse(callback, app, "answer_unknown", callback_answer)
-
-
 def build_router() -> Router:
     router = Router(name="questions")
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     staff = IsStaff()
     button = router.callback_query.register
     router.message.register(on_nurse, Command("nurse"))
@@ -336,7 +330,7 @@ def build_router() -> Router:
     button(on_answer_cancel, AnswerCb.filter(F.action == AnswerAction.CANCEL), staff)
     # A staff button from someone who is not staff (any more): refused and written down.
     button(on_forbidden, pressed(AnswerCb), ~staff)
-    button(on_unknown_answer_button, pressed(AnswerCb))
+    button(refusing("answer_unknown"), pressed(AnswerCb))
     router.message.register(on_answer, StateFilter(AnswerFlow.text), staff, TEXT_OR_PHOTO)
     router.message.register(on_answer_other, StateFilter(AnswerFlow.text), staff, ~F.text.startswith("/"))
     router.message.register(on_question, StateFilter(AskFlow.question), TEXT_OR_PHOTO)

@@ -10,7 +10,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.commands import set_chat_commands
@@ -25,7 +25,16 @@ from bot.domain.birth import (
 )
 from bot.domain.children import MAX_CHILDREN, BirthDateError, validate_birth_date
 from bot.domain.dates import parse_date
-from bot.domain.flow import ChildDraft, Draft, EditTarget, Mode, Role, Step, child_complete, toggle_role
+from bot.domain.flow import (
+    ChildDraft,
+    Draft,
+    EditTarget,
+    Mode,
+    Role,
+    Step,
+    child_complete,
+    toggle_role,
+)
 from bot.domain.names import clean_person_name
 from bot.domain.phone import format_phone
 from bot.domain.pregnancy import (
@@ -435,7 +444,6 @@ def build_router() -> Router:
     question she is on asked again.
     """
     router = Router(name="registration")
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     router.callback_query.register(on_roles_done, _at(Step.ROLES), RoleCb.filter(F.role == CONTINUE))
     router.callback_query.register(on_role, _at(Step.ROLES), RoleCb.filter(F.role != CONTINUE))
     router.message.register(on_name, _at(Step.NAME), F.text)

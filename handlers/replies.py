@@ -8,10 +8,10 @@ handler never calls `callback.answer()`; it sets what the answer says on the inj
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiogram import Bot, html
 from aiogram.exceptions import TelegramBadRequest
@@ -43,12 +43,21 @@ def alert(answer: CallbackAnswer, text: str) -> None:
     answer.show_alert = True
 
 
-def stale(answer: CallbackAnswer | CallbackQuery) -> object:
+def stale(answer: CallbackAnswer) -> None:
     """An old or unknown button: said kindly, nothing done."""
-    if isinstance(answer, CallbackQuery):  # TRANSITION: handlers not yet on CallbackAnswerMiddleware
-        return answer.answer(_("This button is no longer active."), show_alert=True)
     alert(answer, _("This button is no longer active."))
-    return None
+
+
+# A handler flag: the press is answered before the handler runs, for presses whose work (counting,
+# drawing, writing a national announcement's rows) takes a moment and whose answer says nothing.
+ANSWER_FIRST: dict[str, Any] = {"callback_answer": {"pre": True}}
+
+
+async def answer_now(callback: CallbackQuery, answer: CallbackAnswer, text: str) -> None:
+    """Answer the press at once with `text`, before slow work whose outcome the text already says
+    (ANSWER_FIRST cannot carry a text decided in the handler); the middleware then answers nothing."""
+    answer.disable()
+    await callback.answer(text)
 
 
 def not_available() -> str:
@@ -58,10 +67,8 @@ def not_available() -> str:
 async def say_refused(event: Message | CallbackQuery, answer: CallbackAnswer | None = None) -> None:
     """The refusal alone, when the service has already written it to the audit log."""
     if isinstance(event, CallbackQuery):
-        if answer is None:  # TRANSITION: handlers not yet on CallbackAnswerMiddleware
-            await event.answer(not_available(), show_alert=True)
-        else:
-            alert(answer, not_available())
+        assert answer is not None, "a press is refused through its CallbackAnswer"
+        alert(answer, not_available())
     else:
         await event.answer(_("This is not available to you. What I can do: /help"))
 
@@ -72,6 +79,16 @@ async def refuse(event: Message | CallbackQuery, app: AppContext, action: str, a
     assert event.from_user is not None
     await staff_service.refuse(app, event.from_user.id, action)
     await say_refused(event, answer)
+
+
+def refusing(action: str) -> Callable[[CallbackQuery, AppContext, CallbackAnswer], Awaitable[None]]:
+    """The last handler of a staff factory: data none of its buttons carries (forged, or from an old
+    version) is refused and audited as `action` — never with the data's own text."""
+
+    async def refuse_unknown(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
+        await refuse(callback, app, action, callback_answer)
+
+    return refuse_unknown
 
 
 async def on_forbidden(event: Message | CallbackQuery, app: AppContext, callback_answer: CallbackAnswer | None = None) -> None:
@@ -198,13 +215,6 @@ async def on_flow_other(message: Message) -> None:
     await message.answer(_("Please answer the question above with a short text, or press /families to leave."))
 
 
-def known_action(action: str, known: frozenset[str]) -> str:
-    """A button's action as a log and audit word: callback data is the sender's, so anything not ours
-    becomes "unknown" (a forged button must not write its own text into the logs)."""
-    return action if action in known else "unknown"
-
-
-
 # --- the nurse's day: a family-card button pressed ---------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +229,7 @@ class Press:
     member: StaffRecord
     family_id: int
     page: int
-    answer: CallbackAnswer | None = None  # TRANSITION: required once families.py is on CallbackAnswerMiddleware
+    answer: CallbackAnswer
 
     @property
     def chat_id(self) -> int:
@@ -232,8 +242,6 @@ async def answer_or_refuse(press: Press, found: T | None) -> T | None:
     if found is None:
         await say_refused(press.callback, press.answer)
         return None
-    if press.answer is None:  # TRANSITION
-        await press.callback.answer()
     return found
 
 

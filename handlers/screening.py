@@ -8,7 +8,7 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, MagicData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.content.questionnaires import Questionnaire, questionnaire
@@ -185,7 +185,6 @@ async def on_share(callback: CallbackQuery, callback_data: CheckCb, app: AppCont
 
 def build_router() -> Router:
     router = Router(name="screening")
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     router.message.register(on_check, Command("check"))
     # First: a press from someone not registered (any more), so every handler below has her `family`.
     unregistered = MagicData(F.family.is_(None))

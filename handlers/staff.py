@@ -11,7 +11,7 @@ from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.commands import set_chat_commands
@@ -38,7 +38,14 @@ from bot.services.staff import INVITE_PREFIX, InvitationProblem
 from bot.views.staff import menu_text, problem_text, role_text, staff_help_text
 from db.records import StaffRecord
 from handlers import admin, broadcast, families, questions, stats
-from handlers.replies import mark_answered, on_forbidden, phone_from, refuse, stale
+from handlers.replies import (
+    ANSWER_FIRST,
+    mark_answered,
+    on_forbidden,
+    phone_from,
+    refusing,
+    stale,
+)
 
 
 class Join(StatesGroup):
@@ -161,14 +168,8 @@ async def on_stale_join_button(callback: CallbackQuery, callback_answer: Callbac
     stale(callback_answer)
 
 
-async def on_unknown_menu_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
-    """Data no menu button of ours carries (forged, or from an old version): never logged with its text."""
-    await refuse(callback, app, "menu_unknown", callback_answer)
-
-
 def build_router() -> Router:
     router = Router(name="staff")
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     is_staff, is_admin = IsStaff(), IsStaff(StaffRole.ADMIN)
     router.message.register(on_invitation, CommandStart(deep_link=True, magic=F.args.startswith(INVITE_PREFIX)))
     router.message.register(on_staff_start, CommandStart(), is_staff)
@@ -187,11 +188,11 @@ def build_router() -> Router:
     button(broadcast.on_broadcast, StaffMenuCb.filter(F.action == StaffMenuAction.BROADCAST), is_admin)
     button(broadcast.on_history, StaffMenuCb.filter(F.action == StaffMenuAction.BROADCASTS), is_admin)
     # Counting takes a moment with many families: that press is answered at once, before it.
-    button(stats.on_stats, StaffMenuCb.filter(F.action == StaffMenuAction.STATS), is_admin, flags=stats.ANSWER_FIRST)
+    button(stats.on_stats, StaffMenuCb.filter(F.action == StaffMenuAction.STATS), is_admin, flags=ANSWER_FIRST)
     # Anyone else who reaches these: refused and written down.
     button(admin.on_forbidden, StaffMenuCb.filter(F.action.in_(ADMIN_MENU)))
     button(on_forbidden, pressed(StaffMenuCb), ~is_staff)
-    button(on_unknown_menu_button, pressed(StaffMenuCb))
+    button(refusing("menu_unknown"), pressed(StaffMenuCb))
     router.message.register(on_join_phone, StateFilter(Join.phone), F.contact)
     router.message.register(on_join_phone, StateFilter(Join.phone), F.text, ~F.text.startswith("/"))
     router.message.register(on_join_other, StateFilter(Join.name, Join.phone), ~F.text.startswith("/"))

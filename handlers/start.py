@@ -8,7 +8,6 @@ from aiogram import Bot, F, Router, html
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.commands import set_chat_commands
@@ -148,7 +147,6 @@ def _name(user: UserRecord) -> str:
 def build_router() -> Router:
     """A fresh router per application: aiogram attaches a router to one dispatcher only."""
     router = Router(name="start")
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     router.message.register(on_start, CommandStart())
     router.callback_query.register(on_restart, RestartCb.filter())
     router.message.register(on_language_command, Command("language"))

@@ -5,12 +5,11 @@ checks again."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from aiogram import Bot, F, Router, html
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message, User
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
@@ -21,11 +20,7 @@ from bot.services import stats as stats_service
 from bot.views import reports
 from bot.views.charts import daily_chart
 from db.records import StaffRecord
-from handlers.replies import refuse
-
-# A handler flag: CallbackAnswerMiddleware answers the press before the handler runs, for presses
-# whose work (counting, drawing) takes a moment and whose answer says nothing.
-ANSWER_FIRST: dict[str, Any] = {"callback_answer": {"pre": True}}
+from handlers.replies import ANSWER_FIRST, refuse, refusing
 
 
 async def on_stats(
@@ -79,14 +74,8 @@ async def on_forbidden(event: Message | CallbackQuery, app: AppContext, callback
     await refuse(event, app, "stats", callback_answer)
 
 
-async def on_unknown_stats_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
-    """Data no button of ours carries: refused, and never written down as what the forged button said."""
-    await refuse(callback, app, "stats_unknown", callback_answer)
-
-
 def build_router() -> Router:
     router = Router(name="stats")
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     admin = IsStaff(StaffRole.ADMIN)
     router.message.register(on_stats, Command("stats"), admin)  # the menu's button: handlers/staff.py
     # Counting and drawing take a moment: these presses are answered at once.
@@ -94,5 +83,5 @@ def build_router() -> Router:
     router.callback_query.register(on_chart, StatsCb.filter(F.action == StatsAction.CHART), admin, flags=ANSWER_FIRST)
     router.message.register(on_forbidden, Command("stats"))
     router.callback_query.register(on_forbidden, pressed(StatsCb), ~admin)
-    router.callback_query.register(on_unknown_stats_button, pressed(StatsCb))
+    router.callback_query.register(refusing("stats_unknown"), pressed(StatsCb))
     return router

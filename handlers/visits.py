@@ -14,7 +14,7 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
@@ -36,7 +36,7 @@ from handlers.replies import (
     on_flow_other,
     on_forbidden,
     read_date,
-    refuse,
+    refusing,
     set_buttons,
     stale,
     text_reply,
@@ -141,11 +141,6 @@ async def on_stale_visit_button(callback: CallbackQuery, callback_answer: Callba
     stale(callback_answer)
 
 
-async def on_unknown_visit_button(callback: CallbackQuery, app: AppContext, callback_answer: CallbackAnswer) -> None:
-    """Data no button of ours carries (forged, or from an old version): never logged with its text."""
-    await refuse(callback, app, "visit_unknown", callback_answer)
-
-
 async def on_visit_note(message: Message, bot: Bot, state: FSMContext, app: AppContext, staff: Actor, staff_member: StaffRecord) -> None:
     note = (message.text or "").strip()
     problem = text_problem(note, MAX_VISIT_NOTE)
@@ -175,7 +170,6 @@ async def _save_visit(
 
 def build_router() -> Router:
     router = Router(name="visits")
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     is_staff = IsStaff()
 
     def button(handler: Callable[..., Awaitable[None]], action: VisitAction, *step: State | type[VisitFlow]) -> None:
@@ -195,5 +189,5 @@ def build_router() -> Router:
     router.message.register(on_flow_other, StateFilter(VisitFlow), ~F.text.startswith("/"), is_staff)
     # Anyone not staff who reaches these buttons: refused and written down.
     router.callback_query.register(on_forbidden, pressed(VisitCb), ~is_staff)
-    router.callback_query.register(on_unknown_visit_button, pressed(VisitCb))
+    router.callback_query.register(refusing("visit_unknown"), pressed(VisitCb))
     return router
