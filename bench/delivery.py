@@ -30,23 +30,23 @@ import gc
 import json
 import logging
 import platform
-import resource
 import pstats
+import resource
 import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
 
+from bot import event_loop
 from bot.app import build_application
 from bot.clock import SystemClock
 from bot.config import load_settings
-from bot import event_loop
 from bot.delivery import ALERT
 from db import outbox
 from db.engine import Database
@@ -165,7 +165,7 @@ async def sample(emu: Any, samples: list[tuple[float, int]], stop: asyncio.Event
         samples.append((time.monotonic(), emu.stats()["sent"]))
         try:
             await asyncio.wait_for(stop.wait(), 1.0)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
     samples.append((time.monotonic(), emu.stats()["sent"]))
 
@@ -369,7 +369,7 @@ async def main() -> None:
     report = {
         "machine": platform.platform(),
         "python": platform.python_version(),
-        "date": datetime.now(timezone.utc).date().isoformat(),
+        "date": datetime.now(UTC).date().isoformat(),
         "results": [asdict(r) for r in results],
         "targets_met": targets,
     }

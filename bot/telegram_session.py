@@ -13,7 +13,6 @@ Three changes, measured in bench/README.md (`delivery.py`):
 
 from __future__ import annotations
 
-import asyncio
 import json
 from http import HTTPStatus
 from typing import Any, cast
@@ -56,7 +55,7 @@ class BotSession(AiohttpSession):
                 timeout=self.timeout if timeout is None else timeout,
             ) as resp:
                 raw_result = await resp.text()
-        except asyncio.TimeoutError as e:
+        except TimeoutError as e:
             raise TelegramNetworkError(method=method, message="Request timeout error") from e
         except ClientError as e:
             raise TelegramNetworkError(method=method, message=f"{type(e).__name__}: {e}") from e

@@ -37,7 +37,7 @@ async def _grouped(conn: AsyncConnection, query: Any, names: Sequence[str]) -> d
     """Rows of (region, polyclinic, *counts) → {place: {name: count}}."""
     result: dict[Place, Counts] = {}
     for row in await conn.execute(query):
-        result[(row[0], row[1])] = {name: int(value or 0) for name, value in zip(names, row[2:])}
+        result[(row[0], row[1])] = {name: int(value or 0) for name, value in zip(names, row[2:], strict=True)}
     return result
 
 

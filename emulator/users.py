@@ -10,7 +10,7 @@ import asyncio
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from emulator.formatting import add_auto_entities, utf16_len
@@ -513,7 +513,7 @@ class SimUser:
     # --- written by the emulator --------------------------------------------------------------
 
     def _log_line(self, text: str) -> None:
-        stamp = datetime.fromtimestamp(self._emu.now(), timezone.utc).strftime("%H:%M:%S")
+        stamp = datetime.fromtimestamp(self._emu.now(), UTC).strftime("%H:%M:%S")
         self._log.append(f"[{stamp}] {text}")
 
     def _notify(self) -> None:

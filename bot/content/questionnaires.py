@@ -632,9 +632,10 @@ def _questionnaire(
             serious_count = _int(entry["serious_count"], "serious_count", where)
             if serious_count < 2:
                 raise _fail(where, "'serious_count' must be 2 or more")
-        if any(o.serious for o in options) or serious_count is not None:
-            if "serious_band" not in entry or positive_band is None:
-                raise _fail(where, "serious findings need 'serious_band' and 'positive_band'")
+        if (any(o.serious for o in options) or serious_count is not None) and (
+            "serious_band" not in entry or positive_band is None
+        ):
+            raise _fail(where, "serious findings need 'serious_band' and 'positive_band'")
         if "serious_band" in entry:
             serious_band = _enum(Band, entry["serious_band"], "serious_band", where)
             order = list(Band)  # most pressing first

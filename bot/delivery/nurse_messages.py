@@ -51,7 +51,10 @@ def goal_due(params: dict[str, Any], context: RenderContext) -> Rendered | None:
 def appointment_set(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     if context.family is None:
         return None
-    lead = _("👩‍⚕️ Your nurse gave your appointment a new date") if params.get("moved") else _("👩‍⚕️ Your nurse has made an appointment for you")
+    if params.get("moved"):
+        lead = _("👩‍⚕️ Your nurse gave your appointment a new date")
+    else:
+        lead = _("👩‍⚕️ Your nurse has made an appointment for you")
     text = appointment_text(params, lead) + "\n\n" + _(
         "Can you come? I will remind you the evening before and, if it has a time, two hours before."
     )

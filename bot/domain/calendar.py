@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar as _calendar
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from bot.domain.delivery_time import in_window, next_delivery_time, spread_offset
@@ -130,7 +130,7 @@ class _Planner:
     later: list[datetime] = field(default_factory=list)
 
     def at(self, day: date, clock: time, spread: bool = True) -> datetime:
-        moment = datetime.combine(day, clock, tzinfo=self.tz).astimezone(timezone.utc)
+        moment = datetime.combine(day, clock, tzinfo=self.tz).astimezone(UTC)
         return moment + spread_offset(self.spread_key) if spread else moment
 
     def offer(self, planned: Planned, valid_until: datetime, *, respect_window: bool = True) -> None:

@@ -193,7 +193,7 @@ def fit_card(
 
     def build() -> list[str]:
         lines = list(head)
-        for section, count in zip(sections, shown):
+        for section, count in zip(sections, shown, strict=True):
             if not section.lines:
                 continue
             lines.append("")

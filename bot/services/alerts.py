@@ -100,7 +100,8 @@ async def raise_alert(app: AppContext, conn: AsyncConnection, user: UserRecord, 
         return Raised(alert_id, None, None)
     people = tiers[tier]
     await alerts.add_recipients(conn, alert_id, [m.id for m in people], int(tier), 1)
-    await outbox.enqueue(conn, _notices(alert_id, screening, band, when(app, now), tier, 1, people, now, tiers[0][0] if tiers[0] else None), now)
+    her_nurse = tiers[0][0] if tiers[0] else None
+    await outbox.enqueue(conn, _notices(alert_id, screening, band, when(app, now), tier, 1, people, now, her_nurse), now)
     log_event("alert_raised", alert_id=alert_id, band=band, tier=int(tier))
     return Raised(alert_id, tier, people[0].name if tier is Tier.NURSE else None)
 

@@ -17,13 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.content import polyclinic as find_polyclinic
 from bot.content import region as find_region
+from bot.context import AppContext
 from bot.domain.birth import BirthFacts, parse_birth_weight, parse_gestation_weeks
 from bot.domain.children import Sex, validate_birth_date
 from bot.domain.flow import EditTarget, Role
 from bot.domain.pregnancy import DatingMethod, PregnancyDating
 from bot.domain.privacy import pseudonym
 from bot.logging_setup import log_event
-from bot.context import AppContext
 from bot.services import calendar as calendar_service
 from bot.services import nurse_notices
 from bot.services import staff as staff_service

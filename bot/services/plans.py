@@ -7,7 +7,7 @@ is audited. The mother's side acts only on her own goals.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -48,7 +48,7 @@ async def _plan_goal_reminder(app: AppContext, conn: AsyncConnection, goal: Goal
     """On the goal's date, in her morning (the delivery engine keeps it inside her hours)."""
     if goal.done or goal.due_on <= app.today():
         return  # a goal for today: the message that it was added says so already
-    due = datetime.combine(goal.due_on, GOAL_REMINDER_AT, tzinfo=app.settings.tz).astimezone(timezone.utc)
+    due = datetime.combine(goal.due_on, GOAL_REMINDER_AT, tzinfo=app.settings.tz).astimezone(UTC)
     message = OutgoingMessage(goal.user_id, REMINDER, PLAN_KIND, "plan.goal_due", _goal_params(goal), due, _goal_reminder_key(goal))
     await outbox.enqueue(conn, [message], now)
 
