@@ -266,10 +266,10 @@ async def run(
         top: list[str] = []
         if profiler:
             stats = pstats.Stats(profiler).sort_stats("tottime")
-            width = sum(v[2] for v in stats.stats.values()) or 1.0  # type: ignore[attr-defined]
-            for func, (_cc, calls, tottime, _ct, _callers) in sorted(
-                stats.stats.items(), key=lambda kv: kv[1][2], reverse=True  # type: ignore[attr-defined]
-            )[:15]:
+            # (file, line, function) → (primitive calls, calls, own time, cumulative time, callers)
+            rows: dict[tuple[str, int, str], tuple[int, int, float, float, Any]] = stats.stats  # type: ignore[attr-defined]  # typeshed: no Stats.stats
+            width = sum(v[2] for v in rows.values()) or 1.0
+            for func, (_cc, calls, tottime, _ct, _callers) in sorted(rows.items(), key=lambda kv: kv[1][2], reverse=True)[:15]:
                 top.append(f"{tottime / width:5.1%} {calls:>9} {func[0].split('site-packages/')[-1]}:{func[1]}({func[2]})")
         rate = sent / send_seconds
         return Result(

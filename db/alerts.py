@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
 from db.families import _record
 from db.schema import alert_recipients, alerts, assignments, staff, users
@@ -142,7 +143,7 @@ async def open_alerts(
     source = alerts.join(users, users.c.id == alerts.c.user_id).outerjoin(
         assignments, assignments.c.user_id == alerts.c.user_id
     )
-    condition = alerts.c.acknowledged_at.is_(None)
+    condition: ColumnElement[bool] = alerts.c.acknowledged_at.is_(None)
     visible = _visible(staff_id=staff_id, nurse=nurse, region=region)
     if visible is not None:
         condition = and_(condition, visible)

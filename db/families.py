@@ -3,10 +3,10 @@ the service decides the transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Row
@@ -17,12 +17,15 @@ from db.engine import TOUCHED_USERS, Database
 from db.records import ChildRecord, Family, NewChild, NewUser, PregnancyRecord, UserRecord
 from db.schema import anonymous_counters, children, life_events, pregnancies, users
 
-R = TypeVar("R")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+R = TypeVar("R", bound="DataclassInstance")
 
 
-def _record(cls: type[R], row: Row[Any]) -> R:
+def _record(cls: type[R], row: Row[*tuple[Any, ...]]) -> R:
     mapping = row._mapping
-    return cls(**{f.name: mapping[f.name] for f in fields(cls)})  # type: ignore[arg-type]
+    return cls(**{f.name: mapping[f.name] for f in fields(cls)})
 
 
 # --- users -------------------------------------------------------------------------------------
@@ -43,7 +46,7 @@ async def cached_family(database: Database, user_id: int) -> Family | None:
     """
     cached = database.families.get(user_id)
     if cached is not MISSING:
-        return cached  # type: ignore[return-value]
+        return cached
     return (await cached_families(database, (user_id,)))[user_id]
 
 
@@ -59,7 +62,7 @@ async def cached_families(database: Database, user_ids: Iterable[int]) -> dict[i
     for user_id in user_ids:
         cached = database.families.get(user_id)
         if cached is not MISSING:
-            found[user_id] = cached  # type: ignore[assignment]
+            found[user_id] = cached
         elif user_id not in missing:
             missing[user_id] = database.families.generation(user_id)
     if missing:
@@ -100,10 +103,10 @@ _FAMILIES_QUERY = _family_query(users.c.id.in_(bindparam("user_ids", expanding=T
 
 
 def _prefixed(cls: type[R], mapping: Any, prefix: str) -> R:
-    return cls(**{f.name: mapping[f"{prefix}{f.name}"] for f in fields(cls)})  # type: ignore[arg-type]
+    return cls(**{f.name: mapping[f"{prefix}{f.name}"] for f in fields(cls)})
 
 
-def _family(rows: list[Row[Any]]) -> Family:
+def _family(rows: Sequence[Row[*tuple[Any, ...]]]) -> Family:
     """A family from its joined rows (one per child, at least one)."""
     first = rows[0]._mapping
     return Family(
@@ -121,7 +124,7 @@ async def load_family(conn: AsyncConnection, user_id: int) -> Family | None:
 
 async def load_families(conn: AsyncConnection, user_ids: list[int]) -> dict[int, Family]:
     """Several families in one round trip; the unregistered are simply absent."""
-    by_user: dict[int, list[Row[Any]]] = {}
+    by_user: dict[int, list[Row[*tuple[Any, ...]]]] = {}
     for row in (await conn.execute(_FAMILIES_QUERY, {"user_ids": user_ids})).all():
         by_user.setdefault(row.id, []).append(row)
     return {user_id: _family(rows) for user_id, rows in by_user.items()}

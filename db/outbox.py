@@ -254,9 +254,10 @@ async def forget_chat(conn: AsyncConnection, chat_id: int) -> None:
 
 
 async def next_due_at(conn: AsyncConnection) -> datetime | None:
-    return (  # type: ignore[no-any-return]
+    due_at: datetime | None = (
         await conn.execute(select(func.min(outbox.c.due_at)).where(outbox.c.status == PENDING))
     ).scalar_one_or_none()
+    return due_at
 
 
 async def history(conn: AsyncConnection, chat_id: int, limit: int = 50) -> list[dict[str, Any]]:

@@ -56,9 +56,9 @@ async def insert_message(
         insert(fm).values(
             user_id=user_id, direction=direction, staff_id=staff_id, text=text, photo_file_id=photo_file_id,
             reply_to=reply_to, created_at=now,
-        )
+        ).returning(fm.c.id)
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.scalar_one())
 
 
 async def get_message(conn: AsyncConnection, message_id: int) -> MessageRecord | None:
@@ -127,9 +127,9 @@ async def open_questions(
     offset: int = 0,
 ) -> tuple[int, list[MessageRecord]]:
     """(how many, a page of them oldest first): a nurse's (nurse_id, polyclinic) or an admin's (region)."""
-    scope = {"nurse_id": nurse_id, "polyclinic": polyclinic, "region": region}
-    total = int((await conn.execute(_open_query(func.count(), **scope))).scalar_one())
-    rows = await conn.execute(_open_query(*_COLUMNS, **scope).order_by(fm.c.created_at, fm.c.id).limit(limit).offset(offset))
+    total = int((await conn.execute(_open_query(func.count(), nurse_id=nurse_id, polyclinic=polyclinic, region=region))).scalar_one())
+    page = _open_query(*_COLUMNS, nurse_id=nurse_id, polyclinic=polyclinic, region=region)
+    rows = await conn.execute(page.order_by(fm.c.created_at, fm.c.id).limit(limit).offset(offset))
     return total, [_record(MessageRecord, row) for row in rows]
 
 

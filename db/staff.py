@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
 from db.cache import MISSING
 from db.engine import TOUCHED_STAFF, Database
@@ -35,7 +36,7 @@ async def cached_active_staff(database: Database, user_id: int) -> StaffRecord |
     """Her staff role for the update in hand (None for every mother): cached, dropped on change."""
     cached = database.staff.get(user_id)
     if cached is not MISSING:
-        return cached  # type: ignore[return-value]
+        return cached
     generation = database.staff.generation(user_id)
     async with database.reading() as conn:
         record = await active_staff(conn, user_id)
@@ -76,7 +77,7 @@ async def list_staff(
     conn: AsyncConnection, *, region: str | None = None, polyclinic: str | None = None, role: str | None = None
 ) -> list[StaffRecord]:
     """Active staff, optionally within a region or a polyclinic; national admins first, then by name."""
-    conditions = [staff.c.active]
+    conditions: list[ColumnElement[bool]] = [staff.c.active]
     if region is not None:
         conditions.append(staff.c.region == region)
     if polyclinic is not None:
@@ -120,9 +121,9 @@ async def insert_staff(
             created_at=now,
             language_chosen=not from_config,
             opened_at=None if from_config else now,
-        )
+        ).returning(staff.c.id)
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.scalar_one())
 
 
 async def deactivate_staff(conn: AsyncConnection, staff_id: int, now: datetime) -> bool:
@@ -213,9 +214,10 @@ async def claim_invitation(conn: AsyncConnection, code_hash: str, user_id: int, 
 # --- assignments -------------------------------------------------------------------------------
 
 async def nurse_of(conn: AsyncConnection, user_id: int) -> int | None:
-    return (  # type: ignore[no-any-return]
+    staff_id: int | None = (
         await conn.execute(select(assignments.c.staff_id).where(assignments.c.user_id == user_id))
     ).scalar_one_or_none()
+    return staff_id
 
 
 async def assign(conn: AsyncConnection, user_id: int, staff_id: int, now: datetime, assigned_by: int | None) -> None:

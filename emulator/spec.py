@@ -228,8 +228,8 @@ def _nested_integer(value: Any, files: Mapping[str, UploadedFile]) -> int:
 
 
 def _nested_float(value: Any, files: Mapping[str, UploadedFile]) -> float | int:
-    if type(value) in (int, float):
-        return value  # type: ignore[no-any-return]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
     raise _Bad("type", "Float")
 
 

@@ -129,11 +129,10 @@ class CareItem:
 
 def _enum(enum: type[_E], entry: Mapping[str, Any], key: str, where: str) -> _E:
     value = entry.get(key)
-    try:
+    if isinstance(value, str) and value in {member.value for member in enum}:
         return enum(value)
-    except ValueError:
-        allowed = ", ".join(repr(member.value) for member in enum)
-        raise CareContentError(f"{where}: unknown {key} {value!r}; expected one of {allowed}") from None
+    allowed = ", ".join(repr(member.value) for member in enum)
+    raise CareContentError(f"{where}: unknown {key} {value!r}; expected one of {allowed}")
 
 
 def _day(entry: Mapping[str, Any], key: str, where: str) -> int:

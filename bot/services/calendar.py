@@ -157,7 +157,8 @@ async def plan_user(app: AppContext, user_id: int) -> int:
 
 def _with_appointment(params: dict[str, object], by_id: dict[int, care.AppointmentRecord]) -> dict[str, object]:
     """Appointment reminders carry what they say, so they render without a database."""
-    appointment = by_id.get(params.get("appointment"))  # type: ignore[arg-type]
+    appointment_id = params.get("appointment")
+    appointment = by_id.get(appointment_id) if isinstance(appointment_id, int) else None
     if appointment is None:
         return params
     return {

@@ -97,10 +97,12 @@ async def set_language(app: AppContext, staff_id: int, language: str) -> None:
         await staff.update_staff(conn, staff_id, language=language, language_chosen=True)
 
 
-async def refuse(app: AppContext, actor_id: int, action: str, **details: int | str | None) -> None:
+async def refuse(
+    app: AppContext, actor_id: int, action: str, *, family_id: int | None = None, **details: int | str | None
+) -> None:
     """A staff action the rules do not allow (a forged or stale button): written to the audit log."""
     async with app.database.transaction() as conn:
-        await staff.audit(conn, app.clock.now(), actor_id, "denied", attempted=action, **details)
+        await staff.audit(conn, app.clock.now(), actor_id, "denied", family_id=family_id, staff_id=None, attempted=action, **details)
     log_event("staff_action_denied", user_id=actor_id, action=action)
 
 
