@@ -14,7 +14,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.care import _APPOINTMENT_COLUMNS as _CARE_APPOINTMENT_COLUMNS
-from db.care import AppointmentRecord, CareStateRecord, _upsert
+from db.care import AppointmentRecord, CareStateRecord, _upsert, care_state
 from db.outbox import PENDING
 from db.schema import (
     appointments,
@@ -155,8 +155,7 @@ async def care_states_of(conn: AsyncConnection, user_ids: Sequence[int]) -> dict
         ).where(care_states.c.user_id.in_(list(user_ids)))
     )
     for row in rows:
-        values = dict(row._mapping)
-        found[int(values.pop("user_id"))].append(CareStateRecord(**values))
+        found[int(row.user_id)].append(care_state(row))
     return found
 
 

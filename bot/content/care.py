@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from bot.content.common import LANGUAGES, ContentError, pick_language, read_packaged
+from bot.domain.calendar import Track  # the calendar's tracks: an item belongs to one
 
 __all__ = [
     "CARE_PLANS_FILE",
@@ -61,12 +62,6 @@ class Condition(StrEnum):
     """Who an item is for beyond its track (`only_if`); the planner knows each child's facts."""
 
     ROP_RISK = "rop_risk"  # born before 34 weeks or under 2,000 g: retinopathy eye screening
-
-
-class Track(StrEnum):
-    PREGNANCY = "pregnancy"
-    CHILD = "child"
-    PLANNING = "planning"
 
 
 class Status(StrEnum):

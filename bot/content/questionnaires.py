@@ -21,8 +21,9 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from bot.content.care import Status, Track
+from bot.content.care import Status
 from bot.content.common import LANGUAGES, ContentError, pick_language, read_packaged
+from bot.domain.calendar import Track
 
 __all__ = [
     "AUDIENCE_LIMITS",

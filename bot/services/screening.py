@@ -3,8 +3,9 @@ at a time (answers saved after every press, so a restart or "later" loses nothin
 advice for her, and an alert to staff for urgent and high results, in the same transaction as the
 result (bot/services/alerts.py). Safety and habits reach her nurse only if she agrees.
 
-Whom a check is about is a short code, also used in buttons and in the planner's keys:
-`p<pregnancy id>` her pregnancy, `c<child id>` a child, `m<child id>` herself after that birth.
+Whom a check is about is a short code, also used in buttons and in the planner's keys
+(bot/domain/screening.py, `SubjectCode`): `p<pregnancy id>` her pregnancy, `c<child id>` a child,
+`m<child id>` herself after that birth.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from bot.content.questionnaires import (
 from bot.context import AppContext
 from bot.domain import calendar as cal
 from bot.domain import screening as rules
+from bot.domain.calendar import Track
+from bot.domain.screening import SubjectCode, SubjectKind
 from bot.logging_setup import log_event
 from bot.services import alerts as alert_service
 from bot.services import calendar as calendar_service
@@ -41,11 +44,21 @@ MOOD_TOPICS = (Topic.MOOD,)  # a result re-plans her monthly mood checks
 
 @dataclass(frozen=True, slots=True)
 class Subject:
-    code: str  # p12 | c7 | m7
-    track: str  # pregnancy | child
-    ref_id: int
+    whom: SubjectCode  # p12 | c7 | m7
     anchor: date  # day 0 of gestation, or the birth
     child: ChildRecord | None  # the child it is about (c…), or whose birth (m…)
+
+    @property
+    def code(self) -> str:
+        return str(self.whom)
+
+    @property
+    def track(self) -> Track:
+        return self.whom.track
+
+    @property
+    def ref_id(self) -> int:
+        return self.whom.ref_id
 
 
 def subjects(app: AppContext, family: Family) -> list[Subject]:
@@ -53,14 +66,14 @@ def subjects(app: AppContext, family: Family) -> list[Subject]:
     found: list[Subject] = []
     children = {c.id: c for c in family.children}
     for ref in calendar_service.tracks_of(family, today, planning_since(app, family)):
-        if ref.track == cal.PREGNANCY:
-            found.append(Subject(f"p{ref.ref_id}", cal.PREGNANCY, ref.ref_id, ref.anchor, None))
-        elif ref.track == cal.CHILD:
-            found.append(Subject(f"c{ref.ref_id}", cal.CHILD, ref.ref_id, ref.anchor, children[ref.ref_id]))
-    births = sorted({s.anchor for s in found if s.track == cal.CHILD}, reverse=True)
+        if ref.track == Track.PREGNANCY:
+            found.append(Subject(SubjectCode(SubjectKind.PREGNANCY, ref.ref_id), ref.anchor, None))
+        elif ref.track == Track.CHILD:
+            found.append(Subject(SubjectCode(SubjectKind.CHILD, ref.ref_id), ref.anchor, children[ref.ref_id]))
+    births = sorted({s.anchor for s in found if s.track == Track.CHILD}, reverse=True)
     for birth in births:  # herself after each birth (twins: one), youngest first
-        first = min((s for s in found if s.track == cal.CHILD and s.anchor == birth), key=lambda s: s.ref_id)
-        found.append(Subject(f"m{first.ref_id}", cal.CHILD, first.ref_id, birth, first.child))
+        first = min((s for s in found if s.track == Track.CHILD and s.anchor == birth), key=lambda s: s.ref_id)
+        found.append(Subject(SubjectCode(SubjectKind.MOTHER, first.ref_id), birth, first.child))
     return found
 
 
@@ -70,9 +83,9 @@ def subject_of(app: AppContext, family: Family, code: str) -> Subject | None:
 
 def _fits(q: Questionnaire, subject: Subject, today: date) -> bool:
     days = (today - subject.anchor).days
-    if subject.code.startswith("p"):
+    if subject.whom.kind is SubjectKind.PREGNANCY:
         return rules.fits(q, pregnancy_day=days, child_age_days=None, postpartum_day=None)
-    if subject.code.startswith("c"):
+    if subject.whom.kind is SubjectKind.CHILD:
         return q.about_child and rules.fits(q, pregnancy_day=None, child_age_days=days, postpartum_day=None)
     return not q.about_child and rules.fits(q, pregnancy_day=None, child_age_days=None, postpartum_day=days)
 
