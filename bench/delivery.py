@@ -48,6 +48,7 @@ from bot.app import build_application
 from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.delivery import ALERT
+from bot.domain.outbox import OutboxKind
 from db import outbox
 from db.engine import Database
 from db.migrate import upgrade_to_head
@@ -227,7 +228,7 @@ async def run(
         began = time.perf_counter()
         for start in range(0, count, ENQUEUE_CHUNK):
             chunk = [
-                OutgoingMessage(chat_id, ALERT, "alert", "appointment.eve", PARAMS, now, f"bench:{chat_id}")
+                OutgoingMessage(chat_id, ALERT, OutboxKind.ALERT, "appointment.eve", PARAMS, now, f"bench:{chat_id}")
                 for chat_id in ids[start : start + ENQUEUE_CHUNK]
             ]
             async with app.context.database.transaction() as conn:

@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.domain.escalation import AlertOutcome
 from db.families import _record
 from db.schema import alert_recipients, alerts, assignments, staff, users
 
@@ -28,7 +29,7 @@ class AlertRecord:
     escalate_at: datetime | None
     acknowledged_by: int | None
     acknowledged_at: datetime | None
-    outcome: str | None
+    outcome: str | None  # an AlertOutcome
     outcome_at: datetime | None
 
 
@@ -103,7 +104,7 @@ async def reopen(conn: AsyncConnection, alert_id: int, now: datetime) -> None:
     )
 
 
-async def set_outcome(conn: AsyncConnection, alert_id: int, outcome: str, now: datetime) -> None:
+async def set_outcome(conn: AsyncConnection, alert_id: int, outcome: AlertOutcome, now: datetime) -> None:
     await conn.execute(update(alerts).where(alerts.c.id == alert_id).values(outcome=outcome, outcome_at=now))
 
 

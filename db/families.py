@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.pregnancy import LifeEventKind, PregnancyStatus
 from db.cache import MISSING
 from db.engine import TOUCHED_USERS, Database
 from db.records import ChildRecord, Family, NewChild, NewUser, PregnancyRecord, UserRecord
@@ -88,7 +89,7 @@ def _family_query(where: Any) -> Any:
             *(column.label(f"c_{column.name}") for column in kid.c),
         )
         .select_from(
-            users.outerjoin(preg, (preg.c.user_id == users.c.id) & (preg.c.status == "active")).outerjoin(
+            users.outerjoin(preg, (preg.c.user_id == users.c.id) & (preg.c.status == PregnancyStatus.ACTIVE)).outerjoin(
                 kid, kid.c.user_id == users.c.id
             )
         )
@@ -167,7 +168,7 @@ async def delete_user(conn: AsyncConnection, user_id: int) -> bool:
 async def active_pregnancy(conn: AsyncConnection, user_id: int) -> PregnancyRecord | None:
     row = (
         await conn.execute(
-            select(pregnancies).where(pregnancies.c.user_id == user_id, pregnancies.c.status == "active")
+            select(pregnancies).where(pregnancies.c.user_id == user_id, pregnancies.c.status == PregnancyStatus.ACTIVE)
         )
     ).first()
     return _record(PregnancyRecord, row) if row else None
@@ -184,7 +185,7 @@ async def insert_pregnancy(
             due_date=due_date,
             dating_method=method,
             lmp_date=lmp_date,
-            status="active",
+            status=PregnancyStatus.ACTIVE,
             created_at=now,
             updated_at=now,
         )
@@ -205,7 +206,7 @@ async def update_pregnancy_dating(
 
 
 async def end_pregnancy(
-    conn: AsyncConnection, pregnancy: PregnancyRecord, status: str, ended_on: date, now: datetime
+    conn: AsyncConnection, pregnancy: PregnancyRecord, status: PregnancyStatus, ended_on: date, now: datetime
 ) -> None:
     _touch(conn, pregnancy.user_id)
     await conn.execute(
@@ -259,7 +260,7 @@ async def delete_child(conn: AsyncConnection, user_id: int, child_id: int) -> bo
 # --- events and counters -----------------------------------------------------------------------
 
 async def record_life_event(
-    conn: AsyncConnection, user_id: int, kind: str, occurred_on: date, now: datetime, pregnancy_id: int | None
+    conn: AsyncConnection, user_id: int, kind: LifeEventKind, occurred_on: date, now: datetime, pregnancy_id: int | None
 ) -> None:
     await conn.execute(
         insert(life_events).values(
@@ -268,13 +269,13 @@ async def record_life_event(
     )
 
 
-async def list_life_events(conn: AsyncConnection, user_id: int) -> list[tuple[str, date]]:
+async def list_life_events(conn: AsyncConnection, user_id: int) -> list[tuple[LifeEventKind, date]]:
     rows = await conn.execute(
         select(life_events.c.kind, life_events.c.occurred_on)
         .where(life_events.c.user_id == user_id)
         .order_by(life_events.c.id)
     )
-    return [(row.kind, row.occurred_on) for row in rows]
+    return [(LifeEventKind(row.kind), row.occurred_on) for row in rows]
 
 
 async def increment_counter(conn: AsyncConnection, name: str, by: int = 1) -> None:

@@ -11,12 +11,13 @@ from typing import Any
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.outbox import OutboxKind
 from db.families import _record
-from db.outbox import PENDING
+from db.outbox import OutboxStatus
 from db.schema import assignments, family_messages, outbox, users
 
 IN, OUT = "in", "out"  # from the family | from staff
-NOTICE_KIND = "question"  # outbox kind of the notices to staff about a question
+NOTICE_KIND = OutboxKind.QUESTION  # the notices to staff about a question
 
 fm = family_messages
 
@@ -205,7 +206,7 @@ async def drop_pending_notices(conn: AsyncConnection, family_id: int, up_to: int
     nurse's morning): they are answered now, so they must not go."""
     rows = await conn.execute(
         select(outbox.c.id, outbox.c.params).where(
-            outbox.c.about == family_id, outbox.c.kind == NOTICE_KIND, outbox.c.status == PENDING
+            outbox.c.about == family_id, outbox.c.kind == NOTICE_KIND, outbox.c.status == OutboxStatus.PENDING
         )
     )
     stale = [row.id for row in rows if int(json.loads(row.params).get("question", 0)) <= up_to]

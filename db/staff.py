@@ -10,13 +10,12 @@ from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.domain.access import StaffRole
 from db.cache import MISSING
 from db.engine import TOUCHED_STAFF, Database
 from db.families import _record
 from db.records import InvitationRecord, StaffRecord
 from db.schema import assignments, audit_log, invitations, staff, users
-
-NURSE, ADMIN = "nurse", "admin"
 
 _STAFF_COLUMNS = [staff.c[name] for name in StaffRecord.__dataclass_fields__]
 
@@ -74,7 +73,7 @@ async def set_staff_reachable(conn: AsyncConnection, user_id: int, reachable: bo
 
 
 async def list_staff(
-    conn: AsyncConnection, *, region: str | None = None, polyclinic: str | None = None, role: str | None = None
+    conn: AsyncConnection, *, region: str | None = None, polyclinic: str | None = None, role: StaffRole | None = None
 ) -> list[StaffRecord]:
     """Active staff, optionally within a region or a polyclinic; national admins first, then by name."""
     conditions: list[ColumnElement[bool]] = [staff.c.active]
@@ -94,7 +93,7 @@ async def insert_staff(
     conn: AsyncConnection,
     *,
     user_id: int,
-    role: str,
+    role: StaffRole,
     region: str | None,
     polyclinic: str | None,
     name: str,
@@ -146,7 +145,8 @@ async def sync_national_admins(conn: AsyncConnection, admin_ids: tuple[int, ...]
     """National admins are exactly ADMIN_IDS: rows are added for new ids and closed for removed ones.
 
     Someone already active as a nurse or regional admin keeps that role until it is deactivated."""
-    rows = await conn.execute(select(staff.c.id, staff.c.user_id).where(staff.c.active, staff.c.role == ADMIN, staff.c.region.is_(None)))
+    national = select(staff.c.id, staff.c.user_id).where(staff.c.active, staff.c.role == StaffRole.ADMIN, staff.c.region.is_(None))
+    rows = await conn.execute(national)
     current = {row.user_id: row.id for row in rows}
     for user_id, staff_id in current.items():
         if user_id not in admin_ids:
@@ -155,7 +155,7 @@ async def sync_national_admins(conn: AsyncConnection, admin_ids: tuple[int, ...]
         if user_id in current or await active_staff(conn, user_id) is not None:
             continue
         await insert_staff(
-            conn, user_id=user_id, role=ADMIN, region=None, polyclinic=None, name="Admin", phone=None,
+            conn, user_id=user_id, role=StaffRole.ADMIN, region=None, polyclinic=None, name="Admin", phone=None,
             language=language, invited_by=None, now=now, from_config=True,
         )
 
@@ -176,7 +176,7 @@ async def insert_invitation(
     conn: AsyncConnection,
     *,
     code_hash: str,
-    role: str,
+    role: StaffRole,
     region: str | None,
     polyclinic: str | None,
     created_by: int,
@@ -237,7 +237,7 @@ async def caseloads(conn: AsyncConnection, polyclinic: str, *, excluding: int | 
     query = (
         select(staff.c.id, count)
         .select_from(staff.outerjoin(assignments, assignments.c.staff_id == staff.c.id))
-        .where(staff.c.active, staff.c.role == NURSE, staff.c.polyclinic == polyclinic)
+        .where(staff.c.active, staff.c.role == StaffRole.NURSE, staff.c.polyclinic == polyclinic)
         .group_by(staff.c.id)
     )
     if excluding is not None:

@@ -38,8 +38,8 @@ def _items() -> tuple[cal.Item, ...]:
 
 @cache
 def _guidance_numbers() -> tuple[tuple[int, ...], tuple[int, ...]]:
-    weeks = tuple(g.number for g in all_guidance() if g.stage == "pregnancy")
-    months = tuple(g.number for g in all_guidance() if g.stage == "child")
+    weeks = tuple(g.number for g in all_guidance() if g.stage == Track.PREGNANCY)
+    months = tuple(g.number for g in all_guidance() if g.stage == Track.CHILD)
     return weeks, months
 
 

@@ -33,7 +33,7 @@ from bot.services import calendar as calendar_service
 from bot.services.care import planning_since
 from db import screenings
 from db.records import ChildRecord, Family
-from db.screenings import DONE, OPEN, STOPPED, ScreeningRecord
+from db.screenings import DONE, OPEN, STOPPED, ScreeningRecord, ScreeningStatus
 
 DRAFT = "~"  # answers["~<question>"]: a checklist's ticks before she presses "Send"
 ABANDON_AFTER = timedelta(hours=24)
@@ -141,7 +141,7 @@ Step = Asking | Finished
 
 
 async def _mine_with_questionnaire(
-    app: AppContext, user_id: int, screening_id: int, *, statuses: tuple[str, ...] = (OPEN,)
+    app: AppContext, user_id: int, screening_id: int, *, statuses: tuple[ScreeningStatus, ...] = (OPEN,)
 ) -> tuple[ScreeningRecord, Questionnaire] | None:
     """Her screening (hers, in one of `statuses`) and its questionnaire; None for anything else."""
     record = await _mine(app, user_id, screening_id, statuses=statuses)
@@ -162,7 +162,9 @@ def _asking(app: AppContext, family: Family, record: ScreeningRecord, q: Questio
     return Asking(record, q, question, number, total, tuple(ticks), subject, rules.options_for(question, day))
 
 
-async def _mine(app: AppContext, user_id: int, screening_id: int, *, statuses: tuple[str, ...] = (OPEN,)) -> ScreeningRecord | None:
+async def _mine(
+    app: AppContext, user_id: int, screening_id: int, *, statuses: tuple[ScreeningStatus, ...] = (OPEN,)
+) -> ScreeningRecord | None:
     async with app.database.reading() as conn:
         record = await screenings.get_screening(conn, screening_id)
     if record is None or record.user_id != user_id or record.status not in statuses:
