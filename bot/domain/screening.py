@@ -88,7 +88,8 @@ class SubjectCode:
         letter, digits = text[:1], text[1:]
         if letter not in set(SubjectKind) or not (digits.isascii() and digits.isdigit()):
             return None
-        return cls(SubjectKind(letter), int(digits))
+        code = cls(SubjectKind(letter), int(digits))
+        return code if str(code) == text else None  # one spelling each: "m07" is not m7
 
 
 @dataclass(frozen=True)

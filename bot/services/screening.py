@@ -78,7 +78,8 @@ def subjects(app: AppContext, family: Family) -> list[Subject]:
 
 
 def subject_of(app: AppContext, family: Family, code: str) -> Subject | None:
-    return next((s for s in subjects(app, family) if s.code == code), None)
+    whom = SubjectCode.parse(code)
+    return next((s for s in subjects(app, family) if s.whom == whom), None)
 
 
 def _fits(q: Questionnaire, subject: Subject, today: date) -> bool:
