@@ -30,24 +30,25 @@ import gc
 import json
 import logging
 import platform
-import resource
 import pstats
+import resource
 import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
 
+from bot import event_loop
 from bot.app import build_application
 from bot.clock import SystemClock
 from bot.config import load_settings
-from bot import event_loop
 from bot.delivery import ALERT
+from bot.domain.outbox import OutboxKind
 from db import outbox
 from db.engine import Database
 from db.migrate import upgrade_to_head
@@ -165,7 +166,7 @@ async def sample(emu: Any, samples: list[tuple[float, int]], stop: asyncio.Event
         samples.append((time.monotonic(), emu.stats()["sent"]))
         try:
             await asyncio.wait_for(stop.wait(), 1.0)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
     samples.append((time.monotonic(), emu.stats()["sent"]))
 
@@ -227,7 +228,7 @@ async def run(
         began = time.perf_counter()
         for start in range(0, count, ENQUEUE_CHUNK):
             chunk = [
-                OutgoingMessage(chat_id, ALERT, "alert", "appointment.eve", PARAMS, now, f"bench:{chat_id}")
+                OutgoingMessage(chat_id, ALERT, OutboxKind.ALERT, "appointment.eve", PARAMS, now, f"bench:{chat_id}")
                 for chat_id in ids[start : start + ENQUEUE_CHUNK]
             ]
             async with app.context.database.transaction() as conn:
@@ -266,10 +267,10 @@ async def run(
         top: list[str] = []
         if profiler:
             stats = pstats.Stats(profiler).sort_stats("tottime")
-            width = sum(v[2] for v in stats.stats.values()) or 1.0  # type: ignore[attr-defined]
-            for func, (_cc, calls, tottime, _ct, _callers) in sorted(
-                stats.stats.items(), key=lambda kv: kv[1][2], reverse=True  # type: ignore[attr-defined]
-            )[:15]:
+            # (file, line, function) → (primitive calls, calls, own time, cumulative time, callers)
+            rows: dict[tuple[str, int, str], tuple[int, int, float, float, Any]] = stats.stats  # type: ignore[attr-defined]  # typeshed: no Stats.stats
+            width = sum(v[2] for v in rows.values()) or 1.0
+            for func, (_cc, calls, tottime, _ct, _callers) in sorted(rows.items(), key=lambda kv: kv[1][2], reverse=True)[:15]:
                 top.append(f"{tottime / width:5.1%} {calls:>9} {func[0].split('site-packages/')[-1]}:{func[1]}({func[2]})")
         rate = sent / send_seconds
         return Result(
@@ -369,7 +370,7 @@ async def main() -> None:
     report = {
         "machine": platform.platform(),
         "python": platform.python_version(),
-        "date": datetime.now(timezone.utc).date().isoformat(),
+        "date": datetime.now(UTC).date().isoformat(),
         "results": [asdict(r) for r in results],
         "targets_met": targets,
     }

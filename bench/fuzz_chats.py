@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import platform
@@ -23,6 +24,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from bot.middlewares.private_chats import PrivateChatsOnly
 from tests.e2e.harness import running_bot
@@ -49,13 +51,12 @@ class Outcome:
 async def run(count: int, seed: int, gate: bool, workdir: Path) -> Outcome:
     outcome = Outcome(gate=gate)
     rng = random.Random(seed)
-    original = PrivateChatsOnly.__call__
-    if not gate:
-        async def passthrough(self: Any, handler: Any, event: Any, data: Any) -> Any:  # noqa: ARG001
-            return await handler(event, data)
+    with contextlib.ExitStack() as patches:
+        if not gate:
+            async def passthrough(self: Any, handler: Any, event: Any, data: Any) -> Any:  # noqa: ARG001
+                return await handler(event, data)
 
-        PrivateChatsOnly.__call__ = passthrough  # type: ignore[method-assign]
-    try:
+            patches.enter_context(patch.object(PrivateChatsOnly, "__call__", passthrough))
         url = f"sqlite+aiosqlite:///{workdir / f'fuzz-{gate}.sqlite3'}"
         async with running_bot(url) as bot:
             emulator = bot.emulator
@@ -102,8 +103,6 @@ async def run(count: int, seed: int, gate: bool, workdir: Path) -> Outcome:
                         outcome.private_unanswered += 1
             outcome.exceptions = bot.app.context.errors
             outcome.group_replies = sum(len(g.messages) for g in groups + channels)
-    finally:
-        PrivateChatsOnly.__call__ = original  # type: ignore[method-assign]
     return outcome
 
 

@@ -33,12 +33,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
-NOW = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)  # 10:00 in Almaty, inside the delivery window
+NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)  # 10:00 in Almaty, inside the delivery window
 TODAY = date(2026, 11, 24)  # Almaty
 TOKEN = "123456:BENCH-token-for-emulator"
 CHUNK = 50_000
@@ -53,7 +53,7 @@ KIDS = ("Aru", "Alikhan", "Ayaru", "Nurali", "Amina", "Timur", "Sofia", "Daniyar
 
 def sqlite_ts(moment: datetime) -> str:
     """What SQLAlchemy's DateTime stores on SQLite (db.types.UTCDateTime: naive UTC, microseconds)."""
-    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 # --- 1. building the database ------------------------------------------------------------------
@@ -152,7 +152,7 @@ def build(path: Path, n: int, seed: int = 20261124) -> dict[str, Any]:
             "INSERT INTO children (user_id, name, birth_date, sex, pregnancy_id, created_at) VALUES (?,?,?,?,?,?)", kids
         )
         conn.executemany("INSERT INTO plan_state (user_id, next_plan_at) VALUES (?,?)", plans)
-        for table, rows in zip(tables, (users_, pregs, kids, plans)):
+        for table, rows in zip(tables, (users_, pregs, kids, plans), strict=True):
             counts[table] += len(rows)
     inserted = time.perf_counter()
     for _name, sql in indexes:
@@ -172,7 +172,7 @@ def build(path: Path, n: int, seed: int = 20261124) -> dict[str, Any]:
         "insert_seconds": round(inserted - migrated, 2),
         "index_seconds": round(done - inserted, 2),
         "size_mb": round(path.stat().st_size / 2**20, 1),
-        "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "built": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     Path(f"{path}.json").write_text(json.dumps(info, indent=2))
     return info
@@ -498,7 +498,9 @@ def main() -> None:
         if args.small_users:
             small_path, small_info = cached_build(args.small_users, args.rebuild)
             small = asyncio.run(
-                sweep_bench(working_copy(small_path, folder, "sweep-small.sqlite3"), tuple(k for k in DUE_KS if k < args.small_users), args.seed)
+                sweep_bench(
+                    working_copy(small_path, folder, "sweep-small.sqlite3"), tuple(k for k in DUE_KS if k < args.small_users), args.seed
+                )
             )
 
     ratios = {}
@@ -518,7 +520,7 @@ def main() -> None:
         "machine": platform.platform(),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
-        "date": datetime.now(timezone.utc).date().isoformat(),
+        "date": datetime.now(UTC).date().isoformat(),
         "clock": NOW.isoformat(),
         "database": big_info,
         "small_database": small_info,

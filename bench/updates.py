@@ -21,7 +21,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher
@@ -39,7 +39,7 @@ from db.migrate import upgrade_to_head
 from emulator import BotAPIEmulator, SimUser
 
 TOKEN = "123456:BENCH-token-for-emulator"
-START = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 TYPICAL = ("/profile", "/help", "Рахмет!")
 
 

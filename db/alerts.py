@@ -10,7 +10,9 @@ from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
+from bot.domain.escalation import AlertOutcome
 from db.families import _record
 from db.schema import alert_recipients, alerts, assignments, staff, users
 
@@ -27,7 +29,7 @@ class AlertRecord:
     escalate_at: datetime | None
     acknowledged_by: int | None
     acknowledged_at: datetime | None
-    outcome: str | None
+    outcome: str | None  # an AlertOutcome
     outcome_at: datetime | None
 
 
@@ -102,7 +104,7 @@ async def reopen(conn: AsyncConnection, alert_id: int, now: datetime) -> None:
     )
 
 
-async def set_outcome(conn: AsyncConnection, alert_id: int, outcome: str, now: datetime) -> None:
+async def set_outcome(conn: AsyncConnection, alert_id: int, outcome: AlertOutcome, now: datetime) -> None:
     await conn.execute(update(alerts).where(alerts.c.id == alert_id).values(outcome=outcome, outcome_at=now))
 
 
@@ -142,7 +144,7 @@ async def open_alerts(
     source = alerts.join(users, users.c.id == alerts.c.user_id).outerjoin(
         assignments, assignments.c.user_id == alerts.c.user_id
     )
-    condition = alerts.c.acknowledged_at.is_(None)
+    condition: ColumnElement[bool] = alerts.c.acknowledged_at.is_(None)
     visible = _visible(staff_id=staff_id, nurse=nurse, region=region)
     if visible is not None:
         condition = and_(condition, visible)

@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, exists, false, func, insert, or_, select, true, update
@@ -17,18 +18,26 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain.audience import DateRange, Selection
-from db.outbox import FAILED, PENDING, SENDING, SENT, UNREACHABLE
+from bot.domain.pregnancy import PregnancyStatus
+from db.outbox import OutboxStatus
 from db.schema import broadcasts, children, outbox, pregnancies, staff, users
 
-# Outbox statuses of a broadcast's rows besides the engine's: paused ones wait as `held` (the
-# engine claims only `pending`); a cancelled broadcast's unsent rows stay as `cancelled`, so her
-# log still says what became of it.
-HELD, CANCELLED = "held", "cancelled"
-WAITING = (PENDING, SENDING, HELD)
+# A broadcast's rows in the outbox: paused ones wait as `held` (the engine claims only `pending`); a
+# cancelled broadcast's unsent rows stay as `cancelled`, so her log still says what became of it.
+WAITING = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.HELD)
 
-# Statuses of a broadcast.
-SENDING_STATUS, PAUSED, CANCELLED_STATUS, DONE = "sending", "paused", "cancelled", "done"
-ACTIVE = (SENDING_STATUS, PAUSED)
+
+class BroadcastStatus(StrEnum):
+    SENDING = "sending"  # its rows are being written, or waiting in the outbox
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    DONE = "done"  # every row went (or could not)
+
+
+ACTIVE = (BroadcastStatus.SENDING, BroadcastStatus.PAUSED)
+# The names bot/keyboards/broadcast.py, bot/views/broadcasts.py and handlers/broadcast.py import:
+SENDING_STATUS, PAUSED = BroadcastStatus.SENDING, BroadcastStatus.PAUSED
+CANCELLED_STATUS, DONE = BroadcastStatus.CANCELLED, BroadcastStatus.DONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +48,7 @@ class BroadcastRecord:
     audience: dict[str, Any]  # the filters (Audience.to_json) and the draft it came from
     texts: dict[str, str]  # language → text, or "*" → one text for all
     photo_file_id: str | None
-    status: str
+    status: BroadcastStatus
     total: int  # recipients written; 0 while they are still being written
     progress_chat_id: int | None
     progress_message_id: int | None
@@ -71,7 +80,7 @@ def _record(row: Any) -> BroadcastRecord:
         audience=json.loads(m["audience"]),
         texts=json.loads(m["texts"]),
         photo_file_id=m["photo_file_id"],
-        status=m["status"],
+        status=BroadcastStatus(m["status"]),
         total=m["total"],
         progress_chat_id=m["progress_chat_id"],
         progress_message_id=m["progress_message_id"],
@@ -92,7 +101,7 @@ def _in_range(column: Any, dates: DateRange) -> ColumnElement[bool]:
 
 
 def _active_pregnancy(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-    return exists().where(pregnancies.c.user_id == users.c.id, pregnancies.c.status == "active", *conditions)
+    return exists().where(pregnancies.c.user_id == users.c.id, pregnancies.c.status == PregnancyStatus.ACTIVE, *conditions)
 
 
 def _conditions(selection: Selection) -> list[ColumnElement[bool]]:
@@ -166,7 +175,7 @@ async def insert_broadcast(
             audience=json.dumps(audience, ensure_ascii=False, sort_keys=True),
             texts=json.dumps(texts, ensure_ascii=False, sort_keys=True),
             photo_file_id=photo_file_id,
-            status=SENDING_STATUS,
+            status=BroadcastStatus.SENDING,
             total=0,
             progress_chat_id=progress_chat_id,
             created_at=now,
@@ -198,7 +207,9 @@ async def update_broadcast(conn: AsyncConnection, broadcast_id: int, **values: A
     await conn.execute(update(broadcasts).where(broadcasts.c.id == broadcast_id).values(**values))
 
 
-async def set_status(conn: AsyncConnection, broadcast_id: int, status: str, *, expected: Sequence[str], **values: Any) -> bool:
+async def set_status(
+    conn: AsyncConnection, broadcast_id: int, status: BroadcastStatus, *, expected: Sequence[BroadcastStatus], **values: Any
+) -> bool:
     """Change the status only from one of `expected` (two admins pressing at once: one wins)."""
     result = await conn.execute(
         update(broadcasts)
@@ -236,7 +247,12 @@ async def staff_names(conn: AsyncConnection, user_ids: Sequence[int]) -> dict[in
 
 # --- its rows in the outbox ------------------------------------------------------------------------
 
-_COUNTED = {SENT: "sent", UNREACHABLE: "blocked", FAILED: "failed", CANCELLED: "cancelled"}
+_COUNTED = {  # the BatchCounts field each final status is counted in
+    OutboxStatus.SENT: "sent",
+    OutboxStatus.UNREACHABLE: "blocked",
+    OutboxStatus.FAILED: "failed",
+    OutboxStatus.CANCELLED: "cancelled",
+}
 
 
 async def batch_counts(conn: AsyncConnection, broadcast_ids: Sequence[int]) -> dict[int, BatchCounts]:
@@ -258,7 +274,7 @@ async def count_rows(conn: AsyncConnection, broadcast_id: int) -> int:
     return int((await conn.execute(select(func.count()).select_from(outbox).where(outbox.c.batch_id == broadcast_id))).scalar_one())
 
 
-async def _move(conn: AsyncConnection, broadcast_id: int, from_statuses: Sequence[str], to: str) -> int:
+async def _move(conn: AsyncConnection, broadcast_id: int, from_statuses: Sequence[OutboxStatus], to: OutboxStatus) -> int:
     result = await conn.execute(
         update(outbox).where(outbox.c.batch_id == broadcast_id, outbox.c.status.in_(from_statuses)).values(status=to)
     )
@@ -267,13 +283,13 @@ async def _move(conn: AsyncConnection, broadcast_id: int, from_statuses: Sequenc
 
 async def hold(conn: AsyncConnection, broadcast_id: int) -> int:
     """Pause: rows not yet claimed wait (a row already being sent finishes)."""
-    return await _move(conn, broadcast_id, (PENDING,), HELD)
+    return await _move(conn, broadcast_id, (OutboxStatus.PENDING,), OutboxStatus.HELD)
 
 
 async def release(conn: AsyncConnection, broadcast_id: int) -> int:
     """Resume: held rows go back to the queue, with their original moment (so: now)."""
-    return await _move(conn, broadcast_id, (HELD,), PENDING)
+    return await _move(conn, broadcast_id, (OutboxStatus.HELD,), OutboxStatus.PENDING)
 
 
 async def cancel_rows(conn: AsyncConnection, broadcast_id: int) -> int:
-    return await _move(conn, broadcast_id, (PENDING, HELD), CANCELLED)
+    return await _move(conn, broadcast_id, (OutboxStatus.PENDING, OutboxStatus.HELD), OutboxStatus.CANCELLED)

@@ -9,10 +9,19 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable
-from typing import Generic, TypeVar
+from enum import Enum
+from typing import Final, Generic, Literal, TypeVar
 
 V = TypeVar("V")
-_MISSING = object()
+
+
+class _Missing(Enum):
+    """Not cached (a cached value may itself be None): a one-member enum, so `is not MISSING` narrows."""
+
+    MISSING = "missing"
+
+
+MISSING: Final = _Missing.MISSING
 
 
 class LruCache(Generic[V]):
@@ -23,12 +32,12 @@ class LruCache(Generic[V]):
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable) -> V | object:
+    def get(self, key: Hashable) -> V | Literal[_Missing.MISSING]:
         """The cached value, or `MISSING`."""
-        value = self._items.get(key, _MISSING)
-        if value is _MISSING:
+        value = self._items.get(key, MISSING)
+        if value is MISSING:
             self.misses += 1
-            return _MISSING
+            return MISSING
         self._items.move_to_end(key)
         self.hits += 1
         return value
@@ -56,5 +65,3 @@ class LruCache(Generic[V]):
         for key in list(self._items):
             self.invalidate(key)
 
-
-MISSING = _MISSING

@@ -9,17 +9,19 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.calendar import CareStatus, Track
 from db.schema import appointments, care_states, plan_state
 
 
 @dataclass(frozen=True, slots=True)
 class CareStateRecord:
-    track: str
+    track: Track
     ref_id: int
     item_id: str
-    status: str
+    status: CareStatus
     snoozed_until: datetime | None
     updated_at: datetime
 
@@ -32,7 +34,7 @@ class AppointmentRecord:
     on_date: date
     at_time: str | None
     place: str | None
-    care_item: str | None
+    care_item: str | None  # "track:ref:item" when it stands for a calendar item
 
 
 def _upsert(conn: AsyncConnection) -> Any:
@@ -50,16 +52,21 @@ async def states_of(conn: AsyncConnection, user_id: int) -> list[CareStateRecord
             care_states.c.updated_at,
         ).where(care_states.c.user_id == user_id)
     )
-    return [CareStateRecord(**row._mapping) for row in rows]
+    return [care_state(row) for row in rows]
+
+
+def care_state(row: Row[*tuple[Any, ...]]) -> CareStateRecord:
+    """A row with care_states' columns (and maybe more)."""
+    return CareStateRecord(Track(row.track), row.ref_id, row.item_id, CareStatus(row.status), row.snoozed_until, row.updated_at)
 
 
 async def set_state(
     conn: AsyncConnection,
     user_id: int,
-    track: str,
+    track: Track,
     ref_id: int,
     item_id: str,
-    status: str,
+    status: CareStatus,
     now: datetime,
     snoozed_until: datetime | None = None,
 ) -> None:
@@ -73,7 +80,7 @@ async def set_state(
     )
 
 
-async def clear_state(conn: AsyncConnection, user_id: int, track: str, ref_id: int, item_id: str) -> None:
+async def clear_state(conn: AsyncConnection, user_id: int, track: Track, ref_id: int, item_id: str) -> None:
     await conn.execute(
         delete(care_states).where(
             care_states.c.user_id == user_id,

@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.pregnancy import LifeEventKind
 from db.care import _APPOINTMENT_COLUMNS as _CARE_APPOINTMENT_COLUMNS
-from db.care import AppointmentRecord, CareStateRecord, _upsert
-from db.outbox import PENDING
+from db.care import AppointmentRecord, CareStateRecord, _upsert, care_state
+from db.outbox import OutboxStatus
 from db.schema import (
     appointments,
     assignments,
@@ -85,7 +86,7 @@ class SetAppointmentRecord(AppointmentRecord):
 class LifeEventRecord:
     id: int
     user_id: int
-    kind: str
+    kind: LifeEventKind
     pregnancy_id: int | None
     occurred_on: date
     staff_notified_at: datetime | None
@@ -155,8 +156,7 @@ async def care_states_of(conn: AsyncConnection, user_ids: Sequence[int]) -> dict
         ).where(care_states.c.user_id.in_(list(user_ids)))
     )
     for row in rows:
-        values = dict(row._mapping)
-        found[int(values.pop("user_id"))].append(CareStateRecord(**values))
+        found[int(row.user_id)].append(care_state(row))
     return found
 
 
@@ -367,7 +367,10 @@ async def life_events_of(conn: AsyncConnection, user_id: int, *, unnotified: boo
     if unnotified:
         query = query.where(life_events.c.staff_notified_at.is_(None))
     rows = await conn.execute(query.order_by(life_events.c.id))
-    return [LifeEventRecord(**row._mapping) for row in rows]
+    return [
+        LifeEventRecord(row.id, row.user_id, LifeEventKind(row.kind), row.pregnancy_id, row.occurred_on, row.staff_notified_at)
+        for row in rows
+    ]
 
 
 async def mark_life_event_notified(conn: AsyncConnection, event_id: int, now: datetime) -> None:
@@ -378,5 +381,5 @@ async def mark_life_event_notified(conn: AsyncConnection, event_id: int, now: da
 
 async def drop_pending_message(conn: AsyncConnection, unique_key: str) -> int:
     """A planned message that is no longer true (a goal ticked off or moved) is not sent."""
-    result = await conn.execute(delete(outbox).where(outbox.c.unique_key == unique_key, outbox.c.status == PENDING))
+    result = await conn.execute(delete(outbox).where(outbox.c.unique_key == unique_key, outbox.c.status == OutboxStatus.PENDING))
     return int(result.rowcount or 0)

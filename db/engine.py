@@ -8,16 +8,19 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from db.cache import LruCache
+from db.records import Family, StaffRecord
 
 # Rows a transaction changed whose cached copies must go once it commits (see db/cache.py).
 TOUCHED_USERS = "anabala_touched_users"
 TOUCHED_STAFF = "anabala_touched_staff"  # Telegram ids whose staff role changed
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -49,9 +52,9 @@ class Database:
         )
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        self.families: LruCache[object] = LruCache(cache_size)
+        self.families: LruCache[Family | None] = LruCache(cache_size)
         # Her staff role (or None): read on every update, so it is cached like families.
-        self.staff: LruCache[object] = LruCache(cache_size)
+        self.staff: LruCache[StaffRecord | None] = LruCache(cache_size)
 
     async def checkpoint(self) -> None:
         """SQLite: fold the write-ahead log into the database file and empty it, so rows just deleted

@@ -3,26 +3,30 @@ the service decides the transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.pregnancy import LifeEventKind, PregnancyStatus
 from db.cache import MISSING
 from db.engine import TOUCHED_USERS, Database
 from db.records import ChildRecord, Family, NewChild, NewUser, PregnancyRecord, UserRecord
 from db.schema import anonymous_counters, children, life_events, pregnancies, users
 
-R = TypeVar("R")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+R = TypeVar("R", bound="DataclassInstance")
 
 
-def _record(cls: type[R], row: Row[Any]) -> R:
+def _record(cls: type[R], row: Row[*tuple[Any, ...]]) -> R:
     mapping = row._mapping
-    return cls(**{f.name: mapping[f.name] for f in fields(cls)})  # type: ignore[arg-type]
+    return cls(**{f.name: mapping[f.name] for f in fields(cls)})
 
 
 # --- users -------------------------------------------------------------------------------------
@@ -43,7 +47,7 @@ async def cached_family(database: Database, user_id: int) -> Family | None:
     """
     cached = database.families.get(user_id)
     if cached is not MISSING:
-        return cached  # type: ignore[return-value]
+        return cached
     return (await cached_families(database, (user_id,)))[user_id]
 
 
@@ -59,7 +63,7 @@ async def cached_families(database: Database, user_ids: Iterable[int]) -> dict[i
     for user_id in user_ids:
         cached = database.families.get(user_id)
         if cached is not MISSING:
-            found[user_id] = cached  # type: ignore[assignment]
+            found[user_id] = cached
         elif user_id not in missing:
             missing[user_id] = database.families.generation(user_id)
     if missing:
@@ -85,7 +89,7 @@ def _family_query(where: Any) -> Any:
             *(column.label(f"c_{column.name}") for column in kid.c),
         )
         .select_from(
-            users.outerjoin(preg, (preg.c.user_id == users.c.id) & (preg.c.status == "active")).outerjoin(
+            users.outerjoin(preg, (preg.c.user_id == users.c.id) & (preg.c.status == PregnancyStatus.ACTIVE)).outerjoin(
                 kid, kid.c.user_id == users.c.id
             )
         )
@@ -100,10 +104,10 @@ _FAMILIES_QUERY = _family_query(users.c.id.in_(bindparam("user_ids", expanding=T
 
 
 def _prefixed(cls: type[R], mapping: Any, prefix: str) -> R:
-    return cls(**{f.name: mapping[f"{prefix}{f.name}"] for f in fields(cls)})  # type: ignore[arg-type]
+    return cls(**{f.name: mapping[f"{prefix}{f.name}"] for f in fields(cls)})
 
 
-def _family(rows: list[Row[Any]]) -> Family:
+def _family(rows: Sequence[Row[*tuple[Any, ...]]]) -> Family:
     """A family from its joined rows (one per child, at least one)."""
     first = rows[0]._mapping
     return Family(
@@ -121,7 +125,7 @@ async def load_family(conn: AsyncConnection, user_id: int) -> Family | None:
 
 async def load_families(conn: AsyncConnection, user_ids: list[int]) -> dict[int, Family]:
     """Several families in one round trip; the unregistered are simply absent."""
-    by_user: dict[int, list[Row[Any]]] = {}
+    by_user: dict[int, list[Row[*tuple[Any, ...]]]] = {}
     for row in (await conn.execute(_FAMILIES_QUERY, {"user_ids": user_ids})).all():
         by_user.setdefault(row.id, []).append(row)
     return {user_id: _family(rows) for user_id, rows in by_user.items()}
@@ -164,7 +168,7 @@ async def delete_user(conn: AsyncConnection, user_id: int) -> bool:
 async def active_pregnancy(conn: AsyncConnection, user_id: int) -> PregnancyRecord | None:
     row = (
         await conn.execute(
-            select(pregnancies).where(pregnancies.c.user_id == user_id, pregnancies.c.status == "active")
+            select(pregnancies).where(pregnancies.c.user_id == user_id, pregnancies.c.status == PregnancyStatus.ACTIVE)
         )
     ).first()
     return _record(PregnancyRecord, row) if row else None
@@ -181,7 +185,7 @@ async def insert_pregnancy(
             due_date=due_date,
             dating_method=method,
             lmp_date=lmp_date,
-            status="active",
+            status=PregnancyStatus.ACTIVE,
             created_at=now,
             updated_at=now,
         )
@@ -202,7 +206,7 @@ async def update_pregnancy_dating(
 
 
 async def end_pregnancy(
-    conn: AsyncConnection, pregnancy: PregnancyRecord, status: str, ended_on: date, now: datetime
+    conn: AsyncConnection, pregnancy: PregnancyRecord, status: PregnancyStatus, ended_on: date, now: datetime
 ) -> None:
     _touch(conn, pregnancy.user_id)
     await conn.execute(
@@ -256,7 +260,7 @@ async def delete_child(conn: AsyncConnection, user_id: int, child_id: int) -> bo
 # --- events and counters -----------------------------------------------------------------------
 
 async def record_life_event(
-    conn: AsyncConnection, user_id: int, kind: str, occurred_on: date, now: datetime, pregnancy_id: int | None
+    conn: AsyncConnection, user_id: int, kind: LifeEventKind, occurred_on: date, now: datetime, pregnancy_id: int | None
 ) -> None:
     await conn.execute(
         insert(life_events).values(
@@ -265,13 +269,13 @@ async def record_life_event(
     )
 
 
-async def list_life_events(conn: AsyncConnection, user_id: int) -> list[tuple[str, date]]:
+async def list_life_events(conn: AsyncConnection, user_id: int) -> list[tuple[LifeEventKind, date]]:
     rows = await conn.execute(
         select(life_events.c.kind, life_events.c.occurred_on)
         .where(life_events.c.user_id == user_id)
         .order_by(life_events.c.id)
     )
-    return [(row.kind, row.occurred_on) for row in rows]
+    return [(LifeEventKind(row.kind), row.occurred_on) for row in rows]
 
 
 async def increment_counter(conn: AsyncConnection, name: str, by: int = 1) -> None:

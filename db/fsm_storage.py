@@ -50,7 +50,7 @@ class DatabaseStorage(BaseStorage):
     async def _row(self, key: str) -> Row:
         cached = self._cache.get(key)
         if cached is not MISSING:
-            return cached  # type: ignore[return-value]
+            return cached
         generation = self._cache.generation(key)
         async with self.database.reading() as conn:
             found = (
@@ -90,7 +90,8 @@ class DatabaseStorage(BaseStorage):
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         # A fresh dict each time: handlers change what they get.
-        return json.loads((await self._row(self.key_builder.build(key)))[1])  # type: ignore[no-any-return]
+        data: dict[str, Any] = json.loads((await self._row(self.key_builder.build(key)))[1])
+        return data
 
     def forget_cached(self) -> None:
         """Drop what this process remembers of every flow (after rows were deleted beside it, e.g. an erasure)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, select, update
@@ -12,16 +13,26 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.outbox import OutboxKind
 from db.schema import outbox
 
-PENDING, SENDING, SENT, FAILED, UNREACHABLE = "pending", "sending", "sent", "failed", "unreachable"
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"  # waiting for its moment: the engine claims only these
+    SENDING = "sending"  # claimed by a sender
+    SENT = "sent"
+    FAILED = "failed"  # refused for good, or out of attempts
+    UNREACHABLE = "unreachable"  # she blocked the bot
+    # A broadcast's rows only (db/broadcasts.py); her log still says what became of each:
+    HELD = "held"  # its broadcast is paused
+    CANCELLED = "cancelled"  # its broadcast was cancelled before this one went
 
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
     chat_id: int
     priority: int
-    kind: str
+    kind: OutboxKind
     message_key: str
     params: dict[str, Any]
     due_at: datetime
@@ -35,7 +46,7 @@ class ClaimedMessage:
     id: int
     chat_id: int
     priority: int
-    kind: str
+    kind: str  # an OutboxKind, as the row says
     message_key: str
     params: dict[str, Any]
     attempts: int
@@ -56,7 +67,7 @@ async def enqueue(conn: AsyncConnection, messages: list[OutgoingMessage], now: d
             "message_key": m.message_key,
             "params": json.dumps(m.params, ensure_ascii=False, sort_keys=True),
             "due_at": m.due_at,
-            "status": PENDING,
+            "status": OutboxStatus.PENDING,
             "attempts": 0,
             "unique_key": m.unique_key,
             "created_at": now,
@@ -77,7 +88,7 @@ async def claim_due(conn: AsyncConnection, now: datetime, limit: int) -> list[Cl
     """Mark the most urgent due messages as being sent and return them."""
     due = (
         select(outbox.c.id)
-        .where(outbox.c.status == PENDING, outbox.c.due_at <= now)
+        .where(outbox.c.status == OutboxStatus.PENDING, outbox.c.due_at <= now)
         .order_by(outbox.c.priority, outbox.c.due_at, outbox.c.id)
         .limit(limit)
     )
@@ -86,7 +97,7 @@ async def claim_due(conn: AsyncConnection, now: datetime, limit: int) -> list[Cl
     result = await conn.execute(
         update(outbox)
         .where(outbox.c.id.in_(due.scalar_subquery()))
-        .values(status=SENDING, claimed_at=now)
+        .values(status=OutboxStatus.SENDING, claimed_at=now)
         .returning(
             outbox.c.id,
             outbox.c.chat_id,
@@ -156,13 +167,13 @@ Outcome = Sent | Released | Discarded | Failed
 _MARK_SENT = (
     update(outbox)
     .where(outbox.c.id == bindparam("o_id"))
-    .values(status=SENT, sent_at=bindparam("o_at"), telegram_message_id=bindparam("o_tg"), last_error=None)
+    .values(status=OutboxStatus.SENT, sent_at=bindparam("o_at"), telegram_message_id=bindparam("o_tg"), last_error=None)
 )
 _RELEASE = (
     update(outbox)
     .where(outbox.c.id == bindparam("o_id"))
     .values(
-        status=PENDING,
+        status=OutboxStatus.PENDING,
         due_at=bindparam("o_due"),
         claimed_at=None,
         last_error=bindparam("o_error"),
@@ -172,7 +183,7 @@ _RELEASE = (
 _MARK_FAILED = (
     update(outbox)
     .where(outbox.c.id == bindparam("o_id"))
-    .values(status=FAILED, last_error=bindparam("o_error"), attempts=outbox.c.attempts + 1)
+    .values(status=OutboxStatus.FAILED, last_error=bindparam("o_error"), attempts=outbox.c.attempts + 1)
 )
 
 
@@ -200,8 +211,8 @@ async def mark_chat_unreachable(conn: AsyncConnection, chat_id: int, message_id:
     """She blocked the bot: this message and everything still queued for her stop here."""
     result = await conn.execute(
         update(outbox)
-        .where(outbox.c.chat_id == chat_id, outbox.c.status.in_((PENDING, SENDING)))
-        .values(status=UNREACHABLE, last_error="blocked")
+        .where(outbox.c.chat_id == chat_id, outbox.c.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)))
+        .values(status=OutboxStatus.UNREACHABLE, last_error="blocked")
     )
     return int(result.rowcount or 0)
 
@@ -209,14 +220,14 @@ async def mark_chat_unreachable(conn: AsyncConnection, chat_id: int, message_id:
 async def recover_in_flight(conn: AsyncConnection) -> int:
     """After a crash: messages claimed but not marked go back to the queue (each at most once too many)."""
     result = await conn.execute(
-        update(outbox).where(outbox.c.status == SENDING).values(status=PENDING, claimed_at=None)
+        update(outbox).where(outbox.c.status == OutboxStatus.SENDING).values(status=OutboxStatus.PENDING, claimed_at=None)
     )
     return int(result.rowcount or 0)
 
 
-async def drop_pending(conn: AsyncConnection, chat_id: int, kinds: tuple[str, ...] | None = None) -> int:
+async def drop_pending(conn: AsyncConnection, chat_id: int, kinds: tuple[OutboxKind, ...] | None = None) -> int:
     """Forget messages not yet sent (re-planning writes them again if still true)."""
-    conditions = [outbox.c.chat_id == chat_id, outbox.c.status == PENDING]
+    conditions = [outbox.c.chat_id == chat_id, outbox.c.status == OutboxStatus.PENDING]
     if kinds is not None:
         conditions.append(outbox.c.kind.in_(kinds))
     result = await conn.execute(delete(outbox).where(and_(*conditions)))
@@ -229,7 +240,7 @@ async def sent_copies(conn: AsyncConnection, key_prefix: str) -> list[tuple[int,
     rows = await conn.execute(
         select(outbox.c.chat_id, outbox.c.telegram_message_id).where(
             outbox.c.unique_key.startswith(key_prefix, autoescape=True),
-            outbox.c.status == SENT,
+            outbox.c.status == OutboxStatus.SENT,
             outbox.c.telegram_message_id.is_not(None),
         )
     )
@@ -240,7 +251,7 @@ async def sent_about(conn: AsyncConnection, family_id: int, since: datetime) -> 
     """(chat, message) of what was sent to staff about her since `since` (alerts, questions, notices)."""
     rows = await conn.execute(
         select(outbox.c.chat_id, outbox.c.telegram_message_id).where(
-            outbox.c.about == family_id, outbox.c.status == SENT, outbox.c.telegram_message_id.is_not(None),
+            outbox.c.about == family_id, outbox.c.status == OutboxStatus.SENT, outbox.c.telegram_message_id.is_not(None),
             outbox.c.sent_at >= since,
         )
     )
@@ -254,9 +265,10 @@ async def forget_chat(conn: AsyncConnection, chat_id: int) -> None:
 
 
 async def next_due_at(conn: AsyncConnection) -> datetime | None:
-    return (  # type: ignore[no-any-return]
-        await conn.execute(select(func.min(outbox.c.due_at)).where(outbox.c.status == PENDING))
+    due_at: datetime | None = (
+        await conn.execute(select(func.min(outbox.c.due_at)).where(outbox.c.status == OutboxStatus.PENDING))
     ).scalar_one_or_none()
+    return due_at
 
 
 async def history(conn: AsyncConnection, chat_id: int, limit: int = 50) -> list[dict[str, Any]]:

@@ -61,4 +61,4 @@ def _names(value: Any, user_id: int) -> bool:
         return any(_names(item, user_id) for item in value.values())
     if isinstance(value, list):
         return any(_names(item, user_id) for item in value)
-    return value == user_id or value == str(user_id)
+    return value in (user_id, str(user_id))

@@ -11,12 +11,13 @@ from typing import Any
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.outbox import OutboxKind
 from db.families import _record
-from db.outbox import PENDING
+from db.outbox import OutboxStatus
 from db.schema import assignments, family_messages, outbox, users
 
 IN, OUT = "in", "out"  # from the family | from staff
-NOTICE_KIND = "question"  # outbox kind of the notices to staff about a question
+NOTICE_KIND = OutboxKind.QUESTION  # the notices to staff about a question
 
 fm = family_messages
 
@@ -56,9 +57,9 @@ async def insert_message(
         insert(fm).values(
             user_id=user_id, direction=direction, staff_id=staff_id, text=text, photo_file_id=photo_file_id,
             reply_to=reply_to, created_at=now,
-        )
+        ).returning(fm.c.id)
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.scalar_one())
 
 
 async def get_message(conn: AsyncConnection, message_id: int) -> MessageRecord | None:
@@ -127,9 +128,9 @@ async def open_questions(
     offset: int = 0,
 ) -> tuple[int, list[MessageRecord]]:
     """(how many, a page of them oldest first): a nurse's (nurse_id, polyclinic) or an admin's (region)."""
-    scope = {"nurse_id": nurse_id, "polyclinic": polyclinic, "region": region}
-    total = int((await conn.execute(_open_query(func.count(), **scope))).scalar_one())
-    rows = await conn.execute(_open_query(*_COLUMNS, **scope).order_by(fm.c.created_at, fm.c.id).limit(limit).offset(offset))
+    total = int((await conn.execute(_open_query(func.count(), nurse_id=nurse_id, polyclinic=polyclinic, region=region))).scalar_one())
+    page = _open_query(*_COLUMNS, nurse_id=nurse_id, polyclinic=polyclinic, region=region)
+    rows = await conn.execute(page.order_by(fm.c.created_at, fm.c.id).limit(limit).offset(offset))
     return total, [_record(MessageRecord, row) for row in rows]
 
 
@@ -205,7 +206,7 @@ async def drop_pending_notices(conn: AsyncConnection, family_id: int, up_to: int
     nurse's morning): they are answered now, so they must not go."""
     rows = await conn.execute(
         select(outbox.c.id, outbox.c.params).where(
-            outbox.c.about == family_id, outbox.c.kind == NOTICE_KIND, outbox.c.status == PENDING
+            outbox.c.about == family_id, outbox.c.kind == NOTICE_KIND, outbox.c.status == OutboxStatus.PENDING
         )
     )
     stale = [row.id for row in rows if int(json.loads(row.params).get("question", 0)) <= up_to]

@@ -8,15 +8,29 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from db.outbox import SENT
+from bot.domain.calendar import Track
+from bot.domain.outbox import OutboxKind
+from bot.domain.screening import Band
+from db.outbox import OutboxStatus
 from db.schema import outbox, screenings
 
-OPEN, DONE, STOPPED, ABANDONED = "open", "done", "stopped", "abandoned"
+
+class ScreeningStatus(StrEnum):
+    OPEN = "open"  # she is answering it
+    STOPPED = "stopped"  # "later": kept to resume
+    DONE = "done"
+    ABANDONED = "abandoned"  # untouched for a day
+
+
+_RESUMABLE = (ScreeningStatus.OPEN, ScreeningStatus.STOPPED)
+# The names bot/services/screening.py and the tests import:
+OPEN, DONE, STOPPED, ABANDONED = ScreeningStatus.OPEN, ScreeningStatus.DONE, ScreeningStatus.STOPPED, ScreeningStatus.ABANDONED
 
 sc = screenings
 
@@ -26,10 +40,10 @@ class ScreeningRecord:
     id: int
     user_id: int
     questionnaire: str
-    track: str | None
+    track: Track | None
     ref_id: int | None
     occurrence: str | None
-    status: str
+    status: ScreeningStatus
     answers: dict[str, tuple[str, ...]]
     started_at: datetime
     updated_at: datetime
@@ -49,10 +63,10 @@ def _record(row: Any) -> ScreeningRecord:
         id=m["id"],
         user_id=m["user_id"],
         questionnaire=m["questionnaire"],
-        track=m["track"],
+        track=Track(m["track"]) if m["track"] is not None else None,
         ref_id=m["ref_id"],
         occurrence=m["occurrence"],
-        status=m["status"],
+        status=ScreeningStatus(m["status"]),
         answers={key: tuple(value) for key, value in json.loads(m["answers"]).items()},
         started_at=m["started_at"],
         updated_at=m["updated_at"],
@@ -76,7 +90,7 @@ async def insert_screening(
     *,
     user_id: int,
     questionnaire: str,
-    track: str | None,
+    track: Track | None,
     ref_id: int | None,
     occurrence: str | None,
     answers: Mapping[str, Sequence[str]],
@@ -90,7 +104,7 @@ async def insert_screening(
             track=track,
             ref_id=ref_id,
             occurrence=occurrence,
-            status=OPEN,
+            status=ScreeningStatus.OPEN,
             answers=_answers_json(answers),
             started_at=now,
             updated_at=now,
@@ -108,24 +122,26 @@ async def get_screening(conn: AsyncConnection, screening_id: int) -> ScreeningRe
 async def open_screenings(conn: AsyncConnection, user_id: int) -> list[ScreeningRecord]:
     """Hers still open or stopped to resume later, newest first."""
     rows = await conn.execute(
-        select(sc).where(sc.c.user_id == user_id, sc.c.status.in_((OPEN, STOPPED))).order_by(sc.c.id.desc())
+        select(sc).where(sc.c.user_id == user_id, sc.c.status.in_(_RESUMABLE)).order_by(sc.c.id.desc())
     )
     return [_record(row) for row in rows]
 
 
 async def save_answers(
-    conn: AsyncConnection, screening_id: int, answers: Mapping[str, Sequence[str]], now: datetime, *, expected: str
+    conn: AsyncConnection, screening_id: int, answers: Mapping[str, Sequence[str]], now: datetime, *, expected: ScreeningStatus
 ) -> bool:
     """Write her answers if the row is still `expected` (open): a stale button changes nothing."""
     result = await conn.execute(
         update(sc)
         .where(sc.c.id == screening_id, sc.c.status == expected)
-        .values(answers=_answers_json(answers), status=OPEN, updated_at=now)
+        .values(answers=_answers_json(answers), status=ScreeningStatus.OPEN, updated_at=now)
     )
     return result.rowcount > 0
 
 
-async def set_status(conn: AsyncConnection, screening_id: int, status: str, now: datetime, *, expected: Sequence[str]) -> bool:
+async def set_status(
+    conn: AsyncConnection, screening_id: int, status: ScreeningStatus, now: datetime, *, expected: Sequence[ScreeningStatus]
+) -> bool:
     result = await conn.execute(
         update(sc).where(sc.c.id == screening_id, sc.c.status.in_(tuple(expected))).values(status=status, updated_at=now)
     )
@@ -147,9 +163,9 @@ async def complete(
     """Her result, once: False if it was already completed (a double press)."""
     result = await conn.execute(
         update(sc)
-        .where(sc.c.id == screening_id, sc.c.status == OPEN)
+        .where(sc.c.id == screening_id, sc.c.status == ScreeningStatus.OPEN)
         .values(
-            status=DONE,
+            status=ScreeningStatus.DONE,
             band=band,
             total=total,
             label=label,
@@ -166,7 +182,7 @@ async def complete(
 async def set_shared(conn: AsyncConnection, screening_id: int, shared: bool) -> bool:
     """Her answer to "may your nurse see this?", once."""
     result = await conn.execute(
-        update(sc).where(sc.c.id == screening_id, sc.c.status == DONE, sc.c.shared.is_(None)).values(shared=shared)
+        update(sc).where(sc.c.id == screening_id, sc.c.status == ScreeningStatus.DONE, sc.c.shared.is_(None)).values(shared=shared)
     )
     return result.rowcount > 0
 
@@ -174,7 +190,7 @@ async def set_shared(conn: AsyncConnection, screening_id: int, shared: bool) -> 
 async def history(conn: AsyncConnection, user_id: int, limit: int = 10) -> list[ScreeningRecord]:
     """Her completed results, newest first."""
     rows = await conn.execute(
-        select(sc).where(sc.c.user_id == user_id, sc.c.status == DONE).order_by(sc.c.id.desc()).limit(limit)
+        select(sc).where(sc.c.user_id == user_id, sc.c.status == ScreeningStatus.DONE).order_by(sc.c.id.desc()).limit(limit)
     )
     return [_record(row) for row in rows]
 
@@ -183,7 +199,7 @@ async def history(conn: AsyncConnection, user_id: int, limit: int = 10) -> list[
 class PlanningFacts:
     begun: set[str]  # scheduled checks she has begun or finished (not asked again)
     mood_positive: bool  # her latest mood result keeps the monthly mood check going
-    waiting: set[tuple[str, str | None, int | None]] = field(default_factory=set)  # (questionnaire, track, ref)
+    waiting: set[tuple[str, str | None, int | None]] = field(default_factory=set)  # (questionnaire, Track, ref)
     # of checks she began and has not finished: no new invitation of those until she does (or it lapses)
 
 
@@ -199,12 +215,12 @@ async def planning_facts(conn: AsyncConnection, user_id: int, mood: Sequence[str
     waiting: set[tuple[str, str | None, int | None]] = set()
     mood_positive: bool | None = None
     for row in rows:
-        if row.occurrence is not None and row.status != ABANDONED:
+        if row.occurrence is not None and row.status != ScreeningStatus.ABANDONED:
             begun.add(row.occurrence)
-        if row.status in (OPEN, STOPPED):
+        if row.status in _RESUMABLE:
             waiting.add((row.questionnaire, row.track, row.ref_id))
-        if mood_positive is None and row.status == DONE and row.questionnaire in mood:
-            mood_positive = row.band != "none" or row.step_to is not None or bool(row.self_harm)
+        if mood_positive is None and row.status == ScreeningStatus.DONE and row.questionnaire in mood:
+            mood_positive = row.band != Band.NONE or row.step_to is not None or bool(row.self_harm)
     return PlanningFacts(begun, bool(mood_positive), waiting)
 
 
@@ -212,15 +228,15 @@ async def abandon_stale(conn: AsyncConnection, before: datetime, limit: int = 50
     """Open ones untouched since `before` become abandoned; returns them (an index range)."""
     rows = (
         await conn.execute(
-            select(sc).where(sc.c.status.in_((OPEN, STOPPED)), sc.c.updated_at <= before).order_by(sc.c.updated_at).limit(limit)
+            select(sc).where(sc.c.status.in_(_RESUMABLE), sc.c.updated_at <= before).order_by(sc.c.updated_at).limit(limit)
         )
     ).all()
     stale = [_record(row) for row in rows]
     if stale:
         await conn.execute(
             update(sc)
-            .where(sc.c.id.in_([s.id for s in stale]), sc.c.status.in_((OPEN, STOPPED)))
-            .values(status=ABANDONED)
+            .where(sc.c.id.in_([s.id for s in stale]), sc.c.status.in_(_RESUMABLE))
+            .values(status=ScreeningStatus.ABANDONED)
         )
     return stale
 
@@ -235,8 +251,8 @@ async def missed_checks(
         select(outbox.c.params, outbox.c.sent_at)
         .where(
             outbox.c.chat_id == user_id,
-            outbox.c.kind == "check",
-            outbox.c.status == SENT,
+            outbox.c.kind == OutboxKind.CHECK,
+            outbox.c.status == OutboxStatus.SENT,
             outbox.c.message_key == "check.nudge",
             outbox.c.sent_at <= nudged_before,
         )
@@ -247,7 +263,7 @@ async def missed_checks(
         (
             await conn.execute(
                 select(sc.c.occurrence).where(
-                    sc.c.user_id == user_id, sc.c.occurrence.is_not(None), sc.c.status != ABANDONED
+                    sc.c.user_id == user_id, sc.c.occurrence.is_not(None), sc.c.status != ScreeningStatus.ABANDONED
                 )
             )
         ).scalars()

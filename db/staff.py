@@ -8,14 +8,14 @@ from typing import Any
 
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
+from bot.domain.access import StaffRole
 from db.cache import MISSING
 from db.engine import TOUCHED_STAFF, Database
 from db.families import _record
 from db.records import InvitationRecord, StaffRecord
 from db.schema import assignments, audit_log, invitations, staff, users
-
-NURSE, ADMIN = "nurse", "admin"
 
 _STAFF_COLUMNS = [staff.c[name] for name in StaffRecord.__dataclass_fields__]
 
@@ -35,7 +35,7 @@ async def cached_active_staff(database: Database, user_id: int) -> StaffRecord |
     """Her staff role for the update in hand (None for every mother): cached, dropped on change."""
     cached = database.staff.get(user_id)
     if cached is not MISSING:
-        return cached  # type: ignore[return-value]
+        return cached
     generation = database.staff.generation(user_id)
     async with database.reading() as conn:
         record = await active_staff(conn, user_id)
@@ -73,10 +73,10 @@ async def set_staff_reachable(conn: AsyncConnection, user_id: int, reachable: bo
 
 
 async def list_staff(
-    conn: AsyncConnection, *, region: str | None = None, polyclinic: str | None = None, role: str | None = None
+    conn: AsyncConnection, *, region: str | None = None, polyclinic: str | None = None, role: StaffRole | None = None
 ) -> list[StaffRecord]:
     """Active staff, optionally within a region or a polyclinic; national admins first, then by name."""
-    conditions = [staff.c.active]
+    conditions: list[ColumnElement[bool]] = [staff.c.active]
     if region is not None:
         conditions.append(staff.c.region == region)
     if polyclinic is not None:
@@ -93,7 +93,7 @@ async def insert_staff(
     conn: AsyncConnection,
     *,
     user_id: int,
-    role: str,
+    role: StaffRole,
     region: str | None,
     polyclinic: str | None,
     name: str,
@@ -120,9 +120,9 @@ async def insert_staff(
             created_at=now,
             language_chosen=not from_config,
             opened_at=None if from_config else now,
-        )
+        ).returning(staff.c.id)
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.scalar_one())
 
 
 async def deactivate_staff(conn: AsyncConnection, staff_id: int, now: datetime) -> bool:
@@ -145,7 +145,8 @@ async def sync_national_admins(conn: AsyncConnection, admin_ids: tuple[int, ...]
     """National admins are exactly ADMIN_IDS: rows are added for new ids and closed for removed ones.
 
     Someone already active as a nurse or regional admin keeps that role until it is deactivated."""
-    rows = await conn.execute(select(staff.c.id, staff.c.user_id).where(staff.c.active, staff.c.role == ADMIN, staff.c.region.is_(None)))
+    national = select(staff.c.id, staff.c.user_id).where(staff.c.active, staff.c.role == StaffRole.ADMIN, staff.c.region.is_(None))
+    rows = await conn.execute(national)
     current = {row.user_id: row.id for row in rows}
     for user_id, staff_id in current.items():
         if user_id not in admin_ids:
@@ -154,7 +155,7 @@ async def sync_national_admins(conn: AsyncConnection, admin_ids: tuple[int, ...]
         if user_id in current or await active_staff(conn, user_id) is not None:
             continue
         await insert_staff(
-            conn, user_id=user_id, role=ADMIN, region=None, polyclinic=None, name="Admin", phone=None,
+            conn, user_id=user_id, role=StaffRole.ADMIN, region=None, polyclinic=None, name="Admin", phone=None,
             language=language, invited_by=None, now=now, from_config=True,
         )
 
@@ -175,7 +176,7 @@ async def insert_invitation(
     conn: AsyncConnection,
     *,
     code_hash: str,
-    role: str,
+    role: StaffRole,
     region: str | None,
     polyclinic: str | None,
     created_by: int,
@@ -213,9 +214,10 @@ async def claim_invitation(conn: AsyncConnection, code_hash: str, user_id: int, 
 # --- assignments -------------------------------------------------------------------------------
 
 async def nurse_of(conn: AsyncConnection, user_id: int) -> int | None:
-    return (  # type: ignore[no-any-return]
+    staff_id: int | None = (
         await conn.execute(select(assignments.c.staff_id).where(assignments.c.user_id == user_id))
     ).scalar_one_or_none()
+    return staff_id
 
 
 async def assign(conn: AsyncConnection, user_id: int, staff_id: int, now: datetime, assigned_by: int | None) -> None:
@@ -235,7 +237,7 @@ async def caseloads(conn: AsyncConnection, polyclinic: str, *, excluding: int | 
     query = (
         select(staff.c.id, count)
         .select_from(staff.outerjoin(assignments, assignments.c.staff_id == staff.c.id))
-        .where(staff.c.active, staff.c.role == NURSE, staff.c.polyclinic == polyclinic)
+        .where(staff.c.active, staff.c.role == StaffRole.NURSE, staff.c.polyclinic == polyclinic)
         .group_by(staff.c.id)
     )
     if excluding is not None:

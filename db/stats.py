@@ -15,13 +15,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, distinct, extract, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.calendar import CareStatus
+from bot.domain.outbox import OutboxKind
+from bot.domain.pregnancy import PregnancyStatus
 from db.schema import assignments, care_states, children, family_messages, outbox, pregnancies, users
 
 Place = tuple[str, str | None]  # (region, polyclinic); polyclinic None: not in the list, or not chosen
 Counts = dict[str, int]
 
-REMINDER_KINDS = ("reminder", "appointment")  # what the calendar planner writes (bot/domain/calendar.py)
-GUIDANCE_KINDS = ("guidance",)
+REMINDER_KINDS = (OutboxKind.REMINDER, OutboxKind.APPOINTMENT)  # written by the calendar planner
+GUIDANCE_KINDS = (OutboxKind.GUIDANCE,)
 
 
 def _flag(condition: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -37,7 +40,7 @@ async def _grouped(conn: AsyncConnection, query: Any, names: Sequence[str]) -> d
     """Rows of (region, polyclinic, *counts) → {place: {name: count}}."""
     result: dict[Place, Counts] = {}
     for row in await conn.execute(query):
-        result[(row[0], row[1])] = {name: int(value or 0) for name, value in zip(names, row[2:])}
+        result[(row[0], row[1])] = {name: int(value or 0) for name, value in zip(names, row[2:], strict=True)}
     return result
 
 
@@ -45,7 +48,7 @@ async def family_counts(
     conn: AsyncConnection, region: str | None, short_since: datetime, long_since: datetime
 ) -> dict[Place, Counts]:
     """Registered families: by role, paused or unreachable, without a nurse, and new ones."""
-    pregnant = select(pregnancies.c.id).where(pregnancies.c.user_id == users.c.id, pregnancies.c.status == "active").exists()
+    pregnant = select(pregnancies.c.id).where(pregnancies.c.user_id == users.c.id, pregnancies.c.status == PregnancyStatus.ACTIVE).exists()
     parent = select(children.c.id).where(children.c.user_id == users.c.id).exists()
     query = (
         select(
@@ -146,7 +149,7 @@ async def done_counts(
     query = (
         select(users.c.region, users.c.polyclinic, _flag(care_states.c.updated_at >= short_since), func.count())
         .select_from(care_states.join(users, users.c.id == care_states.c.user_id))
-        .where(care_states.c.status == "done", care_states.c.updated_at >= long_since, *_in_scope(region))
+        .where(care_states.c.status == CareStatus.DONE, care_states.c.updated_at >= long_since, *_in_scope(region))
         .group_by(users.c.region, users.c.polyclinic)
     )
     return await _grouped(conn, query, ("done_short", "done_long"))

@@ -28,9 +28,7 @@ class Fault:
     def matches(self, method: str, chat_id: object) -> bool:
         if self.method is not None and self.method.lower() != method.lower():
             return False
-        if self.chat_id is not None and str(self.chat_id) != str(chat_id):
-            return False
-        return True
+        return self.chat_id is None or str(self.chat_id) == str(chat_id)
 
 
 class Faults:

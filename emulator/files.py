@@ -109,14 +109,15 @@ class FileStore:
 
     def new_media(self, kind: str, data: bytes | None, file_name: str | None, mime_type: str | None) -> dict[str, Any]:
         """video/audio/voice/animation/sticker/video_note with the fields their types require."""
-        extra: dict[str, Any] = {
+        media: dict[str, dict[str, Any]] = {
             "video": {"width": 640, "height": 360, "duration": 1},
             "animation": {"width": 320, "height": 240, "duration": 1},
             "audio": {"duration": 1},
             "voice": {"duration": 1},
             "video_note": {"length": 240, "duration": 1},
             "sticker": {"type": "regular", "width": 512, "height": 512, "is_animated": False, "is_video": False},
-        }[kind]
+        }
+        extra = media[kind]
         if file_name and kind in ("video", "animation", "audio"):
             extra["file_name"] = file_name
         if mime_type and kind in ("video", "animation", "audio", "voice"):

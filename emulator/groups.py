@@ -71,7 +71,7 @@ class SimGroup(SimUser):
         return self.bot_status in ("member", "administrator")
 
     # The server treats a chat the bot cannot write to like a blocked private chat (403).
-    @property  # type: ignore[override]
+    @property
     def blocked(self) -> bool:
         return not self.bot_is_member
 
@@ -79,7 +79,7 @@ class SimGroup(SimUser):
     def blocked(self, value: bool) -> None:  # SimUser.__init__ sets it; a group ignores it
         pass
 
-    @property  # type: ignore[override]
+    @property
     def known_to_bot(self) -> bool:
         return self.bot_is_member or self.left_by_bot or bool(self.all_messages)
 
@@ -139,11 +139,10 @@ class SimGroup(SimUser):
         payload = message.to_api()
         return self._emu._enqueue_update(kind, payload) if self.bot_is_member else payload
 
-    async def click(self, member: SimUser, text: str | None = None, *, data: str | None = None,  # type: ignore[override]
+    async def click(self, member: SimUser, text: str | None = None, *, data: str | None = None,  # type: ignore[override]  # in a group, a member presses
                     message: ChatMessage | int | None = None) -> dict[str, Any]:
         """A member presses a button under one of the bot's messages in the group."""
-        target = self._click_target(message)
-        buttons = [b for row in target.inline_markup["inline_keyboard"] for b in row]  # type: ignore[index]
+        target, buttons = self._inline_buttons(message)
         button = self._pick_button(target, buttons, text, data)
         query = self._emu._new_callback_query(member, target, button["callback_data"])
         return self._emu._enqueue_update("callback_query", query)

@@ -55,9 +55,8 @@ def check_inline_keyboard(markup: dict[str, Any]) -> None:
             elif action == "login_url":
                 if normalize_url(button["login_url"]["url"]) is None:
                     raise bad_request("BUTTON_URL_INVALID")
-            elif action == "copy_text":
-                if not 1 <= len(button["copy_text"]["text"]) <= 256:
-                    raise _inline_button_error(f"copy_text must be 1-256 characters{where}")
+            elif action == "copy_text" and not 1 <= len(button["copy_text"]["text"]) <= 256:
+                raise _inline_button_error(f"copy_text must be 1-256 characters{where}")
     if total > MAX_INLINE_BUTTONS:
         raise bad_request(f"REPLY_MARKUP_TOO_LONG: {total} buttons, allowed {MAX_INLINE_BUTTONS}")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import itertools
 import json
 import logging
 import re
@@ -16,7 +17,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from aiohttp import web
@@ -123,7 +124,7 @@ class BotAPIEmulator:
         monotonic: the time source of the rate limiter (inject one to test limits without sleeping).
         record_calls: keep every call in ``calls`` (switch off for long benchmarks to save memory).
         """
-        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._clock = clock or (lambda: datetime.now(UTC))
         self._spec = spec or load_spec()
         self._monotonic = monotonic
         self._rate_limits = rate_limits
@@ -911,7 +912,7 @@ class BotAPIEmulator:
                 await asyncio.wait_for(event.wait(), remaining)
             except TimeoutError:
                 pass
-        return [u for _, u in zip(range(limit), self._updates)]
+        return list(itertools.islice(self._updates, limit))
 
     async def _set_webhook(self, bot: dict[str, Any], p: dict[str, Any]) -> bool:
         url = p["url"]

@@ -81,7 +81,7 @@ class _NestedCompiler:
             if isinstance(value, dict):
                 # Try the object types whose required fields are all present first (reply_markup).
                 keys = value.keys()
-                likely = [c for c, req in zip(compiled, required) if req is not None and req <= keys]
+                likely = [c for c, req in zip(compiled, required, strict=True) if req is not None and req <= keys]
                 order = likely + [c for c in compiled if c not in likely]
             failures: list[_Bad] = []
             for _alt, validator in order:
@@ -228,8 +228,8 @@ def _nested_integer(value: Any, files: Mapping[str, UploadedFile]) -> int:
 
 
 def _nested_float(value: Any, files: Mapping[str, UploadedFile]) -> float | int:
-    if type(value) in (int, float):
-        return value  # type: ignore[no-any-return]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
     raise _Bad("type", "Float")
 
 

@@ -10,7 +10,7 @@ import asyncio
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from emulator.formatting import add_auto_entities, utf16_len
@@ -139,7 +139,7 @@ class ChatMessage:
 
 def _media_summary(message: ChatMessage) -> str:
     if "contact" in message.media:
-        return message.media["contact"]["phone_number"]
+        return str(message.media["contact"]["phone_number"])
     if "document" in message.media:
         return str(message.media["document"].get("file_name", ""))
     if "location" in message.media:
@@ -252,7 +252,8 @@ class SimUser:
         """Rows of the reply keyboard currently shown, or None."""
         if self._reply_keyboard is None:
             return None
-        return copy.deepcopy(self._reply_keyboard["keyboard"])
+        rows: list[list[dict[str, Any]]] = copy.deepcopy(self._reply_keyboard["keyboard"])
+        return rows
 
     @property
     def reply_keyboard_markup(self) -> dict[str, Any] | None:
@@ -356,8 +357,7 @@ class SimUser:
         Defaults to the newest visible bot message with an inline keyboard.
         """
         self._before_action()
-        target = self._click_target(message)
-        buttons = [b for row in target.inline_markup["inline_keyboard"] for b in row]  # type: ignore[index]
+        target, buttons = self._inline_buttons(message)
         button = self._pick_button(target, buttons, text, data)
         if "callback_data" not in button:
             kind = next((k for k in button if k not in ("text", "style", "icon_custom_emoji_id")), "?")
@@ -392,6 +392,13 @@ class SimUser:
         if found.inline_markup is None:
             raise AssertionError(f"message #{found.message_id} has no inline keyboard\n{found.describe()}")
         return found
+
+    def _inline_buttons(self, message: ChatMessage | int | None) -> tuple[ChatMessage, list[dict[str, Any]]]:
+        """The message a click goes to, and its inline buttons row after row."""
+        target = self._click_target(message)
+        markup = target.inline_markup
+        assert markup is not None  # _click_target finds only messages with an inline keyboard
+        return target, [button for row in markup["inline_keyboard"] for button in row]
 
     def _pick_button(
         self, target: ChatMessage, buttons: list[dict[str, Any]], text: str | None, data: str | None
@@ -463,11 +470,14 @@ class SimUser:
         ``predicate`` may be a function of ChatMessage or a substring of the text. Each call
         consumes the event it returns, so consecutive calls see consecutive messages.
         """
+        check: Callable[[ChatMessage], bool]
         if isinstance(predicate, str):
             needle = predicate
 
-            def check(message: ChatMessage) -> bool:
+            def has_needle(message: ChatMessage) -> bool:
                 return message.text is not None and needle in message.text
+
+            check = has_needle
         else:
             check = predicate or (lambda _message: True)
 
@@ -513,7 +523,7 @@ class SimUser:
     # --- written by the emulator --------------------------------------------------------------
 
     def _log_line(self, text: str) -> None:
-        stamp = datetime.fromtimestamp(self._emu.now(), timezone.utc).strftime("%H:%M:%S")
+        stamp = datetime.fromtimestamp(self._emu.now(), UTC).strftime("%H:%M:%S")
         self._log.append(f"[{stamp}] {text}")
 
     def _notify(self) -> None:

@@ -16,7 +16,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class SandboxClock:
@@ -29,7 +29,7 @@ class SandboxClock:
     ) -> None:
         if start is not None and start.tzinfo is None:
             raise ValueError("SandboxClock needs a timezone-aware start")
-        self._base = (start or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        self._base = (start or datetime.now(UTC)).astimezone(UTC)
         self._monotonic = monotonic
         self._t0 = monotonic()
         self._offset = offset
@@ -41,7 +41,7 @@ class SandboxClock:
     @property
     def offset_from_system(self) -> timedelta:
         """How far ahead of the computer's own clock the sandbox is (kept across restarts)."""
-        return self.now() - datetime.now(timezone.utc)
+        return self.now() - datetime.now(UTC)
 
     def advance(self, delta: timedelta) -> None:
         if delta < timedelta(0):

@@ -4,6 +4,7 @@ which database it plays with. From the environment or .env, like the bot's."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -52,9 +53,9 @@ class SandboxSettings(BaseSettings):
         return path.with_name(path.stem + ".chats.json")
 
 
-def load_sandbox_settings(**overrides: object) -> SandboxSettings:
+def load_sandbox_settings(**overrides: Any) -> SandboxSettings:  # any field, checked by pydantic
     try:
-        return SandboxSettings(**overrides)  # type: ignore[arg-type]
+        return SandboxSettings(**overrides)
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]) if error["loc"] else "configuration"

@@ -8,6 +8,7 @@ inject markup either.
 
 from __future__ import annotations
 
+import itertools
 import re
 from html import escape
 from typing import Any
@@ -98,7 +99,7 @@ def to_html(text: str | None, entities: list[dict[str, Any]] | None, bot_usernam
     cuts = sorted({0, len(text), *(s[0] for s in spans), *(s[1] for s in spans)})
     out: list[str] = []
     stack: list[tuple[tuple[int, int, int, dict[str, Any]], str]] = []  # (span, closing tag)
-    for left, right in zip(cuts, cuts[1:]):
+    for left, right in itertools.pairwise(cuts):
         active = [s for s in spans if s[0] <= left and s[1] >= right]
         keep = 0
         while keep < len(stack) and keep < len(active) and stack[keep][0] is active[keep]:

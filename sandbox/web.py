@@ -74,9 +74,9 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     key = request.app[KEY]
     if key is not None:
         if request.query.get("key") == key:  # the address printed at start-up: remember it, then a clean URL
-            response = web.HTTPFound(request.rel_url.with_query(None))
-            response.set_cookie(KEY_COOKIE, key, httponly=True, samesite="Strict")
-            raise response
+            redirect = web.HTTPFound(request.rel_url.with_query(None))
+            redirect.set_cookie(KEY_COOKIE, key, httponly=True, samesite="Strict")
+            raise redirect
         if request.cookies.get(KEY_COOKIE) != key:
             return _json({"error": "this sandbox needs its key: open the address printed in its terminal"}, 401)
     if request.method == "POST":

@@ -10,6 +10,7 @@ learns of it by waiting on `changes()`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import re
@@ -277,7 +278,7 @@ class World:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 break
-            waits = [asyncio.ensure_future(self._changed.wait())]
+            waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(self._changed.wait())]
             if self.ready:
                 waits.append(asyncio.ensure_future(self.emulator.wait_for_chat_change(self.emulator.chat_changes, remaining)))
             _, pending = await asyncio.wait(waits, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
@@ -333,7 +334,7 @@ class World:
         for start in range(0, len(text), MAX_TEXT):
             part = text[start:start + MAX_TEXT]
             if part.strip():
-                await self.act(person_id, lambda user, part=part: user.send(part))
+                await self.act(person_id, functools.partial(SimUser.send, text=part))
 
     async def start(self, person_id: int, payload: str | None = None) -> None:
         """The "Start" button of a new chat (with the link's payload, as Telegram sends it)."""
@@ -470,7 +471,7 @@ class World:
         """Who is who, read from the bot's own database, so it follows what happened (her week
         after a jump in time, a baby born, a nurse deactivated)."""
         from bot.domain.children import child_age
-        from bot.domain.pregnancy import PregnancyDating
+        from bot.domain.pregnancy import DatingMethod, PregnancyDating
         from db import families, staff
 
         today = self.app.context.today()
@@ -501,7 +502,7 @@ class World:
                                 paused=family.user.paused)  # fmt: skip
                     pregnancy = family.pregnancy
                     if pregnancy is not None:
-                        dating = PregnancyDating(pregnancy.due_date, pregnancy.dating_method, pregnancy.lmp_date)  # type: ignore[arg-type]
+                        dating = PregnancyDating(pregnancy.due_date, DatingMethod(pregnancy.dating_method), pregnancy.lmp_date)
                         view.update(role="pregnant", week=dating.week(today))
                     elif family.children:
                         youngest = max(family.children, key=lambda c: c.birth_date)

@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from bot.content.common import LANGUAGES, ContentError, pick_language, read_packaged
+from bot.domain.calendar import Track  # the calendar's tracks: an item belongs to one
 
 __all__ = [
     "CARE_PLANS_FILE",
@@ -61,12 +62,6 @@ class Condition(StrEnum):
     """Who an item is for beyond its track (`only_if`); the planner knows each child's facts."""
 
     ROP_RISK = "rop_risk"  # born before 34 weeks or under 2,000 g: retinopathy eye screening
-
-
-class Track(StrEnum):
-    PREGNANCY = "pregnancy"
-    CHILD = "child"
-    PLANNING = "planning"
 
 
 class Status(StrEnum):
@@ -129,11 +124,10 @@ class CareItem:
 
 def _enum(enum: type[_E], entry: Mapping[str, Any], key: str, where: str) -> _E:
     value = entry.get(key)
-    try:
+    if isinstance(value, str) and value in {member.value for member in enum}:
         return enum(value)
-    except ValueError:
-        allowed = ", ".join(repr(member.value) for member in enum)
-        raise CareContentError(f"{where}: unknown {key} {value!r}; expected one of {allowed}") from None
+    allowed = ", ".join(repr(member.value) for member in enum)
+    raise CareContentError(f"{where}: unknown {key} {value!r}; expected one of {allowed}")
 
 
 def _day(entry: Mapping[str, Any], key: str, where: str) -> int:

@@ -16,9 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from bot.content.common import LANGUAGES, ContentError, pick_language, read_packaged
+from bot.domain.calendar import Track
 
 __all__ = [
     "CHILD_MONTHS",
@@ -36,7 +37,7 @@ __all__ = [
     "pregnancy_guidance",
 ]
 
-Stage = Literal["pregnancy", "child"]
+Stage = Literal[Track.PREGNANCY, Track.CHILD]  # the tracks with a message a week or a month
 
 GUIDANCE_FILE = "guidance.toml"
 
@@ -50,9 +51,9 @@ MAX_CHARS = 900
 _FORBIDDEN = ("<", ">", "&", "{", "}")
 
 # stage -> (the key holding the number, the numbers that must be present)
-_STAGES: dict[str, tuple[str, tuple[int, ...]]] = {
-    "pregnancy": ("week", PREGNANCY_WEEKS),
-    "child": ("month", CHILD_MONTHS),
+_STAGES: dict[Stage, tuple[str, tuple[int, ...]]] = {
+    Track.PREGNANCY: ("week", PREGNANCY_WEEKS),
+    Track.CHILD: ("month", CHILD_MONTHS),
 }
 
 
@@ -88,7 +89,7 @@ def _check_text(value: Any, where: str, lang: str) -> str:
     return text
 
 
-def _parse_entry(entry: Any, stage: str, index: int) -> Guidance:
+def _parse_entry(entry: Any, stage: Stage, index: int) -> Guidance:
     key, allowed = _STAGES[stage]
     where = f"{GUIDANCE_FILE}: {stage}[{index}]"
     if not isinstance(entry, dict):
@@ -104,11 +105,11 @@ def _parse_entry(entry: Any, stage: str, index: int) -> Guidance:
     if unknown:
         raise GuidanceContentError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}")
     texts = {lang: _check_text(entry.get(lang), where, lang) for lang in LANGUAGES}
-    return Guidance(stage=cast(Stage, stage), number=number, texts=MappingProxyType(texts))
+    return Guidance(stage=stage, number=number, texts=MappingProxyType(texts))
 
 
-def _describe(stage: str) -> str:
-    return "weeks 4–42" if stage == "pregnancy" else "months 1–24 and 27–60 in steps of 3"
+def _describe(stage: Stage) -> str:
+    return "weeks 4–42" if stage == Track.PREGNANCY else "months 1–24 and 27–60 in steps of 3"
 
 
 def parse_guidance(text: str) -> tuple[Guidance, ...]:
@@ -162,7 +163,7 @@ def load_guidance() -> tuple[Guidance, ...]:
 
 
 @cache
-def _by_key() -> dict[tuple[str, int], Guidance]:
+def _by_key() -> dict[tuple[Stage, int], Guidance]:
     return {(g.stage, g.number): g for g in load_guidance()}
 
 
@@ -173,7 +174,7 @@ def all_guidance() -> tuple[Guidance, ...]:
 
 def pregnancy_guidance(week: int) -> Guidance | None:
     """The message for completed pregnancy week ``week`` (4–42); None for any other week."""
-    return _by_key().get(("pregnancy", week))
+    return _by_key().get((Track.PREGNANCY, week))
 
 
 def child_guidance(age_months: int) -> Guidance | None:
@@ -182,4 +183,4 @@ def child_guidance(age_months: int) -> Guidance | None:
     Months 1–24 each have a message; from 25 to 60 only every third month (27, 30, …, 60) does.
     Any other age (0, 25, 26, 28, 61, …) gives None.
     """
-    return _by_key().get(("child", age_months))
+    return _by_key().get((Track.CHILD, age_months))

@@ -21,8 +21,9 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from bot.content.care import Status, Track
+from bot.content.care import Status
 from bot.content.common import LANGUAGES, ContentError, pick_language, read_packaged
+from bot.domain.calendar import Track
 
 __all__ = [
     "AUDIENCE_LIMITS",
@@ -632,9 +633,10 @@ def _questionnaire(
             serious_count = _int(entry["serious_count"], "serious_count", where)
             if serious_count < 2:
                 raise _fail(where, "'serious_count' must be 2 or more")
-        if any(o.serious for o in options) or serious_count is not None:
-            if "serious_band" not in entry or positive_band is None:
-                raise _fail(where, "serious findings need 'serious_band' and 'positive_band'")
+        if (any(o.serious for o in options) or serious_count is not None) and (
+            "serious_band" not in entry or positive_band is None
+        ):
+            raise _fail(where, "serious findings need 'serious_band' and 'positive_band'")
         if "serious_band" in entry:
             serious_band = _enum(Band, entry["serious_band"], "serious_band", where)
             order = list(Band)  # most pressing first

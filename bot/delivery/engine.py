@@ -131,7 +131,7 @@ class DeliveryEngine:
             self._kick.clear()
             try:
                 await asyncio.wait_for(self._kick.wait(), timeout=1.0)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def _deliver_safely(self, message: ClaimedMessage) -> None:

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.delivery.calendar_messages import appointment_text
 from bot.delivery.render import RenderContext, Rendered
 from bot.domain.dates import format_date
+from bot.domain.pregnancy import LifeEventKind
 from bot.keyboards.nurse import (
     about_appointment_keyboard,
     appointment_answer_keyboard,
@@ -51,7 +52,10 @@ def goal_due(params: dict[str, Any], context: RenderContext) -> Rendered | None:
 def appointment_set(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     if context.family is None:
         return None
-    lead = _("👩‍⚕️ Your nurse gave your appointment a new date") if params.get("moved") else _("👩‍⚕️ Your nurse has made an appointment for you")
+    if params.get("moved"):
+        lead = _("👩‍⚕️ Your nurse gave your appointment a new date")
+    else:
+        lead = _("👩‍⚕️ Your nurse has made an appointment for you")
     text = appointment_text(params, lead) + "\n\n" + _(
         "Can you come? I will remind you the evening before and, if it has a time, two hours before."
     )
@@ -124,7 +128,7 @@ def life_event(params: dict[str, Any], context: RenderContext) -> Rendered | Non
     if family is None:
         return None
     name, on = html.quote(family.user.name), format_date(date.fromisoformat(params["on"]))
-    if params.get("kind") == "pregnancy_lost":
+    if params.get("kind") == LifeEventKind.PREGNANCY_LOST:
         text = _(
             "💔 <b>{name}</b> has told the bot that her pregnancy has ended ({date}). "
             "She no longer gets any pregnancy messages.\n\n"

@@ -65,7 +65,7 @@ class OutcomeWriter:
                     self._write_now.clear()
                     try:
                         await asyncio.wait_for(self._write_now.wait(), self.linger)
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         pass
                 group, self._waiting = self._waiting, []
                 try:

@@ -61,7 +61,7 @@ def message_to_family(params: dict[str, Any], context: RenderContext) -> Rendere
     if context.family is None:  # she erased her data meanwhile
         return None
     name = html.quote(params["author"])
-    role = params.get("as")
+    role = str(params.get("as"))  # nurse | colleague | anyone else of the programme
     if params.get("answer"):
         head = {
             "nurse": _("👩‍⚕️ Your nurse <b>{name}</b> answered:"),

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.content.questionnaires import Option, Questionnaire, questionnaire
 from bot.delivery.calendar_messages import track_still_true
 from bot.delivery.render import RenderContext, Rendered
+from bot.domain.escalation import AlertOutcome
 from bot.domain.phone import format_phone
 from bot.keyboards.alerts import alert_keyboard
 from bot.keyboards.screening import start_keyboard
@@ -97,7 +98,7 @@ def alert_seen(params: dict[str, Any], context: RenderContext) -> Rendered | Non
     """To her: a person has her answers now (the loop closed), in her language."""
     name = html.quote(params.get("by") or "")
     outcome = params.get("outcome")
-    if outcome == "unreached":
+    if outcome == AlertOutcome.UNREACHED:
         return Rendered(_("📞 {name} tried to reach you about your answers and could not. Please answer when the "
                           "polyclinic calls, or call it yourself. If you feel worse, call 103 or 112 now."
                           ).format(name=name))

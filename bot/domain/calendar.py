@@ -10,10 +10,13 @@ from __future__ import annotations
 import calendar as _calendar
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 from bot.domain.delivery_time import in_window, next_delivery_time, spread_offset
+from bot.domain.outbox import OutboxKind
 
 HEADS_UP = timedelta(days=3)  # a few days before the window opens
 NUDGE_AFTER = timedelta(days=7)  # into the window, if she has not answered
@@ -27,8 +30,30 @@ CHECK_NUDGE_AFTER = timedelta(days=2)  # one gentle nudge if she has not begun i
 CHECK_NUDGE_VALID = timedelta(days=2)
 FULL_TERM = 280
 
-PREGNANCY, CHILD, PLANNING = "pregnancy", "child", "planning"
-TRACK_CODES = {PREGNANCY: "p", CHILD: "c", PLANNING: "l"}
+
+class Track(StrEnum):
+    """What the calendar follows (care_states.track, screenings.track, care_plans.toml)."""
+
+    PREGNANCY = "pregnancy"  # anchor: day 0 of gestation
+    CHILD = "child"  # anchor: the birth
+    PLANNING = "planning"  # anchor: the day she said she is planning a pregnancy
+
+
+# A track's letter in keys and buttons: "care:c7:vac_2m" is an item of child 7's.
+TRACK_CODES: Mapping[Track, str] = MappingProxyType({Track.PREGNANCY: "p", Track.CHILD: "c", Track.PLANNING: "l"})
+PREGNANCY, CHILD, PLANNING = Track.PREGNANCY, Track.CHILD, Track.PLANNING  # the names handlers/calendar.py imports
+
+
+class CareStatus(StrEnum):
+    """What she said about a care item (care_states.status)."""
+
+    DONE = "done"
+    NOT_FOR_ME = "not_for_me"
+    APPOINTMENT = "appointment"  # she has a date for it: her appointment's reminders stand for it
+    SNOOZED = "snoozed"  # "remind me later": again at snoozed_until
+
+
+ANSWERED = frozenset({CareStatus.DONE, CareStatus.NOT_FOR_ME, CareStatus.APPOINTMENT})  # no more reminders
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +61,7 @@ class TrackRef:
     """One thing the calendar follows: a pregnancy (anchor = day 0 of gestation), a child (anchor =
     birth), or a woman planning a pregnancy (anchor = when she said so)."""
 
-    track: str
+    track: Track
     ref_id: int
     anchor: date
     flags: frozenset[str] = frozenset()  # what else is known: "rop_risk" for a baby born very early or small
@@ -47,7 +72,7 @@ class Item:
     """What the calendar needs from a care item (bot/content/care_plans.toml)."""
 
     id: str
-    track: str
+    track: Track
     start_day: int
     end_day: int
     only_if: str | None = None  # a condition the track must carry (TrackRef.flags), e.g. "rop_risk"
@@ -61,7 +86,7 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class ItemState:
-    status: str  # done | not_for_me | appointment | snoozed
+    status: CareStatus
     snoozed_until: datetime | None = None
 
 
@@ -92,7 +117,7 @@ def check_key(subject_code: str, questionnaire_id: str, occurrence: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Planned:
     key: str
-    kind: str  # reminder | guidance | appointment
+    kind: OutboxKind  # one of PLANNED
     message_key: str
     due: datetime
     params: dict[str, Any] = field(default_factory=dict)
@@ -115,7 +140,7 @@ def item_window(item: Item, ref: TrackRef) -> tuple[date, date]:
     return ref.anchor + timedelta(days=item.start_day), ref.anchor + timedelta(days=item.end_day)
 
 
-def state_key(ref: TrackRef, item_id: str) -> tuple[str, int, str]:
+def state_key(ref: TrackRef, item_id: str) -> tuple[Track, int, str]:
     return (ref.track, ref.ref_id, item_id)
 
 
@@ -130,7 +155,7 @@ class _Planner:
     later: list[datetime] = field(default_factory=list)
 
     def at(self, day: date, clock: time, spread: bool = True) -> datetime:
-        moment = datetime.combine(day, clock, tzinfo=self.tz).astimezone(timezone.utc)
+        moment = datetime.combine(day, clock, tzinfo=self.tz).astimezone(UTC)
         return moment + spread_offset(self.spread_key) if spread else moment
 
     def offer(self, planned: Planned, valid_until: datetime, *, respect_window: bool = True) -> None:
@@ -150,7 +175,7 @@ def plan_family(
     *,
     refs: Sequence[TrackRef],
     items: Iterable[Item],
-    states: Mapping[tuple[str, int, str], ItemState],
+    states: Mapping[tuple[Track, int, str], ItemState],
     appointments: Sequence[Appointment],
     pregnancy_weeks: Iterable[int],
     child_months: Iterable[int],
@@ -162,7 +187,7 @@ def plan_family(
     checks: Sequence[Check] = (),
 ) -> Plan:
     planner = _Planner(now, tz, window, horizon, spread_key)
-    by_track: dict[str, list[Item]] = {}
+    by_track: dict[Track, list[Item]] = {}
     for item in items:
         by_track.setdefault(item.track, []).append(item)
     weeks = sorted(pregnancy_weeks)
@@ -173,18 +198,18 @@ def plan_family(
         for item in by_track.get(ref.track, []):
             if item.applies_to(ref):
                 _plan_item(planner, ref, code, item, states.get(state_key(ref, item.id)))
-        if ref.track == PREGNANCY:
+        if ref.track == Track.PREGNANCY:
             for week in weeks:
                 start = planner.at(ref.anchor + timedelta(weeks=week), MORNING)
                 planner.offer(
-                    Planned(f"guide:{code}:w{week}", "guidance", "guidance.pregnancy", start, {"ref": ref.ref_id, "week": week}),
+                    Planned(f"guide:{code}:w{week}", OutboxKind.GUIDANCE, "guidance.pregnancy", start, {"ref": ref.ref_id, "week": week}),
                     start + GUIDANCE_VALID,
                 )
-        elif ref.track == CHILD:
+        elif ref.track == Track.CHILD:
             for month in months:
                 start = planner.at(add_months(ref.anchor, month), MORNING)
                 planner.offer(
-                    Planned(f"guide:{code}:m{month}", "guidance", "guidance.child", start, {"ref": ref.ref_id, "month": month}),
+                    Planned(f"guide:{code}:m{month}", OutboxKind.GUIDANCE, "guidance.child", start, {"ref": ref.ref_id, "month": month}),
                     start + GUIDANCE_VALID,
                 )
 
@@ -219,13 +244,13 @@ def _plan_checks(planner: _Planner, checks: Sequence[Check]) -> None:
     for day, group in asks.items():
         ask = planner.at(day, MORNING)
         planner.offer(
-            Planned(f"checks:{owner}:{day.isoformat()}:ask", "check", "check.invite", ask, _group_params(group)),
+            Planned(f"checks:{owner}:{day.isoformat()}:ask", OutboxKind.CHECK, "check.invite", ask, _group_params(group)),
             ask + CHECK_VALID,
         )
     for day, group in nudges.items():
         nudge = planner.at(day, MORNING)
         planner.offer(
-            Planned(f"checks:{owner}:{day.isoformat()}:nudge", "check", "check.nudge", nudge, _group_params(group)),
+            Planned(f"checks:{owner}:{day.isoformat()}:nudge", OutboxKind.CHECK, "check.nudge", nudge, _group_params(group)),
             nudge + CHECK_NUDGE_VALID,
         )
 
@@ -239,18 +264,18 @@ def _plan_item(planner: _Planner, ref: TrackRef, code: str, item: Item, state: I
     closes_at = planner.at(closes, planner.window[1], spread=False)
     params = {"track": ref.track, "ref": ref.ref_id, "item": item.id, "opens": opens.isoformat(), "closes": closes.isoformat()}
     key = f"care:{code}:{item.id}"
-    if state is not None and state.status in ("done", "not_for_me", "appointment"):
+    if state is not None and state.status in ANSWERED:
         return
-    if state is not None and state.status == "snoozed" and state.snoozed_until is not None:
+    if state is not None and state.status == CareStatus.SNOOZED and state.snoozed_until is not None:
         until = state.snoozed_until
         planner.offer(
-            Planned(f"{key}:later:{until.date().isoformat()}", "reminder", "care.nudge", until, params), closes_at
+            Planned(f"{key}:later:{until.date().isoformat()}", OutboxKind.REMINDER, "care.nudge", until, params), closes_at
         )
         return
     opens_at = planner.at(opens, time(0), spread=False)
-    planner.offer(Planned(f"{key}:soon", "reminder", "care.heads_up", planner.at(opens - HEADS_UP, MORNING), params), opens_at)
+    planner.offer(Planned(f"{key}:soon", OutboxKind.REMINDER, "care.heads_up", planner.at(opens - HEADS_UP, MORNING), params), opens_at)
     nudge_day = opens + min(NUDGE_AFTER, (closes - opens) / 2)
-    planner.offer(Planned(f"{key}:nudge", "reminder", "care.nudge", planner.at(nudge_day, MORNING), params), closes_at)
+    planner.offer(Planned(f"{key}:nudge", OutboxKind.REMINDER, "care.nudge", planner.at(nudge_day, MORNING), params), closes_at)
 
 
 def _plan_appointment(planner: _Planner, appointment: Appointment) -> None:
@@ -258,8 +283,10 @@ def _plan_appointment(planner: _Planner, appointment: Appointment) -> None:
     key = f"appt:{appointment.id}:{appointment.on_date.isoformat()}:{appointment.at_time or ''}"
     params = {"appointment": appointment.id}
     eve = planner.at(appointment.on_date - timedelta(days=1), EVENING_BEFORE, spread=False)
-    planner.offer(Planned(f"{key}:eve", "appointment", "appointment.eve", eve, params), starts)
+    planner.offer(Planned(f"{key}:eve", OutboxKind.APPOINTMENT, "appointment.eve", eve, params), starts)
     if appointment.at_time is not None:
         soon = starts - BEFORE_APPOINTMENT
         if in_window(soon, planner.tz, planner.window):
-            planner.offer(Planned(f"{key}:soon", "appointment", "appointment.soon", soon, params), starts, respect_window=False)
+            planner.offer(
+                Planned(f"{key}:soon", OutboxKind.APPOINTMENT, "appointment.soon", soon, params), starts, respect_window=False
+            )

@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Generic, TypeVar
 
+from bot.domain.calendar import CareStatus
+
 K = TypeVar("K")
 
 
@@ -76,11 +78,11 @@ class Standing(StrEnum):
     MISSED = "missed"  # its window closed and it was not done
 
 
-def standing(status: str | None, closes: date, today: date) -> Standing:
+def standing(status: CareStatus | None, closes: date, today: date) -> Standing:
     """Where an item stands from what she said (care_states.status) and its window."""
-    if status == "done":
+    if status == CareStatus.DONE:
         return Standing.DONE
-    if status == "not_for_me":
+    if status == CareStatus.NOT_FOR_ME:
         return Standing.SKIPPED
     return Standing.UPCOMING if closes >= today else Standing.MISSED
 
@@ -193,7 +195,7 @@ def fit_card(
 
     def build() -> list[str]:
         lines = list(head)
-        for section, count in zip(sections, shown):
+        for section, count in zip(sections, shown, strict=True):
             if not section.lines:
                 continue
             lines.append("")

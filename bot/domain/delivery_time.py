@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 
 SPREAD = timedelta(hours=1)
 
@@ -27,4 +27,4 @@ def next_delivery_time(moment: datetime, tz: tzinfo, window: tuple[time, time], 
     opening = datetime.combine(day, window[0], tzinfo=tz)
     closing = datetime.combine(day, window[1], tzinfo=tz)
     width = min(SPREAD, closing - opening)
-    return (opening + spread_offset(spread_key, width)).astimezone(timezone.utc)
+    return (opening + spread_offset(spread_key, width)).astimezone(UTC)

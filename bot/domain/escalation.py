@@ -11,17 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from enum import StrEnum
 from typing import TypeVar
 
 from bot.domain.questions import Tier, first_tier
+from bot.domain.screening import Band
 
-__all__ = ["first_tier", "next_tier", "wait_for"]
+__all__ = ["AlertOutcome", "first_tier", "next_tier", "wait_for"]
 
 T = TypeVar("T")
 
 
+class AlertOutcome(StrEnum):
+    """What the staff member who took an alert did (alerts.outcome)."""
+
+    CALLED = "called"
+    VISIT = "visit"  # a home visit is planned
+    REFERRED = "referred"
+    UNREACHED = "unreached"  # an attempt, not an outcome: the alert stays open (or opens again) and goes further
+    RESOLVED = "resolved"
+
+
 def wait_for(band: str, urgent_wait: timedelta, high_wait: timedelta) -> timedelta:
-    return urgent_wait if band == "urgent" else high_wait
+    return urgent_wait if band == Band.URGENT else high_wait
 
 
 def next_tier(current: Tier, tiers: Sequence[Sequence[T]]) -> Tier | None:

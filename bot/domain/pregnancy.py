@@ -19,7 +19,9 @@ __all__ = [
     "DatingError",
     "DatingMethod",
     "DatingValidationError",
+    "LifeEventKind",
     "PregnancyDating",
+    "PregnancyStatus",
     "date_from_due",
     "date_from_lmp",
     "date_from_week",
@@ -39,6 +41,21 @@ class DatingMethod(StrEnum):
     DUE_DATE = "due_date"
     LMP = "lmp"
     WEEK = "week"
+
+
+class PregnancyStatus(StrEnum):
+    """pregnancies.status: a woman has at most one active pregnancy."""
+
+    ACTIVE = "active"
+    BORN = "born"
+    LOST = "lost"
+
+
+class LifeEventKind(StrEnum):
+    """life_events.kind: how a pregnancy ended, which her nurse hears once."""
+
+    BIRTH = "birth"
+    PREGNANCY_LOST = "pregnancy_lost"
 
 
 class DatingError(StrEnum):

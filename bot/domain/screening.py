@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import NamedTuple
 
-from bot.content.care import Track
 from bot.content.questionnaires import (
     Audience,
     Band,
@@ -33,12 +33,15 @@ from bot.content.questionnaires import (
     Scoring,
     load_questionnaires,
 )
+from bot.domain.calendar import Track
 
 __all__ = [
     "Answers",
     "Band",
     "Result",
     "ScheduledCheck",
+    "SubjectCode",
+    "SubjectKind",
     "advice",
     "fits",
     "is_positive",
@@ -54,6 +57,39 @@ __all__ = [
 ]
 
 Answers = Mapping[str, tuple[str, ...]]  # question id -> chosen option ids (one for single, several for multi)
+
+
+class SubjectKind(StrEnum):
+    """Whom a self-check is about: the first letter of its subject code."""
+
+    PREGNANCY = "p"  # her pregnancy (ref: the pregnancy's id)
+    CHILD = "c"  # a child (ref: the child's id)
+    MOTHER = "m"  # herself after a birth (ref: that birth's first child, so twins ask her once)
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectCode:
+    """Whom a check is about, as buttons and the planner's keys write it: "p12", "c7", "m7"."""
+
+    kind: SubjectKind
+    ref_id: int
+
+    @property
+    def track(self) -> Track:
+        """The track it is counted on: herself after a birth is counted from the child's birth."""
+        return Track.PREGNANCY if self.kind is SubjectKind.PREGNANCY else Track.CHILD
+
+    def __str__(self) -> str:
+        return f"{self.kind}{self.ref_id}"
+
+    @classmethod
+    def parse(cls, text: str) -> SubjectCode | None:
+        """The code a button carried; None for anything else (callback data is never trusted)."""
+        letter, digits = text[:1], text[1:]
+        if letter not in set(SubjectKind) or not (digits.isascii() and digits.isdigit()):
+            return None
+        code = cls(SubjectKind(letter), int(digits))
+        return code if str(code) == text else None  # one spelling each: "m07" is not m7
 
 
 @dataclass(frozen=True)
@@ -285,7 +321,7 @@ class ScheduledCheck(NamedTuple):
 
 
 def scheduled_checks(
-    track: str,
+    track: Track,
     anchor: date,
     *,
     mood_positive: bool = False,
@@ -293,7 +329,7 @@ def scheduled_checks(
 ) -> list[ScheduledCheck]:
     """Every check on one track, past ones included, by due date (same day: file order, danger signs first).
 
-    ``track`` is "pregnancy" (``anchor`` = day 0 of gestation) or "child" (``anchor`` = birth date).
+    ``track`` is a pregnancy (``anchor`` = day 0 of gestation) or a child (``anchor`` = birth date).
     ``mood_positive``: her last mood result (topic "mood") was positive (``is_positive``); the monthly
     mood checks after birth are planned only then. Child-track checks about the mother (danger_post,
     phq2, gad2) come once per child: with twins the planner keys them by the birth, not the child.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 SHORT_DAYS = 7
 LONG_DAYS = 30  # also the length of the daily series and of the questions' period
@@ -66,7 +66,7 @@ class Periods:
 
 
 def local_midnight(day: date, tz: tzinfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz).astimezone(timezone.utc)
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
 def periods(today: date, tz: tzinfo, *, short: int = SHORT_DAYS, long: int = LONG_DAYS) -> Periods:

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.context import AppContext
 from bot.delivery import ALERT, URGENT
 from bot.domain.access import Actor, FamilyPlace, can_view_family
-from bot.domain.escalation import first_tier, next_tier, wait_for
+from bot.domain.escalation import AlertOutcome, first_tier, next_tier, wait_for
+from bot.domain.outbox import OutboxKind
 from bot.domain.questions import Tier
 from bot.logging_setup import log_event
 from bot.services.questions import when
@@ -24,10 +25,8 @@ from db.outbox import OutgoingMessage
 from db.records import Family, StaffRecord, UserRecord
 from db.screenings import ScreeningRecord
 
-ALERT_KIND = "alert"
 NEW, TAKEN, SEEN = "alert.new", "alert.taken", "alert.seen"  # message keys (SEEN: to her)
-OUTCOMES = ("called", "visit", "referred", "unreached", "resolved")
-UNREACHED = "unreached"  # an attempt, not an outcome: the alert stays open (or opens again) and goes further
+OUTCOMES = frozenset(AlertOutcome)  # what an outcome button may say (handlers/alerts.py)
 ESCALATION_BATCH = 100
 
 
@@ -58,7 +57,7 @@ def _notices(alert_id: int, screening: ScreeningRecord, band: str, at: str, tier
         OutgoingMessage(
             chat_id=member.user_id,
             priority=URGENT if band == "urgent" else ALERT,
-            kind=ALERT_KIND,
+            kind=OutboxKind.ALERT,
             message_key=NEW,
             params=params,
             due_at=now,
@@ -100,7 +99,8 @@ async def raise_alert(app: AppContext, conn: AsyncConnection, user: UserRecord, 
         return Raised(alert_id, None, None)
     people = tiers[tier]
     await alerts.add_recipients(conn, alert_id, [m.id for m in people], int(tier), 1)
-    await outbox.enqueue(conn, _notices(alert_id, screening, band, when(app, now), tier, 1, people, now, tiers[0][0] if tiers[0] else None), now)
+    her_nurse = tiers[0][0] if tiers[0] else None
+    await outbox.enqueue(conn, _notices(alert_id, screening, band, when(app, now), tier, 1, people, now, her_nurse), now)
     log_event("alert_raised", alert_id=alert_id, band=band, tier=int(tier))
     return Raised(alert_id, tier, people[0].name if tier is Tier.NURSE else None)
 
@@ -196,17 +196,18 @@ class Taken:
     copies: tuple[Copy, ...] = ()  # when taken by this press: every other copy of the alert
 
 
-async def acknowledge(app: AppContext, actor: Actor, alert_id: int, outcome: str | None = None) -> Taken | None:
-    """"I'm on it" (or an outcome, which takes it too). None: not hers to act on."""
-    if outcome is not None and outcome not in OUTCOMES:
+async def acknowledge(app: AppContext, actor: Actor, alert_id: int, said: str | None = None) -> Taken | None:
+    """"I'm on it" (or an outcome, which takes it too). None: not hers to act on, or not an outcome."""
+    if said is not None and said not in OUTCOMES:
         return None
+    outcome = AlertOutcome(said) if said is not None else None
     now = app.clock.now()
     async with app.database.transaction() as conn:
         alert = await alerts.get_alert(conn, alert_id)
         if alert is None or not await _may_act(conn, actor, alert):
             await staff.audit(conn, now, actor.user_id, "alert_refused", staff_id=actor.staff_id, alert=alert_id)
             return None
-        if outcome == UNREACHED:
+        if outcome is AlertOutcome.UNREACHED:
             await _could_not_reach(app, conn, actor, alert, now)
             mine = False
         else:
@@ -229,7 +230,7 @@ async def acknowledge(app: AppContext, actor: Actor, alert_id: int, outcome: str
                 conn,
                 [
                     OutgoingMessage(
-                        chat_id=m.user_id, priority=ALERT, kind=ALERT_KIND, message_key=TAKEN,
+                        chat_id=m.user_id, priority=ALERT, kind=OutboxKind.ALERT, message_key=TAKEN,
                         params={"alert": alert_id, "by": taker_name, "at": when(app, now)},
                         due_at=now, unique_key=f"alert:{alert_id}:taken:{m.user_id}", about=alert.user_id,
                     )
@@ -238,7 +239,7 @@ async def acknowledge(app: AppContext, actor: Actor, alert_id: int, outcome: str
                 # She hears that a person has her answers: the loop is closed, in her language.
                 + [
                     OutgoingMessage(
-                        chat_id=alert.user_id, priority=ALERT, kind=ALERT_KIND, message_key=SEEN,
+                        chat_id=alert.user_id, priority=ALERT, kind=OutboxKind.ALERT, message_key=SEEN,
                         params={"by": taker_name, "her_nurse": her_nurse == actor.staff_id,
                                 "role": taker.role if taker else "nurse", "outcome": outcome},
                         due_at=now, unique_key=f"alert:{alert_id}:seen",
@@ -248,7 +249,7 @@ async def acknowledge(app: AppContext, actor: Actor, alert_id: int, outcome: str
             )
         refreshed = await alerts.get_alert(conn, alert_id)
         assert refreshed is not None
-        if outcome is not None and outcome != UNREACHED and refreshed.acknowledged_by == actor.staff_id:
+        if outcome is not None and outcome is not AlertOutcome.UNREACHED and refreshed.acknowledged_by == actor.staff_id:
             await alerts.set_outcome(conn, alert_id, outcome, now)
             await staff.audit(conn, now, actor.user_id, "alert_outcome", family_id=alert.user_id, staff_id=actor.staff_id,
                               alert=alert_id, outcome=outcome)
@@ -262,15 +263,15 @@ async def _could_not_reach(app: AppContext, conn: AsyncConnection, actor: Actor,
     """"Could not reach" never closes an urgent alert: nobody has spoken to her yet. The attempt is recorded;
     an alert nobody took keeps climbing the tiers; one she had taken is open again and goes further now.
     The mother is told that someone tried to call her."""
-    await alerts.set_outcome(conn, alert.id, UNREACHED, now)
+    await alerts.set_outcome(conn, alert.id, AlertOutcome.UNREACHED, now)
     await staff.audit(conn, now, actor.user_id, "alert_outcome", family_id=alert.user_id, staff_id=actor.staff_id,
-                      alert=alert.id, outcome=UNREACHED)
+                      alert=alert.id, outcome=AlertOutcome.UNREACHED)
     if alert.acknowledged_by == actor.staff_id:
         await alerts.reopen(conn, alert.id, now)
     member = await staff.get_staff(conn, actor.staff_id)
     await outbox.enqueue(conn, [OutgoingMessage(
-        chat_id=alert.user_id, priority=ALERT, kind=ALERT_KIND, message_key=SEEN,
-        params={"by": member.name if member else "", "outcome": UNREACHED,
+        chat_id=alert.user_id, priority=ALERT, kind=OutboxKind.ALERT, message_key=SEEN,
+        params={"by": member.name if member else "", "outcome": AlertOutcome.UNREACHED,
                 "her_nurse": await staff.nurse_of(conn, alert.user_id) == actor.staff_id},
         due_at=now, unique_key=f"alert:{alert.id}:unreached:{actor.staff_id}:{now.isoformat(timespec='minutes')}",
     )], now)

@@ -39,21 +39,14 @@ from bot.domain.audience import (
     text_limit,
 )
 from bot.domain.delivery_time import in_window
+from bot.domain.outbox import OutboxKind
 from bot.keyboards.broadcast import control_keyboard
 from bot.logging_setup import log_event
 from bot.services import staff as staff_service
 from bot.views.broadcasts import progress_text, skipped_of
 from db import broadcasts as db
 from db import outbox, staff
-from db.broadcasts import (
-    ACTIVE,
-    CANCELLED_STATUS,
-    DONE,
-    PAUSED,
-    SENDING_STATUS,
-    BatchCounts,
-    BroadcastRecord,
-)
+from db.broadcasts import ACTIVE, BatchCounts, BroadcastRecord, BroadcastStatus
 from db.engine import Database
 from db.outbox import OutgoingMessage
 
@@ -212,21 +205,21 @@ async def _write_rows(app: AppContext, broadcast_id: int) -> int:
                 if written:
                     await db.update_broadcast(conn, broadcast_id, total=written)
                 else:  # nobody fits any more
-                    await db.set_status(conn, broadcast_id, DONE, expected=ACTIVE, finished_at=now)
+                    await db.set_status(conn, broadcast_id, BroadcastStatus.DONE, expected=ACTIVE, finished_at=now)
                 await staff.audit(conn, now, broadcast.created_by, "broadcast_sent", broadcast=broadcast_id, recipients=written)
                 break
             await outbox.enqueue(
                 conn,
                 [
                     OutgoingMessage(
-                        user_id, BROADCAST, "broadcast", "broadcast", _params(broadcast, audience, lang), now,
+                        user_id, BROADCAST, OutboxKind.BROADCAST, "broadcast", _params(broadcast, audience, lang), now,
                         f"bc:{broadcast_id}:{user_id}", batch_id=broadcast_id,
                     )
                     for user_id, lang in batch
                 ],
                 now,
             )
-            if current.status == PAUSED:
+            if current.status == BroadcastStatus.PAUSED:
                 await db.hold(conn, broadcast_id)
         after = batch[-1][0]
     log_event("broadcast_queued", broadcast_id=broadcast_id, count=written)
@@ -264,9 +257,9 @@ async def in_scope_broadcast(app: AppContext, actor: Actor, broadcast_id: int, a
 
 _CONTROLS = {
     # action: (new status, from which statuses, what happens to its waiting rows, audit action)
-    "pause": (PAUSED, (SENDING_STATUS,), db.hold, "broadcast_paused"),
-    "resume": (SENDING_STATUS, (PAUSED,), db.release, "broadcast_resumed"),
-    "cancel": (CANCELLED_STATUS, ACTIVE, db.cancel_rows, "broadcast_cancelled"),
+    "pause": (BroadcastStatus.PAUSED, (BroadcastStatus.SENDING,), db.hold, "broadcast_paused"),
+    "resume": (BroadcastStatus.SENDING, (BroadcastStatus.PAUSED,), db.release, "broadcast_resumed"),
+    "cancel": (BroadcastStatus.CANCELLED, ACTIVE, db.cancel_rows, "broadcast_cancelled"),
 }
 
 
@@ -281,7 +274,7 @@ async def control(app: AppContext, actor: Actor, broadcast_id: int, action: str)
     status, expected, move_rows, audit_action = _CONTROLS[action]
     now = app.clock.now()
     async with app.database.transaction() as conn:
-        extra = {"finished_at": now} if status == CANCELLED_STATUS else {}
+        extra = {"finished_at": now} if status == BroadcastStatus.CANCELLED else {}
         if await db.set_status(conn, broadcast_id, status, expected=expected, **extra):
             rows = await move_rows(conn, broadcast_id)
             await staff.audit(conn, now, actor.user_id, audit_action, broadcast=broadcast_id, rows=rows)
@@ -326,10 +319,10 @@ async def _finish_if_done(app: AppContext, broadcast: BroadcastRecord, counts: B
         "seconds": int((now - broadcast.created_at).total_seconds()),
     }
     async with app.database.transaction() as conn:
-        if await db.set_status(conn, broadcast.id, DONE, expected=ACTIVE, finished_at=now):
+        if await db.set_status(conn, broadcast.id, BroadcastStatus.DONE, expected=ACTIVE, finished_at=now):
             await outbox.enqueue(
                 conn,
-                [OutgoingMessage(chat_id, ALERT, "broadcast", "broadcast.report", report, now, f"bcdone:{broadcast.id}")],
+                [OutgoingMessage(chat_id, ALERT, OutboxKind.BROADCAST, "broadcast.report", report, now, f"bcdone:{broadcast.id}")],
                 now,
             )
             log_event("broadcast_done", broadcast_id=broadcast.id, sent=counts.sent, blocked=counts.blocked)
@@ -353,7 +346,7 @@ async def refresh(app: AppContext, bot: Bot, broadcast_id: int, *, write: bool =
     async with app.database.transaction() as conn:
         broadcast = await db.get_broadcast(conn, broadcast_id)
         assert broadcast is not None
-        if broadcast.status == PAUSED:
+        if broadcast.status == BroadcastStatus.PAUSED:
             await db.hold(conn, broadcast_id)  # a row released by the engine meanwhile waits too
         counts = (await db.batch_counts(conn, [broadcast_id]))[broadcast_id]
     broadcast = await _finish_if_done(app, broadcast, counts)

@@ -15,46 +15,47 @@ from bot.context import AppContext
 from bot.delivery import REMINDER
 from bot.domain import calendar as cal
 from bot.domain.birth import BirthFacts
+from bot.domain.calendar import Track
 from bot.domain.children import child_age
-from bot.domain.screening import scheduled_checks
+from bot.domain.outbox import PLANNED
+from bot.domain.screening import SubjectCode, SubjectKind, scheduled_checks
 from bot.logging_setup import log_event
 from db import care, families, outbox, screenings
 from db.outbox import OutgoingMessage
 from db.records import Family
 
 HORIZON = timedelta(days=3)
-PLANNED_KINDS = ("reminder", "guidance", "appointment", "check")
 SWEEP_BATCH = 500
 
 
 @cache
 def _items() -> tuple[cal.Item, ...]:
     return tuple(
-        cal.Item(i.id, i.track.value, i.start_day, i.end_day, i.only_if.value if i.only_if else None, i.for_mother)
+        cal.Item(i.id, i.track, i.start_day, i.end_day, i.only_if.value if i.only_if else None, i.for_mother)
         for i in care_items()
     )
 
 
 @cache
 def _guidance_numbers() -> tuple[tuple[int, ...], tuple[int, ...]]:
-    weeks = tuple(g.number for g in all_guidance() if g.stage == "pregnancy")
-    months = tuple(g.number for g in all_guidance() if g.stage == "child")
+    weeks = tuple(g.number for g in all_guidance() if g.stage == Track.PREGNANCY)
+    months = tuple(g.number for g in all_guidance() if g.stage == Track.CHILD)
     return weeks, months
 
 
 def tracks_of(family: Family, today: date, planning_since: date) -> list[cal.TrackRef]:
     refs: list[cal.TrackRef] = []
     if family.pregnancy is not None:
-        refs.append(cal.TrackRef(cal.PREGNANCY, family.pregnancy.id, family.pregnancy.due_date - timedelta(days=cal.FULL_TERM)))
+        refs.append(cal.TrackRef(Track.PREGNANCY, family.pregnancy.id, family.pregnancy.due_date - timedelta(days=cal.FULL_TERM)))
     for child in family.children:
         if child.birth_date <= today and child_age(child.birth_date, today).years < 5:
             facts = BirthFacts(child.gestation_weeks, child.birth_weight_g)
             flags = {Condition.ROP_RISK.value} if facts.rop_risk else set()
             if any(c.birth_date == child.birth_date and c.id < child.id for c in family.children):
                 flags.add(cal.LATER_TWIN)
-            refs.append(cal.TrackRef(cal.CHILD, child.id, child.birth_date, frozenset(flags)))
+            refs.append(cal.TrackRef(Track.CHILD, child.id, child.birth_date, frozenset(flags)))
     if family.user.planning and family.pregnancy is None:
-        refs.append(cal.TrackRef(cal.PLANNING, 0, planning_since))
+        refs.append(cal.TrackRef(Track.PLANNING, 0, planning_since))
     return refs
 
 
@@ -67,16 +68,16 @@ def _checks(refs: Sequence[cal.TrackRef], today: date, begun: set[str], mood_pos
             waiting: AbstractSet[tuple[str, str | None, int | None]] = frozenset()) -> list[cal.Check]:
     """Her scheduled self-checks still to come (within the next days) and not begun; none of a
     questionnaire she has begun and not finished for the same person (she resumes that one). Whom each
-    is about is coded as in bot/services/screening.py: p<pregnancy>, c<child>, m<child> (herself after
-    that birth; twins: the first child's id, so she is asked once)."""
+    is about is a SubjectCode: p<pregnancy>, c<child>, m<child> (herself after that birth; twins: the
+    first child's id, so she is asked once)."""
     found: list[cal.Check] = []
     births: dict[date, int] = {}
     for ref in refs:
-        if ref.track == cal.CHILD:
+        if ref.track == Track.CHILD:
             births[ref.anchor] = min(births.get(ref.anchor, ref.ref_id), ref.ref_id)
     soon = today + timedelta(days=7)
     for ref in refs:
-        if ref.track not in (cal.PREGNANCY, cal.CHILD):
+        if ref.track not in (Track.PREGNANCY, Track.CHILD):
             continue
         for check in scheduled_checks(ref.track, ref.anchor, mood_positive=mood_positive):
             if not today - timedelta(days=4) <= check.due <= soon:
@@ -84,14 +85,15 @@ def _checks(refs: Sequence[cal.TrackRef], today: date, begun: set[str], mood_pos
             q = questionnaire(check.questionnaire_id)
             if q is None:
                 continue
-            if ref.track == cal.PREGNANCY:
-                code = f"p{ref.ref_id}"
+            if ref.track == Track.PREGNANCY:
+                whom = SubjectCode(SubjectKind.PREGNANCY, ref.ref_id)
             elif q.about_child:
-                code = f"c{ref.ref_id}"
+                whom = SubjectCode(SubjectKind.CHILD, ref.ref_id)
             elif births[ref.anchor] == ref.ref_id:
-                code = f"m{ref.ref_id}"
+                whom = SubjectCode(SubjectKind.MOTHER, ref.ref_id)
             else:
                 continue  # a twin: she is asked about herself once, with the first child
+            code = str(whom)
             key = cal.check_key(code, q.id, check.occurrence)
             if key in begun or (q.id, ref.track, ref.ref_id) in waiting:
                 continue
@@ -157,7 +159,8 @@ async def plan_user(app: AppContext, user_id: int) -> int:
 
 def _with_appointment(params: dict[str, object], by_id: dict[int, care.AppointmentRecord]) -> dict[str, object]:
     """Appointment reminders carry what they say, so they render without a database."""
-    appointment = by_id.get(params.get("appointment"))  # type: ignore[arg-type]
+    appointment_id = params.get("appointment")
+    appointment = by_id.get(appointment_id) if isinstance(appointment_id, int) else None
     if appointment is None:
         return params
     return {
@@ -190,7 +193,7 @@ async def replan(app: AppContext, user_id: int) -> int:
     What was sent stays (and its unique key keeps it from being sent twice).
     """
     async with app.database.transaction() as conn:
-        await outbox.drop_pending(conn, user_id, PLANNED_KINDS)
+        await outbox.drop_pending(conn, user_id, PLANNED)
         await care.set_next_plan(conn, user_id, app.clock.now())
     return await plan_user(app, user_id)
 
@@ -198,7 +201,7 @@ async def replan(app: AppContext, user_id: int) -> int:
 async def stop_planning(app: AppContext, user_id: int) -> None:
     """Paused: nothing planned goes out until she resumes."""
     async with app.database.transaction() as conn:
-        await outbox.drop_pending(conn, user_id, PLANNED_KINDS)
+        await outbox.drop_pending(conn, user_id, PLANNED)
         await care.set_next_plan(conn, user_id, app.clock.now() + timedelta(days=7))
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from aiogram import html
 
-from bot.content.care import CareItem, Track, care_items
+from bot.content.care import CareItem, care_items
 from bot.context import AppContext
-from bot.domain.calendar import CHILD, SNOOZE, item_window
+from bot.domain.calendar import CHILD, SNOOZE, CareStatus, Track, item_window
 from bot.domain.calendar import Item as CalendarItem
 from bot.domain.caseload import Standing, standing
 from bot.logging_setup import log_event
@@ -22,11 +22,11 @@ from db.care import AppointmentRecord
 from db.records import Family
 
 
-async def set_item_state(app: AppContext, user_id: int, track: str, ref_id: int, item_id: str, status: str) -> None:
+async def set_item_state(app: AppContext, user_id: int, track: Track, ref_id: int, item_id: str, status: CareStatus) -> None:
     now = app.clock.now()
     async with app.database.transaction() as conn:
         await care.set_state(
-            conn, user_id, track, ref_id, item_id, status, now, now + SNOOZE if status == "snoozed" else None
+            conn, user_id, track, ref_id, item_id, status, now, now + SNOOZE if status == CareStatus.SNOOZED else None
         )
     log_event("care_item_answered", user_id=user_id, item=item_id, status=status)
     await replan(app, user_id)
@@ -51,7 +51,7 @@ async def cancel_appointment(app: AppContext, user_id: int, appointment_id: int)
         await care.update_appointment(conn, user_id, appointment_id, cancelled=True)
         if appointment.care_item:  # the calendar item is open again: generic reminders come back
             track, ref, item = appointment.care_item.split(":")
-            await care.clear_state(conn, user_id, track, int(ref), item)
+            await care.clear_state(conn, user_id, Track(track), int(ref), item)
     log_event("appointment_cancelled", user_id=user_id, appointment_id=appointment_id)
     await replan(app, user_id)
 
@@ -95,7 +95,7 @@ async def save_appointment(app: AppContext, user_id: int, data: dict[str, Any]) 
             await care.add_appointment(conn, user_id, what, on_date, data.get("at_time"), place, care_item, now)
             if care_item:
                 track, ref, item = str(care_item).split(":")
-                await care.set_state(conn, user_id, track, int(ref), item, "appointment", now)
+                await care.set_state(conn, user_id, Track(track), int(ref), item, CareStatus.APPOINTMENT, now)
     if data.get("id"):
         log_event("appointment_changed", user_id=user_id, appointment_id=int(data["id"]), change=data.get("change", "move"))
     else:
@@ -108,7 +108,7 @@ async def save_appointment(app: AppContext, user_id: int, data: dict[str, Any]) 
 class CalendarEntry:
     """One care item of her calendar, with its window and where it stands (for /calendar and staff)."""
 
-    track: str
+    track: Track
     ref_id: int
     item: CareItem
     whom: str | None  # the child's name, for a child's item
@@ -122,14 +122,16 @@ def planning_since(app: AppContext, family: Family) -> date:
     return family.user.created_at.astimezone(app.settings.tz).date()
 
 
-def calendar_entries(family: Family, states: Mapping[tuple[str, int, str], str], today: date, since: date) -> list[CalendarEntry]:
+def calendar_entries(
+    family: Family, states: Mapping[tuple[Track, int, str], CareStatus], today: date, since: date
+) -> list[CalendarEntry]:
     """Every care item of her tracks (pregnancy, each child under five, planning), in calendar order.
 
     `states`: what she said about items, (track, ref id, item id) → status."""
     children = {c.id: c.name for c in family.children}
     entries: list[CalendarEntry] = []
     for ref in tracks_of(family, today, since):
-        for item in care_items(Track(ref.track)):
+        for item in care_items(ref.track):
             planned = CalendarItem(item.id, ref.track, item.start_day, item.end_day,
                                    item.only_if.value if item.only_if else None, item.for_mother)
             if not planned.applies_to(ref):
@@ -141,7 +143,7 @@ def calendar_entries(family: Family, states: Mapping[tuple[str, int, str], str],
     return entries
 
 
-def state_map(states: Iterable[care.CareStateRecord]) -> dict[tuple[str, int, str], str]:
+def state_map(states: Iterable[care.CareStateRecord]) -> dict[tuple[Track, int, str], CareStatus]:
     return {(s.track, s.ref_id, s.item_id): s.status for s in states}
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.context import AppContext
-from bot.domain.access import Actor, can_reassign
+from bot.domain.access import Actor, StaffRole, can_reassign
 from bot.domain.caseload import (
     MAX_NOTE,
     Progress,
@@ -269,9 +269,9 @@ async def reassign_choices(app: AppContext, actor: Actor, family_id: int) -> lis
     async with app.database.reading() as conn:
         place = await staff_service.family_place(conn, family_id)
         if actor.is_nurse:
-            nurses = await staff.list_staff(conn, polyclinic=actor.polyclinic or "", role="nurse")
+            nurses = await staff.list_staff(conn, polyclinic=actor.polyclinic or "", role=StaffRole.NURSE)
         else:
-            nurses = await staff.list_staff(conn, region=actor.region, role="nurse")
+            nurses = await staff.list_staff(conn, region=actor.region, role=StaffRole.NURSE)
     if place is None:
         return None
     allowed = [n for n in nurses if n.id != place.nurse_id and can_reassign(actor, place, staff_service.place_of(n))]

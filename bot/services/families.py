@@ -21,7 +21,7 @@ from bot.context import AppContext
 from bot.domain.birth import BirthFacts, parse_birth_weight, parse_gestation_weeks
 from bot.domain.children import Sex, validate_birth_date
 from bot.domain.flow import EditTarget, Role
-from bot.domain.pregnancy import DatingMethod, PregnancyDating
+from bot.domain.pregnancy import DatingMethod, LifeEventKind, PregnancyDating, PregnancyStatus
 from bot.domain.privacy import pseudonym
 from bot.logging_setup import log_event
 from bot.services import calendar as calendar_service
@@ -182,9 +182,9 @@ async def apply_profile_edit(app: AppContext, user_id: int, data: Mapping[str, A
             if current is None:
                 raise InvalidDraft("no active pregnancy")
             kid = child_from_draft(data["child"], today, pregnancy_id=current.id)
-            await families.end_pregnancy(conn, current, "born", kid.birth_date, now)
+            await families.end_pregnancy(conn, current, PregnancyStatus.BORN, kid.birth_date, now)
             child_id = await families.insert_child(conn, user_id, kid, now)
-            await families.record_life_event(conn, user_id, "birth", kid.birth_date, now, current.id)
+            await families.record_life_event(conn, user_id, LifeEventKind.BIRTH, kid.birth_date, now, current.id)
             await nurse_notices.life_events(conn, user_id, now)
             await _tell_if_early_or_small(conn, user_id, child_id, kid, now)
         elif target is EditTarget.ADD_CHILD:
@@ -219,9 +219,9 @@ async def record_pregnancy_loss(app: AppContext, user_id: int) -> bool:
         current = await families.active_pregnancy(conn, user_id)
         if current is None:
             return False
-        await families.end_pregnancy(conn, current, "lost", today, now)
+        await families.end_pregnancy(conn, current, PregnancyStatus.LOST, today, now)
         # Recorded, and her nurse told (gently), so that she can support her.
-        await families.record_life_event(conn, user_id, "pregnancy_lost", today, now, current.id)
+        await families.record_life_event(conn, user_id, LifeEventKind.PREGNANCY_LOST, today, now, current.id)
         await nurse_notices.life_events(conn, user_id, now)
     log_event("pregnancy_lost_recorded", user_id=user_id)
     await calendar_service.replan(app, user_id)  # no pregnancy message may follow

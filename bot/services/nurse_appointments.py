@@ -13,6 +13,7 @@ from bot.context import AppContext
 from bot.delivery import REMINDER
 from bot.domain.access import Actor
 from bot.domain.caseload import APPOINTMENT_KINDS, OTHER
+from bot.domain.outbox import OutboxKind
 from bot.keyboards.nurse import appointment_kind_label
 from bot.logging_setup import log_event
 from bot.services import calendar as calendar_service
@@ -38,7 +39,7 @@ def _appointment_params(appointment_id: int, what: str, on_date: date, at_time: 
 def _offer(family_id: int, params: dict[str, object], now: datetime, moved: bool) -> OutgoingMessage:
     """The appointment, with "I'll come" / "I need another time", to her."""
     key = f"apset:{params['appointment']}:{params['on_date']}:{params['at_time'] or ''}"
-    return OutgoingMessage(family_id, REMINDER, nurse_notices.KIND, "nurse.appointment_set", {**params, "moved": moved}, now, key)
+    return OutgoingMessage(family_id, REMINDER, OutboxKind.NURSE, "nurse.appointment_set", {**params, "moved": moved}, now, key)
 
 
 async def set_appointment(

@@ -15,11 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.delivery import ALERT, REMINDER
 from bot.domain.birth import BirthFacts
+from bot.domain.outbox import OutboxKind
 from db import caseload, outbox, staff
 from db.outbox import OutgoingMessage
 from db.records import StaffRecord
-
-KIND = "nurse"  # outbox kind of these messages: never dropped by re-planning her calendar
 
 
 async def _recipient(conn: AsyncConnection, family_id: int, staff_id: int | None) -> StaffRecord | None:
@@ -46,7 +45,7 @@ async def tell_staff(
     member = await _recipient(conn, family_id, staff_id)
     if member is None:
         return False
-    message = OutgoingMessage(member.user_id, priority, KIND, message_key, params, now, unique_key, about=family_id)
+    message = OutgoingMessage(member.user_id, priority, OutboxKind.NURSE, message_key, params, now, unique_key, about=family_id)
     await outbox.enqueue(conn, [message], now)
     return True
 

@@ -7,7 +7,7 @@ is audited. The mother's side acts only on her own goals.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -15,6 +15,7 @@ from bot.context import AppContext
 from bot.delivery import REMINDER
 from bot.domain.access import Actor
 from bot.domain.caseload import MAX_GOAL
+from bot.domain.outbox import OutboxKind
 from bot.logging_setup import log_event
 from bot.services import nurse_notices
 from bot.services import staff as staff_service
@@ -25,7 +26,6 @@ from db.outbox import OutgoingMessage
 from db.records import Family
 
 GOAL_REMINDER_AT = time(10, 0)  # her local morning on the goal's date
-PLAN_KIND = "plan"  # outbox kind of support-plan messages (re-planning her calendar leaves them)
 
 
 def _goal_reminder_key(goal: GoalRecord) -> str:
@@ -48,8 +48,8 @@ async def _plan_goal_reminder(app: AppContext, conn: AsyncConnection, goal: Goal
     """On the goal's date, in her morning (the delivery engine keeps it inside her hours)."""
     if goal.done or goal.due_on <= app.today():
         return  # a goal for today: the message that it was added says so already
-    due = datetime.combine(goal.due_on, GOAL_REMINDER_AT, tzinfo=app.settings.tz).astimezone(timezone.utc)
-    message = OutgoingMessage(goal.user_id, REMINDER, PLAN_KIND, "plan.goal_due", _goal_params(goal), due, _goal_reminder_key(goal))
+    due = datetime.combine(goal.due_on, GOAL_REMINDER_AT, tzinfo=app.settings.tz).astimezone(UTC)
+    message = OutgoingMessage(goal.user_id, REMINDER, OutboxKind.PLAN, "plan.goal_due", _goal_params(goal), due, _goal_reminder_key(goal))
     await outbox.enqueue(conn, [message], now)
 
 
@@ -75,7 +75,7 @@ async def add_goal(app: AppContext, actor: Actor, family_id: int, goal: str, nex
         )
         record = await caseload.get_goal(conn, goal_id)
         assert record is not None
-        added = OutgoingMessage(family_id, REMINDER, PLAN_KIND, "plan.goal_added", _goal_params(record), now, f"goaladd:{goal_id}")
+        added = OutgoingMessage(family_id, REMINDER, OutboxKind.PLAN, "plan.goal_added", _goal_params(record), now, f"goaladd:{goal_id}")
         await outbox.enqueue(conn, [added], now)
         await _plan_goal_reminder(app, conn, record, now)
         await staff.audit(conn, now, actor.user_id, "goal_added", family_id=family_id, goal_id=goal_id)

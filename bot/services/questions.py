@@ -22,6 +22,7 @@ from bot.context import AppContext
 from bot.delivery import ALERT, REMINDER
 from bot.domain.access import Actor, FamilyPlace, can_view_family
 from bot.domain.dates import format_date
+from bot.domain.outbox import OutboxKind
 from bot.domain.questions import (
     FollowUp,
     QuestionTimes,
@@ -46,7 +47,6 @@ NOTICE_PREVIEW = 3000  # of her question in the notice to staff; all of it when 
 QUOTE_PREVIEW = 100  # of her question above the answer she gets
 FOLLOW_UP_BATCH = 200  # questions per step and per run of the follow-up (every minute)
 TO_STAFF, TO_FAMILY = "question.to_staff", "question.to_family"  # message keys
-FAMILY_KIND = "message"  # outbox kind of what staff wrote to her (never dropped by re-planning)
 
 
 # --- her nurse -----------------------------------------------------------------------------------
@@ -259,7 +259,7 @@ async def _write_to_her(
         quote, cut = preview(reply_to.text or "📷", QUOTE_PREVIEW)
         params["re"] = quote + ("…" if cut else "")
     await outbox.enqueue(
-        conn, [OutgoingMessage(place.user_id, ALERT, FAMILY_KIND, TO_FAMILY, params, now, f"fmsg:{message_id}")], now
+        conn, [OutgoingMessage(place.user_id, ALERT, OutboxKind.MESSAGE, TO_FAMILY, params, now, f"fmsg:{message_id}")], now
     )
     return message_id
 

@@ -3,8 +3,9 @@ at a time (answers saved after every press, so a restart or "later" loses nothin
 advice for her, and an alert to staff for urgent and high results, in the same transaction as the
 result (bot/services/alerts.py). Safety and habits reach her nurse only if she agrees.
 
-Whom a check is about is a short code, also used in buttons and in the planner's keys:
-`p<pregnancy id>` her pregnancy, `c<child id>` a child, `m<child id>` herself after that birth.
+Whom a check is about is a short code, also used in buttons and in the planner's keys
+(bot/domain/screening.py, `SubjectCode`): `p<pregnancy id>` her pregnancy, `c<child id>` a child,
+`m<child id>` herself after that birth.
 """
 
 from __future__ import annotations
@@ -24,13 +25,15 @@ from bot.content.questionnaires import (
 from bot.context import AppContext
 from bot.domain import calendar as cal
 from bot.domain import screening as rules
+from bot.domain.calendar import Track
+from bot.domain.screening import SubjectCode, SubjectKind
 from bot.logging_setup import log_event
 from bot.services import alerts as alert_service
 from bot.services import calendar as calendar_service
 from bot.services.care import planning_since
 from db import screenings
 from db.records import ChildRecord, Family
-from db.screenings import DONE, OPEN, STOPPED, ScreeningRecord
+from db.screenings import DONE, OPEN, STOPPED, ScreeningRecord, ScreeningStatus
 
 DRAFT = "~"  # answers["~<question>"]: a checklist's ticks before she presses "Send"
 ABANDON_AFTER = timedelta(hours=24)
@@ -41,11 +44,21 @@ MOOD_TOPICS = (Topic.MOOD,)  # a result re-plans her monthly mood checks
 
 @dataclass(frozen=True, slots=True)
 class Subject:
-    code: str  # p12 | c7 | m7
-    track: str  # pregnancy | child
-    ref_id: int
+    whom: SubjectCode  # p12 | c7 | m7
     anchor: date  # day 0 of gestation, or the birth
     child: ChildRecord | None  # the child it is about (c…), or whose birth (m…)
+
+    @property
+    def code(self) -> str:
+        return str(self.whom)
+
+    @property
+    def track(self) -> Track:
+        return self.whom.track
+
+    @property
+    def ref_id(self) -> int:
+        return self.whom.ref_id
 
 
 def subjects(app: AppContext, family: Family) -> list[Subject]:
@@ -53,26 +66,27 @@ def subjects(app: AppContext, family: Family) -> list[Subject]:
     found: list[Subject] = []
     children = {c.id: c for c in family.children}
     for ref in calendar_service.tracks_of(family, today, planning_since(app, family)):
-        if ref.track == cal.PREGNANCY:
-            found.append(Subject(f"p{ref.ref_id}", cal.PREGNANCY, ref.ref_id, ref.anchor, None))
-        elif ref.track == cal.CHILD:
-            found.append(Subject(f"c{ref.ref_id}", cal.CHILD, ref.ref_id, ref.anchor, children[ref.ref_id]))
-    births = sorted({s.anchor for s in found if s.track == cal.CHILD}, reverse=True)
+        if ref.track == Track.PREGNANCY:
+            found.append(Subject(SubjectCode(SubjectKind.PREGNANCY, ref.ref_id), ref.anchor, None))
+        elif ref.track == Track.CHILD:
+            found.append(Subject(SubjectCode(SubjectKind.CHILD, ref.ref_id), ref.anchor, children[ref.ref_id]))
+    births = sorted({s.anchor for s in found if s.track == Track.CHILD}, reverse=True)
     for birth in births:  # herself after each birth (twins: one), youngest first
-        first = min((s for s in found if s.track == cal.CHILD and s.anchor == birth), key=lambda s: s.ref_id)
-        found.append(Subject(f"m{first.ref_id}", cal.CHILD, first.ref_id, birth, first.child))
+        first = min((s for s in found if s.track == Track.CHILD and s.anchor == birth), key=lambda s: s.ref_id)
+        found.append(Subject(SubjectCode(SubjectKind.MOTHER, first.ref_id), birth, first.child))
     return found
 
 
 def subject_of(app: AppContext, family: Family, code: str) -> Subject | None:
-    return next((s for s in subjects(app, family) if s.code == code), None)
+    whom = SubjectCode.parse(code)
+    return next((s for s in subjects(app, family) if s.whom == whom), None)
 
 
 def _fits(q: Questionnaire, subject: Subject, today: date) -> bool:
     days = (today - subject.anchor).days
-    if subject.code.startswith("p"):
+    if subject.whom.kind is SubjectKind.PREGNANCY:
         return rules.fits(q, pregnancy_day=days, child_age_days=None, postpartum_day=None)
-    if subject.code.startswith("c"):
+    if subject.whom.kind is SubjectKind.CHILD:
         return q.about_child and rules.fits(q, pregnancy_day=None, child_age_days=days, postpartum_day=None)
     return not q.about_child and rules.fits(q, pregnancy_day=None, child_age_days=None, postpartum_day=days)
 
@@ -128,7 +142,7 @@ Step = Asking | Finished
 
 
 async def _mine_with_questionnaire(
-    app: AppContext, user_id: int, screening_id: int, *, statuses: tuple[str, ...] = (OPEN,)
+    app: AppContext, user_id: int, screening_id: int, *, statuses: tuple[ScreeningStatus, ...] = (OPEN,)
 ) -> tuple[ScreeningRecord, Questionnaire] | None:
     """Her screening (hers, in one of `statuses`) and its questionnaire; None for anything else."""
     record = await _mine(app, user_id, screening_id, statuses=statuses)
@@ -149,7 +163,9 @@ def _asking(app: AppContext, family: Family, record: ScreeningRecord, q: Questio
     return Asking(record, q, question, number, total, tuple(ticks), subject, rules.options_for(question, day))
 
 
-async def _mine(app: AppContext, user_id: int, screening_id: int, *, statuses: tuple[str, ...] = (OPEN,)) -> ScreeningRecord | None:
+async def _mine(
+    app: AppContext, user_id: int, screening_id: int, *, statuses: tuple[ScreeningStatus, ...] = (OPEN,)
+) -> ScreeningRecord | None:
     async with app.database.reading() as conn:
         record = await screenings.get_screening(conn, screening_id)
     if record is None or record.user_id != user_id or record.status not in statuses:

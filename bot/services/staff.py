@@ -27,6 +27,7 @@ from bot.domain.access import (
     can_view_family,
     choose_nurse,
 )
+from bot.domain.outbox import OutboxKind
 from bot.domain.questions import Tier
 from bot.i18n import pick_language
 from bot.logging_setup import log_event
@@ -97,10 +98,12 @@ async def set_language(app: AppContext, staff_id: int, language: str) -> None:
         await staff.update_staff(conn, staff_id, language=language, language_chosen=True)
 
 
-async def refuse(app: AppContext, actor_id: int, action: str, **details: int | str | None) -> None:
+async def refuse(
+    app: AppContext, actor_id: int, action: str, *, family_id: int | None = None, **details: int | str | None
+) -> None:
     """A staff action the rules do not allow (a forged or stale button): written to the audit log."""
     async with app.database.transaction() as conn:
-        await staff.audit(conn, app.clock.now(), actor_id, "denied", attempted=action, **details)
+        await staff.audit(conn, app.clock.now(), actor_id, "denied", family_id=family_id, staff_id=None, attempted=action, **details)
     log_event("staff_action_denied", user_id=actor_id, action=action)
 
 
@@ -132,7 +135,7 @@ async def create_invitation(
     expires_at = now + timedelta(days=INVITATION_DAYS)
     async with app.database.transaction() as conn:
         await staff.insert_invitation(
-            conn, code_hash=hash_code(code), role=role.value, region=region, polyclinic=polyclinic,
+            conn, code_hash=hash_code(code), role=role, region=region, polyclinic=polyclinic,
             created_by=actor.user_id, now=now, expires_at=expires_at,
         )
         await staff.audit(conn, now, actor.user_id, "invitation_created", role=role.value, region=region, polyclinic=polyclinic)
@@ -185,7 +188,7 @@ async def join(
         if not await staff.claim_invitation(conn, hash_code(code), user_id, now):
             return InvitationProblem.USED  # someone else used it a moment ago
         staff_id = await staff.insert_staff(
-            conn, user_id=user_id, role=offer.role.value, region=offer.region, polyclinic=offer.polyclinic,
+            conn, user_id=user_id, role=offer.role, region=offer.region, polyclinic=offer.polyclinic,
             name=name, phone=phone, language=language, invited_by=None, now=now,
         )
         await staff.audit(conn, now, user_id, "staff_joined", staff_id=staff_id, role=offer.role.value)
@@ -227,13 +230,13 @@ async def _announce_nurse(conn: AsyncConnection, family_id: int, nurse_id: int, 
     stamp = now.isoformat(timespec="seconds")
     messages = [
         OutgoingMessage(
-            nurse.user_id, REMINDER, "staff", "staff.new_family", {}, now,
+            nurse.user_id, REMINDER, OutboxKind.STAFF, "staff.new_family", {}, now,
             f"newfam:{nurse_id}:{family_id}:{stamp}", about=family_id,
         ),
     ]
     if tell_her:
         messages.append(OutgoingMessage(
-            family_id, REMINDER, "staff", "nurse.assigned",
+            family_id, REMINDER, OutboxKind.STAFF, "nurse.assigned",
             {"nurse": nurse.name, "phone": nurse.phone, "polyclinic": nurse.polyclinic},
             now, f"nurse:{family_id}:{nurse_id}:{stamp}",
         ))
@@ -246,7 +249,7 @@ async def _tell_admins_no_nurse(app: AppContext, conn: AsyncConnection, user: Us
     tiers = await care_tiers(conn, user, None)
     day = now.astimezone(app.settings.tz).date().isoformat()
     await outbox.enqueue(conn, [
-        OutgoingMessage(member.user_id, REMINDER, "staff", "staff.unassigned_today", {}, now,
+        OutgoingMessage(member.user_id, REMINDER, OutboxKind.STAFF, "staff.unassigned_today", {}, now,
                         f"unassigned:{member.id}:{day}")
         for member in [*tiers[Tier.REGION], *tiers[Tier.NATIONAL]]
     ], now)
@@ -363,8 +366,8 @@ async def care_tiers(conn: AsyncConnection, user: UserRecord, nurse_id: int | No
     """The people a question or an alert of hers can go to, by Tier (bot.domain.questions): her nurse, the other nurses of her
     polyclinic, her region's admins, the national admins (active ones only)."""
     nurse = await staff.get_staff(conn, nurse_id) if nurse_id is not None else None
-    colleagues = await staff.list_staff(conn, polyclinic=user.polyclinic, role="nurse") if user.polyclinic else []
-    admins = await staff.list_staff(conn, role="admin")
+    colleagues = await staff.list_staff(conn, polyclinic=user.polyclinic, role=StaffRole.NURSE) if user.polyclinic else []
+    admins = await staff.list_staff(conn, role=StaffRole.ADMIN)
     # Whoever blocked the bot is passed over: nothing would reach her, and the mother must not be told
     # that her nurse knows when she cannot.
     return [

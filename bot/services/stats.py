@@ -58,7 +58,7 @@ async def _refused(app: AppContext, actor: Actor) -> bool:
 
 async def _audit(app: AppContext, actor: Actor, action: str, **details: str | None) -> None:
     async with app.database.transaction() as conn:
-        await staff_db.audit(conn, app.clock.now(), actor.user_id, action, region=actor.region, **details)
+        await staff_db.audit(conn, app.clock.now(), actor.user_id, action, family_id=None, staff_id=None, region=actor.region, **details)
     log_event(action, user_id=actor.user_id)
 
 

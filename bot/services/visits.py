@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from bot.content.care import CareKind
 from bot.context import AppContext
 from bot.domain.access import Actor
+from bot.domain.calendar import CareStatus
 from bot.domain.caseload import (
     ASSESSED,
     MAX_VISIT_NOTE,
@@ -75,7 +76,7 @@ async def record_visit(
         )
         if slot is not None:
             track, ref_id, item_id = slot.key
-            await care.set_state(conn, family_id, track, ref_id, item_id, "done", now)
+            await care.set_state(conn, family_id, track, ref_id, item_id, CareStatus.DONE, now)
         level = risk_of(await caseload.get_family_care(conn, family_id))
         await staff.audit(
             conn, now, actor.user_id, "home_visit_recorded", family_id=family_id, assessed=len(assessed),
