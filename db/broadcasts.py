@@ -36,8 +36,6 @@ class BroadcastStatus(StrEnum):
 
 ACTIVE = (BroadcastStatus.SENDING, BroadcastStatus.PAUSED)
 # The names bot/keyboards/broadcast.py, bot/views/broadcasts.py and handlers/broadcast.py import:
-SENDING_STATUS, PAUSED = BroadcastStatus.SENDING, BroadcastStatus.PAUSED
-CANCELLED_STATUS, DONE = BroadcastStatus.CANCELLED, BroadcastStatus.DONE
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,9 +28,7 @@ class ScreeningStatus(StrEnum):
     ABANDONED = "abandoned"  # untouched for a day
 
 
-_RESUMABLE = (ScreeningStatus.OPEN, ScreeningStatus.STOPPED)
-# The names bot/services/screening.py and the tests import:
-OPEN, DONE, STOPPED, ABANDONED = ScreeningStatus.OPEN, ScreeningStatus.DONE, ScreeningStatus.STOPPED, ScreeningStatus.ABANDONED
+RESUMABLE = (ScreeningStatus.OPEN, ScreeningStatus.STOPPED)  # a check she began and may go on with
 
 sc = screenings
 
@@ -122,7 +120,7 @@ async def get_screening(conn: AsyncConnection, screening_id: int) -> ScreeningRe
 async def open_screenings(conn: AsyncConnection, user_id: int) -> list[ScreeningRecord]:
     """Hers still open or stopped to resume later, newest first."""
     rows = await conn.execute(
-        select(sc).where(sc.c.user_id == user_id, sc.c.status.in_(_RESUMABLE)).order_by(sc.c.id.desc())
+        select(sc).where(sc.c.user_id == user_id, sc.c.status.in_(RESUMABLE)).order_by(sc.c.id.desc())
     )
     return [_record(row) for row in rows]
 
@@ -217,7 +215,7 @@ async def planning_facts(conn: AsyncConnection, user_id: int, mood: Sequence[str
     for row in rows:
         if row.occurrence is not None and row.status != ScreeningStatus.ABANDONED:
             begun.add(row.occurrence)
-        if row.status in _RESUMABLE:
+        if row.status in RESUMABLE:
             waiting.add((row.questionnaire, row.track, row.ref_id))
         if mood_positive is None and row.status == ScreeningStatus.DONE and row.questionnaire in mood:
             mood_positive = row.band != Band.NONE or row.step_to is not None or bool(row.self_harm)
@@ -228,14 +226,14 @@ async def abandon_stale(conn: AsyncConnection, before: datetime, limit: int = 50
     """Open ones untouched since `before` become abandoned; returns them (an index range)."""
     rows = (
         await conn.execute(
-            select(sc).where(sc.c.status.in_(_RESUMABLE), sc.c.updated_at <= before).order_by(sc.c.updated_at).limit(limit)
+            select(sc).where(sc.c.status.in_(RESUMABLE), sc.c.updated_at <= before).order_by(sc.c.updated_at).limit(limit)
         )
     ).all()
     stale = [_record(row) for row in rows]
     if stale:
         await conn.execute(
             update(sc)
-            .where(sc.c.id.in_([s.id for s in stale]), sc.c.status.in_(_RESUMABLE))
+            .where(sc.c.id.in_([s.id for s in stale]), sc.c.status.in_(RESUMABLE))
             .values(status=ScreeningStatus.ABANDONED)
         )
     return stale

@@ -24,7 +24,6 @@ from bot.commands import clear_chat_commands
 from bot.content import polyclinic as find_polyclinic
 from bot.content import region as find_region
 from bot.context import AppContext
-from bot.delivery import REMINDER
 from bot.domain.access import Actor, FamilyPlace, StaffRole, can_manage_staff
 from bot.filters import IsStaff, pressed
 from bot.keyboards import staff as kb
@@ -47,9 +46,6 @@ from bot.views.staff import (
     staff_list_text,
     unassigned_text,
 )
-from db import families, outbox
-from db import staff as staff_db
-from db.outbox import OutgoingMessage
 from db.records import StaffRecord
 from handlers.replies import mark_answered, refuse, refusing, say_refused, show_in_place
 
@@ -190,9 +186,8 @@ async def _colleague(
     callback: CallbackQuery, callback_data: StaffCb, app: AppContext, staff: Actor, answer: CallbackAnswer
 ) -> StaffRecord | None:
     """The active colleague a staff-list button is about, if she is in the admin's region; else refused."""
-    async with app.database.reading() as conn:
-        target = await staff_db.get_staff(conn, callback_data.staff_id)
-    if target is None or not target.active or not (staff.region is None or staff.region == target.region):
+    target = await staff_service.colleague(app, staff, callback_data.staff_id)
+    if target is None:
         await refuse(callback, app, f"staff_{callback_data.action}", answer)
         return None
     return target
@@ -216,8 +211,7 @@ async def on_staff_open(
     target = await _colleague(callback, callback_data, app, staff, callback_answer)
     if target is None:
         return
-    async with app.database.reading() as conn:
-        caseload = len(await staff_db.families_of(conn, target.id))
+    caseload = await staff_service.caseload_size(app, target.id)
     allowed = can_manage_staff(staff, place_of(target))
     await show_in_place(
         callback, staff_card_text(target, caseload, staff_member.language), kb.staff_card_keyboard(target, callback_data.page, allowed)
@@ -252,11 +246,6 @@ async def on_staff_confirm(
         await refuse(callback, app, "deactivate", callback_answer)
         return
     await clear_chat_commands(bot, target.user_id)
-    async with app.database.transaction() as conn:
-        now = app.clock.now()
-        await outbox.enqueue(
-            conn, [OutgoingMessage(target.user_id, REMINDER, "staff", "staff.deactivated", {}, now, f"deact:{target.id}")], now
-        )
     await show_in_place(
         callback,
         _("{name} is deactivated. Families moved to other nurses: {moved}. Waiting for a nurse: {left} (/unassigned).").format(
@@ -269,10 +258,8 @@ async def on_staff_confirm(
 # --- families without a nurse ------------------------------------------------------------------
 
 async def _unassigned_view(app: AppContext, staff: Actor, page: int, lang: str) -> tuple[str, InlineKeyboardMarkup]:
-    total, ids = await staff_service.unassigned_families(app, staff, limit=PAGE, offset=page * PAGE)
+    total, shown = await staff_service.unassigned_families(app, staff, limit=PAGE, offset=page * PAGE)
     pages = max(1, -(-total // PAGE))
-    found = await families.cached_families(app.database, ids)
-    shown = [family for family in (found.get(family_id) for family_id in ids) if family is not None]
     markup = kb.unassigned_keyboard([f.user.id for f in shown], [f.user.name for f in shown], page, pages)
     return unassigned_text(total, shown, lang), markup
 
@@ -298,9 +285,8 @@ async def _family_place(
     callback: CallbackQuery, callback_data: AssignCb, app: AppContext, staff: Actor, answer: CallbackAnswer
 ) -> FamilyPlace | None:
     """Where the family the button is about lives, if in the admin's region; else refused."""
-    async with app.database.reading() as conn:
-        place = await staff_service.family_place(conn, callback_data.family_id)
-    if place is None or not (staff.region is None or staff.region == place.region):
+    place = await staff_service.family_to_assign(app, staff, callback_data.family_id)
+    if place is None:
         await refuse(callback, app, "assign", answer)
         return None
     return place
@@ -313,9 +299,7 @@ async def on_assign_pick(
     place = await _family_place(callback, callback_data, app, staff, callback_answer)
     if place is None:
         return
-    async with app.database.reading() as conn:
-        nurses = await staff_db.list_staff(conn, region=place.region, role="nurse")
-    nurses.sort(key=lambda nurse: (nurse.polyclinic != place.polyclinic, nurse.name))
+    nurses = await staff_service.nurses_for(app, place)
     if not nurses:
         await show_in_place(callback, _("There are no nurses in this region yet. Invite one: /invite"), None)
         return

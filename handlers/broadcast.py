@@ -48,7 +48,7 @@ from bot.views.broadcasts import (
     status_label,
     text_prompt,
 )
-from db.broadcasts import CANCELLED_STATUS, PAUSED, SENDING_STATUS
+from db.broadcasts import BroadcastStatus
 from db.records import StaffRecord
 from handlers.admin import on_forbidden
 from handlers.replies import (
@@ -426,14 +426,15 @@ async def _control(
 async def on_pause(
     callback: CallbackQuery, callback_data: BcControlCb, bot: Bot, app: AppContext, staff: Actor, callback_answer: CallbackAnswer
 ) -> None:
-    if await _control(callback, callback_answer, app, staff, callback_data.id, BcControlAction.PAUSE, PAUSED, _("Paused.")):
+    if await _control(callback, callback_answer, app, staff, callback_data.id, BcControlAction.PAUSE, BroadcastStatus.PAUSED, _("Paused.")):
         await service.refresh(app, bot, callback_data.id, force=True)
 
 
 async def on_resume(
     callback: CallbackQuery, callback_data: BcControlCb, bot: Bot, app: AppContext, staff: Actor, callback_answer: CallbackAnswer
 ) -> None:
-    if await _control(callback, callback_answer, app, staff, callback_data.id, BcControlAction.RESUME, SENDING_STATUS, _("Sending again.")):
+    resumed = _("Sending again.")
+    if await _control(callback, callback_answer, app, staff, callback_data.id, BcControlAction.RESUME, BroadcastStatus.SENDING, resumed):
         await service.refresh(app, bot, callback_data.id, force=True)
 
 
@@ -442,7 +443,7 @@ async def on_cancel_yes(
 ) -> None:
     """"Yes, stop sending"."""
     done = _("Cancelled: nothing more is sent.")
-    if await _control(callback, callback_answer, app, staff, callback_data.id, BcControlAction.CANCEL, CANCELLED_STATUS, done):
+    if await _control(callback, callback_answer, app, staff, callback_data.id, BcControlAction.CANCEL, BroadcastStatus.CANCELLED, done):
         await mark_answered(callback)
         await service.refresh(app, bot, callback_data.id, force=True)
 

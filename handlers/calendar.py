@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.content.care import CareItem, care_item
 from bot.context import AppContext
-from bot.domain.calendar import CHILD, PLANNING, PREGNANCY, SNOOZE, TRACK_CODES
+from bot.domain.calendar import SNOOZE, CareStatus, Track
 from bot.domain.dates import format_date, parse_date
 from bot.filters import pressed
 from bot.keyboards.calendar import (
@@ -45,8 +45,6 @@ from db.care import AppointmentRecord
 from db.records import Family
 from handlers.replies import alert, example_date, mark_answered, stale, typed
 
-TRACKS_BY_CODE = {code: track for track, code in TRACK_CODES.items()}
-
 
 class AppointmentFlow(StatesGroup):
     what = State()
@@ -62,7 +60,7 @@ class Reminder:
     """The care item a reminder's button is about, checked to be of her current pregnancy, child or planning."""
 
     family: Family
-    track: str
+    track: Track
     ref: int
     item: CareItem
 
@@ -71,19 +69,19 @@ class Reminder:
         return self.family.user.id
 
 
-def _her_ref(family: Family, track: str, ref: int) -> bool:
-    if track == PREGNANCY:
+def _her_ref(family: Family, track: Track, ref: int) -> bool:
+    if track is Track.PREGNANCY:
         return family.pregnancy is not None and family.pregnancy.id == ref
-    if track == CHILD:
+    if track is Track.CHILD:
         return any(c.id == ref for c in family.children)
-    return track == PLANNING and ref == 0
+    return track is Track.PLANNING and ref == 0
 
 
 async def _her_reminder(callback: CallbackQuery, callback_data: CareCb, family: Family | None) -> dict[str, Reminder] | bool:
     """A filter: callback data is a claim; what it names must be hers and current (else the press is stale)."""
-    track = TRACKS_BY_CODE.get(callback_data.track)
+    track = callback_data.track.track
     item = care_item(callback_data.item)
-    if family is None or track is None or item is None or item.track.value != track or not _her_ref(family, track, callback_data.ref):
+    if family is None or item is None or item.track != track or not _her_ref(family, track, callback_data.ref):
         return False
     return {"reminder": Reminder(family, track, callback_data.ref, item)}
 
@@ -101,22 +99,22 @@ async def on_has_appointment(callback: CallbackQuery, bot: Bot, state: FSMContex
     )
 
 
-async def _note(callback: CallbackQuery, bot: Bot, app: AppContext, reminder: Reminder, status: str, reply: str) -> None:
+async def _note(callback: CallbackQuery, bot: Bot, app: AppContext, reminder: Reminder, status: CareStatus, reply: str) -> None:
     await mark_answered(callback)
     await care_service.set_item_state(app, reminder.user_id, reminder.track, reminder.ref, reminder.item.id, status)
     await bot.send_message(reminder.user_id, reply)
 
 
 async def on_done(callback: CallbackQuery, bot: Bot, app: AppContext, reminder: Reminder) -> None:
-    await _note(callback, bot, app, reminder, "done", _("Well done! I have noted it."))
+    await _note(callback, bot, app, reminder, CareStatus.DONE, _("Well done! I have noted it."))
 
 
 async def on_later(callback: CallbackQuery, bot: Bot, app: AppContext, reminder: Reminder) -> None:
-    await _note(callback, bot, app, reminder, "snoozed", snoozed_text(SNOOZE.days))
+    await _note(callback, bot, app, reminder, CareStatus.SNOOZED, snoozed_text(SNOOZE.days))
 
 
 async def on_not_for_me(callback: CallbackQuery, bot: Bot, app: AppContext, reminder: Reminder) -> None:
-    await _note(callback, bot, app, reminder, "not_for_me", _("Understood. I will not remind you about this."))
+    await _note(callback, bot, app, reminder, CareStatus.NOT_FOR_ME, _("Understood. I will not remind you about this."))
 
 
 async def on_stale_reminder_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:

@@ -204,7 +204,9 @@ async def ask_note(press: Press) -> None:
     await press.state.set_state(NoteFlow.text)
     await press.state.set_data({"family_id": press.family_id})
     await press.bot.send_message(
-        press.chat_id, note_prompt(found.family.user.name, found.note, MAX_NOTE), reply_markup=kb.note_keyboard(press.family_id, bool(found.note))
+        press.chat_id,
+        note_prompt(found.family.user.name, found.note, MAX_NOTE),
+        reply_markup=kb.note_keyboard(press.family_id, bool(found.note)),
     )
 
 

@@ -1,6 +1,7 @@
 """"Ask my nurse" and /nurse for mothers; for staff the "Answer" under a question, /questions, and
 writing to a family from her card (`write_to_family`, routed with the card's buttons in
-handlers/families.py). Each handler parses, calls one service and replies; the services check who may do what again, with what the database says now."""
+handlers/families.py). Each handler parses, calls one service and replies; the services check who
+may do what again, with what the database says now."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.content.care import care_item
 from bot.content.guidance import child_guidance, pregnancy_guidance
 from bot.delivery.render import RenderContext, Rendered
-from bot.domain.calendar import CHILD, PLANNING, PREGNANCY, TRACK_CODES
+from bot.domain.calendar import Track, TrackCode
 from bot.domain.dates import format_date
 from bot.keyboards.calendar import reminder_keyboard
 from bot.views.profile import age_label
@@ -26,12 +26,12 @@ def track_still_true(track: str, ref: int, context: RenderContext) -> str | None
     family = context.family
     if family is None:
         return None
-    if track == PREGNANCY:
+    if track == Track.PREGNANCY:
         return "" if family.pregnancy is not None and family.pregnancy.id == ref else None
-    if track == CHILD:
+    if track == Track.CHILD:
         child = next((c for c in family.children if c.id == ref), None)
         return f"{html.quote(child.name)}: " if child is not None else None
-    if track == PLANNING:
+    if track == Track.PLANNING:
         return "" if family.user.planning and family.pregnancy is None else None
     return None
 
@@ -73,7 +73,7 @@ def _care(params: dict[str, Any], context: RenderContext, heads_up: bool) -> Ren
             question,
         ]
     )
-    return Rendered(text, reminder_keyboard(TRACK_CODES[params["track"]], int(params["ref"]), item.id))
+    return Rendered(text, reminder_keyboard(TrackCode.of(Track(params["track"])), int(params["ref"]), item.id))
 
 
 def heads_up(params: dict[str, Any], context: RenderContext) -> Rendered | None:
@@ -86,7 +86,7 @@ def nudge(params: dict[str, Any], context: RenderContext) -> Rendered | None:
 
 def pregnancy_week(params: dict[str, Any], context: RenderContext) -> Rendered | None:
     guidance = pregnancy_guidance(int(params["week"]))
-    if guidance is None or track_still_true(PREGNANCY, int(params["ref"]), context) is None:
+    if guidance is None or track_still_true(Track.PREGNANCY, int(params["ref"]), context) is None:
         return None
     heading = _("🌱 Week {week} of your pregnancy").format(week=params["week"])
     return Rendered(f"<b>{heading}</b>\n\n{html.quote(guidance.text(context.lang))}")

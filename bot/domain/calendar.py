@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
-from types import MappingProxyType
 from typing import Any
 
 from bot.domain.delivery_time import in_window, next_delivery_time, spread_offset
@@ -39,9 +38,21 @@ class Track(StrEnum):
     PLANNING = "planning"  # anchor: the day she said she is planning a pregnancy
 
 
-# A track's letter in keys and buttons: "care:c7:vac_2m" is an item of child 7's.
-TRACK_CODES: Mapping[Track, str] = MappingProxyType({Track.PREGNANCY: "p", Track.CHILD: "c", Track.PLANNING: "l"})
-PREGNANCY, CHILD, PLANNING = Track.PREGNANCY, Track.CHILD, Track.PLANNING  # the names handlers/calendar.py imports
+class TrackCode(StrEnum):
+    """A track in one letter, in keys and buttons (callback data has 64 bytes): "care:c7:vac_2m" is an
+    item of child 7's."""
+
+    PREGNANCY = "p"
+    CHILD = "c"
+    PLANNING = "l"
+
+    @classmethod
+    def of(cls, track: Track) -> TrackCode:
+        return cls[track.name]
+
+    @property
+    def track(self) -> Track:
+        return Track[self.name]
 
 
 class CareStatus(StrEnum):
@@ -194,7 +205,7 @@ def plan_family(
     months = sorted(child_months)
 
     for ref in refs:
-        code = f"{TRACK_CODES[ref.track]}{ref.ref_id}"
+        code = f"{TrackCode.of(ref.track)}{ref.ref_id}"
         for item in by_track.get(ref.track, []):
             if item.applies_to(ref):
                 _plan_item(planner, ref, code, item, states.get(state_key(ref, item.id)))

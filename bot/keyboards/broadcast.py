@@ -23,7 +23,7 @@ from bot.views.broadcasts import (
     role_label,
     trimester_label,
 )
-from db.broadcasts import PAUSED, SENDING_STATUS, BroadcastRecord
+from db.broadcasts import BroadcastRecord, BroadcastStatus
 
 PAGE = 5
 
@@ -132,7 +132,8 @@ def audience_keyboard(audience: Audience, *, national: bool, clinic_region: str 
 def regions_keyboard(audience: Audience, lang: str) -> InlineKeyboardMarkup:
     keyboard = Keyboard()
     for region in regions():
-        keyboard.button(text=_mark(region.code in audience.regions, region.name(lang)), callback_data=BcAudienceCb(f=BcAudienceField.REGION, v=region.code))
+        keyboard.button(text=_mark(region.code in audience.regions, region.name(lang)),
+            callback_data=BcAudienceCb(f=BcAudienceField.REGION, v=region.code))
     keyboard.button(text=_mark(not audience.regions, _("All regions")), callback_data=BcAudienceCb(f=BcAudienceField.ALL_REGIONS))
     keyboard.button(text=_("⬅️ Done"), callback_data=BcAudienceCb(f=BcAudienceField.VIEW, v="main"))
     return keyboard.adjust(2).as_markup()
@@ -143,9 +144,11 @@ def polyclinics_keyboard(audience: Audience, region_code: str, lang: str) -> Inl
     clinics = polyclinics(region_code)
     for clinic in clinics:
         keyboard.button(
-            text=_mark(clinic.code in audience.polyclinics, clinic.name(lang)), callback_data=BcAudienceCb(f=BcAudienceField.POLYCLINIC, v=clinic.code)
+            text=_mark(clinic.code in audience.polyclinics, clinic.name(lang)),
+            callback_data=BcAudienceCb(f=BcAudienceField.POLYCLINIC, v=clinic.code),
         )
-    keyboard.button(text=_mark(not audience.polyclinics, _("All polyclinics")), callback_data=BcAudienceCb(f=BcAudienceField.ALL_POLYCLINICS))
+    keyboard.button(text=_mark(not audience.polyclinics, _("All polyclinics")),
+        callback_data=BcAudienceCb(f=BcAudienceField.ALL_POLYCLINICS))
     keyboard.button(text=_("⬅️ Done"), callback_data=BcAudienceCb(f=BcAudienceField.VIEW, v="main"))
     return keyboard.adjust(1).as_markup()
 
@@ -179,9 +182,9 @@ def preview_keyboard(recipients: int) -> InlineKeyboardMarkup:
 def control_keyboard(broadcast_id: int, status: str) -> InlineKeyboardMarkup | None:
     """On the live progress message, while there is something to pause, resume or cancel."""
     keyboard = Keyboard()
-    if status == SENDING_STATUS:
+    if status == BroadcastStatus.SENDING:
         keyboard.button(text=_("⏸ Pause"), callback_data=BcControlCb(action=BcControlAction.PAUSE, id=broadcast_id))
-    elif status == PAUSED:
+    elif status == BroadcastStatus.PAUSED:
         keyboard.button(text=_("▶️ Resume"), callback_data=BcControlCb(action=BcControlAction.RESUME, id=broadcast_id))
     else:
         return None

@@ -9,6 +9,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.domain.calendar import TrackCode
 from bot.keyboards import Keyboard
 
 
@@ -19,14 +20,6 @@ class CareAction(StrEnum):
     APPOINTMENT = "appt"  # she has an appointment for it: its date and time are asked
     LATER = "later"
     NOT_FOR_ME = "no"
-
-
-class TrackCode(StrEnum):
-    """A track in one letter, as bot.domain.calendar.TRACK_CODES writes it (callback data has 64 bytes)."""
-
-    PREGNANCY = "p"
-    CHILD = "c"
-    PLANNING = "l"
 
 
 class CareCb(CallbackData, prefix="care"):
@@ -56,8 +49,7 @@ class AppointmentCb(CallbackData, prefix="appt"):
     id: int = 0  # 0: a new appointment
 
 
-def reminder_keyboard(track_code: str, ref: int, item: str) -> InlineKeyboardMarkup:
-    track = TrackCode(track_code)
+def reminder_keyboard(track: TrackCode, ref: int, item: str) -> InlineKeyboardMarkup:
 
     def answer(action: CareAction) -> CareCb:
         return CareCb(action=action, track=track, ref=ref, item=item)

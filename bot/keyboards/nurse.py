@@ -215,9 +215,11 @@ def back_to_list(page: int = 0) -> InlineKeyboardMarkup:
 def risk_keyboard(family_id: int, current: RiskLevel, page: int) -> InlineKeyboardMarkup:
     keyboard = Keyboard()
     if current is RiskLevel.UNIVERSAL:
-        keyboard.button(text=_("🟠 Switch to progressive"), callback_data=FamilyCb(action=FamilyAction.RISK_PROGRESSIVE, family_id=family_id, page=page))
+        keyboard.button(text=_("🟠 Switch to progressive"),
+            callback_data=FamilyCb(action=FamilyAction.RISK_PROGRESSIVE, family_id=family_id, page=page))
     else:
-        keyboard.button(text=_("Switch to universal"), callback_data=FamilyCb(action=FamilyAction.RISK_UNIVERSAL, family_id=family_id, page=page))
+        keyboard.button(text=_("Switch to universal"),
+            callback_data=FamilyCb(action=FamilyAction.RISK_UNIVERSAL, family_id=family_id, page=page))
     keyboard.button(text=_("⬅️ Back to the card"), callback_data=FamilyCb(action=FamilyAction.CARD, family_id=family_id, page=page))
     return keyboard.adjust(1).as_markup()
 
@@ -314,7 +316,8 @@ def mother_plan_keyboard(goals: Sequence[GoalRecord]) -> InlineKeyboardMarkup | 
         return None
     keyboard = Keyboard()
     for number, goal in open_goals:
-        keyboard.button(text=_("✅ Done: goal {n}").format(n=number), callback_data=MotherPlanCb(action=MotherPlanAction.DONE, goal_id=goal.id, in_plan=True))
+        keyboard.button(text=_("✅ Done: goal {n}").format(n=number),
+            callback_data=MotherPlanCb(action=MotherPlanAction.DONE, goal_id=goal.id, in_plan=True))
     return keyboard.adjust(1).as_markup()
 
 

@@ -89,6 +89,7 @@ def open_questions_keyboard(items: Sequence[tuple[int, str]], page: int, pages: 
     """One "Answer" per question on the page (id, label), then the pages."""
     keyboard = Keyboard()
     for question_id, label in items:
-        keyboard.button(text=_("✍️ {label}").format(label=label), callback_data=AnswerCb(action=AnswerAction.ANSWER, id=question_id, page=page))
+        keyboard.button(text=_("✍️ {label}").format(label=label),
+            callback_data=AnswerCb(action=AnswerAction.ANSWER, id=question_id, page=page))
     navigation = keyboard.page_arrows(page, pages, lambda to: AnswerCb(action=AnswerAction.PAGE, page=to))
     return keyboard.adjust(*([1] * len(items)), max(navigation, 1)).as_markup()

@@ -136,7 +136,8 @@ def invite_role_keyboard(national: bool) -> InlineKeyboardMarkup:
         text=_("🗺 A regional admin") if national else _("🗺 Another admin for my region"),
         callback_data=InviteCb(step=InviteStep.ROLE, role=InviteRole.ADMIN),
     )
-    keyboard.button(text=_("🔗 A polyclinic's registration link for families"), callback_data=InviteCb(step=InviteStep.ROLE, role=InviteRole.LINK))
+    keyboard.button(text=_("🔗 A polyclinic's registration link for families"),
+        callback_data=InviteCb(step=InviteStep.ROLE, role=InviteRole.LINK))
     keyboard.button(text=_("Cancel"), callback_data=InviteCb(step=InviteStep.CANCEL))
     return keyboard.adjust(1).as_markup()
 
@@ -162,8 +163,9 @@ def invite_polyclinic_keyboard(role: InviteRole, region_code: str, lang: str) ->
 
 def unassigned_keyboard(family_ids: Sequence[int], names: Sequence[str], page: int, pages: int) -> InlineKeyboardMarkup:
     keyboard = Keyboard()
-    for family_id, name in zip(family_ids, names):
-        keyboard.button(text=_("Assign {name}").format(name=name), callback_data=AssignCb(action=AssignAction.PICK, family_id=family_id, page=page))
+    for family_id, name in zip(family_ids, names, strict=True):
+        keyboard.button(text=_("Assign {name}").format(name=name),
+            callback_data=AssignCb(action=AssignAction.PICK, family_id=family_id, page=page))
     keyboard.page_arrows(page, pages, lambda to: AssignCb(action=AssignAction.PAGE, page=to))
     return keyboard.adjust(*([1] * len(family_ids)), 2).as_markup()
 

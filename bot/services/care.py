@@ -11,7 +11,7 @@ from aiogram import html
 
 from bot.content.care import CareItem, care_items
 from bot.context import AppContext
-from bot.domain.calendar import CHILD, SNOOZE, CareStatus, Track, item_window
+from bot.domain.calendar import SNOOZE, CareStatus, Track, item_window
 from bot.domain.calendar import Item as CalendarItem
 from bot.domain.caseload import Standing, standing
 from bot.logging_setup import log_event
@@ -138,7 +138,7 @@ def calendar_entries(
                 continue
             opens, closes = item_window(planned, ref)
             status = states.get((ref.track, ref.ref_id, item.id))
-            whom = children.get(ref.ref_id) if ref.track == CHILD and not item.for_mother else None
+            whom = children.get(ref.ref_id) if ref.track is Track.CHILD and not item.for_mother else None
             entries.append(CalendarEntry(ref.track, ref.ref_id, item, whom, opens, closes, standing(status, closes, today)))
     return entries
 

@@ -33,7 +33,7 @@ from bot.services import calendar as calendar_service
 from bot.services.care import planning_since
 from db import screenings
 from db.records import ChildRecord, Family
-from db.screenings import DONE, OPEN, STOPPED, ScreeningRecord, ScreeningStatus
+from db.screenings import RESUMABLE, ScreeningRecord, ScreeningStatus
 
 DRAFT = "~"  # answers["~<question>"]: a checklist's ticks before she presses "Send"
 ABANDON_AFTER = timedelta(hours=24)
@@ -142,7 +142,7 @@ Step = Asking | Finished
 
 
 async def _mine_with_questionnaire(
-    app: AppContext, user_id: int, screening_id: int, *, statuses: tuple[ScreeningStatus, ...] = (OPEN,)
+    app: AppContext, user_id: int, screening_id: int, *, statuses: tuple[ScreeningStatus, ...] = (ScreeningStatus.OPEN,)
 ) -> tuple[ScreeningRecord, Questionnaire] | None:
     """Her screening (hers, in one of `statuses`) and its questionnaire; None for anything else."""
     record = await _mine(app, user_id, screening_id, statuses=statuses)
@@ -164,7 +164,7 @@ def _asking(app: AppContext, family: Family, record: ScreeningRecord, q: Questio
 
 
 async def _mine(
-    app: AppContext, user_id: int, screening_id: int, *, statuses: tuple[ScreeningStatus, ...] = (OPEN,)
+    app: AppContext, user_id: int, screening_id: int, *, statuses: tuple[ScreeningStatus, ...] = (ScreeningStatus.OPEN,)
 ) -> ScreeningRecord | None:
     async with app.database.reading() as conn:
         record = await screenings.get_screening(conn, screening_id)
@@ -193,7 +193,7 @@ async def start(app: AppContext, family: Family, questionnaire_id: str, code: st
             None,
         )
         if existing is not None:
-            await screenings.set_status(conn, existing.id, OPEN, now, expected=(OPEN, STOPPED))
+            await screenings.set_status(conn, existing.id, ScreeningStatus.OPEN, now, expected=RESUMABLE)
             screening_id = existing.id
         else:
             screening_id = await screenings.insert_screening(
@@ -210,12 +210,12 @@ async def start(app: AppContext, family: Family, questionnaire_id: str, code: st
 
 
 async def resume(app: AppContext, family: Family, screening_id: int) -> Asking | None:
-    found = await _mine_with_questionnaire(app, family.user.id, screening_id, statuses=(OPEN, STOPPED))
+    found = await _mine_with_questionnaire(app, family.user.id, screening_id, statuses=RESUMABLE)
     if found is None:
         return None
     record, q = found
     async with app.database.transaction() as conn:
-        await screenings.set_status(conn, record.id, OPEN, app.clock.now(), expected=(OPEN, STOPPED))
+        await screenings.set_status(conn, record.id, ScreeningStatus.OPEN, app.clock.now(), expected=RESUMABLE)
     question = rules.next_question(q, _answers(record)) or q.questions[-1]
     return _asking(app, family, record, q, question)
 
@@ -246,7 +246,7 @@ async def pick(app: AppContext, family: Family, screening_id: int, question_id: 
     # Self-harm, harming the baby or a red flag: help and the alert now, not after the other questions.
     if following is not None and not rules.urgent_answer_given(q, answers):
         async with app.database.transaction() as conn:
-            if not await screenings.save_answers(conn, record.id, answers, app.clock.now(), expected=OPEN):
+            if not await screenings.save_answers(conn, record.id, answers, app.clock.now(), expected=ScreeningStatus.OPEN):
                 return None
             saved = await screenings.get_screening(conn, record.id)
         assert saved is not None
@@ -266,7 +266,7 @@ async def tick(app: AppContext, family: Family, screening_id: int, question_id: 
     ticks = rules.toggle_option(q, question_id, record.answers.get(DRAFT + question_id, ()), option_id)
     answers = {**record.answers, DRAFT + question_id: ticks}
     async with app.database.transaction() as conn:
-        if not await screenings.save_answers(conn, record.id, answers, app.clock.now(), expected=OPEN):
+        if not await screenings.save_answers(conn, record.id, answers, app.clock.now(), expected=ScreeningStatus.OPEN):
             return None
         saved = await screenings.get_screening(conn, record.id)
     assert saved is not None
@@ -296,7 +296,7 @@ async def back(app: AppContext, family: Family, screening_id: int, question_id: 
         return None
     kept = {k: v for k, v in record.answers.items() if k != previous.id}
     async with app.database.transaction() as conn:
-        await screenings.save_answers(conn, record.id, kept, app.clock.now(), expected=OPEN)
+        await screenings.save_answers(conn, record.id, kept, app.clock.now(), expected=ScreeningStatus.OPEN)
         saved = await screenings.get_screening(conn, record.id)
     assert saved is not None
     return _asking(app, family, saved, q, previous)
@@ -308,7 +308,7 @@ async def stop(app: AppContext, user_id: int, screening_id: int) -> bool:
         record = await screenings.get_screening(conn, screening_id)
         if record is None or record.user_id != user_id:
             return False
-        return await screenings.set_status(conn, screening_id, STOPPED, app.clock.now(), expected=(OPEN,))
+        return await screenings.set_status(conn, screening_id, ScreeningStatus.STOPPED, app.clock.now(), expected=(ScreeningStatus.OPEN,))
 
 
 async def _finish(app: AppContext, family: Family, record: ScreeningRecord, q: Questionnaire,
@@ -318,7 +318,7 @@ async def _finish(app: AppContext, family: Family, record: ScreeningRecord, q: Q
     told: alert_service.Raised | None = None
     follow_on: ScreeningRecord | None = None
     async with app.database.transaction() as conn:
-        if not await screenings.save_answers(conn, record.id, answers, now, expected=OPEN):
+        if not await screenings.save_answers(conn, record.id, answers, now, expected=ScreeningStatus.OPEN):
             return None
         if not await screenings.complete(
             conn, record.id, band=result.band.value, total=result.total, label=result.label, triggers=result.triggers,
@@ -361,7 +361,7 @@ async def share(app: AppContext, family: Family, screening_id: int, agree: bool)
     result, an alert to whoever cares for her family). None: a stale or foreign button."""
     async with app.database.transaction() as conn:
         record = await screenings.get_screening(conn, screening_id)
-        if record is None or record.user_id != family.user.id or record.status != DONE:
+        if record is None or record.user_id != family.user.id or record.status != ScreeningStatus.DONE:
             return None
         if not await screenings.set_shared(conn, screening_id, agree):
             return None

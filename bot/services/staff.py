@@ -33,7 +33,7 @@ from bot.i18n import pick_language
 from bot.logging_setup import log_event
 from db import families, outbox, staff
 from db.outbox import OutgoingMessage
-from db.records import StaffRecord, UserRecord
+from db.records import Family, StaffRecord, UserRecord
 
 INVITATION_DAYS = 7
 INVITE_PREFIX = "inv_"  # /start inv_<code>
@@ -313,6 +313,20 @@ async def reassign(app: AppContext, actor: Actor, family_id: int, to_staff_id: i
 
 # --- staff management --------------------------------------------------------------------------
 
+async def colleague(app: AppContext, actor: Actor, staff_id: int) -> StaffRecord | None:
+    """An active member of staff in the admin's region (anyone's for a national admin), else None."""
+    async with app.database.reading() as conn:
+        target = await staff.get_staff(conn, staff_id)
+    if target is None or not target.active or not (actor.region is None or actor.region == target.region):
+        return None
+    return target
+
+
+async def caseload_size(app: AppContext, staff_id: int) -> int:
+    async with app.database.reading() as conn:
+        return len(await staff.families_of(conn, staff_id))
+
+
 async def staff_in_scope(app: AppContext, actor: Actor) -> list[StaffRecord]:
     """Active staff an admin may see: everyone for a national admin, her region's for a regional one."""
     if not actor.is_admin:
@@ -346,20 +360,38 @@ async def deactivate(app: AppContext, actor: Actor, staff_id: int) -> Deactivate
                     await staff.unassign(conn, family_id)
                     left += 1
             await staff.audit(conn, now, actor.user_id, "staff_deactivated", staff_id=staff_id, reassigned=moved, unassigned=left)
+            notice = OutgoingMessage(target.user_id, REMINDER, OutboxKind.STAFF, "staff.deactivated", {}, now, f"deact:{target.id}")
+            await outbox.enqueue(conn, [notice], now)  # she is told; her chat's staff commands go (the handler)
             result = Deactivated(target, moved, left)
     log_event("staff_deactivated" if result else "staff_action_denied", user_id=actor.user_id, staff_id=staff_id)
     return result
 
 
-async def unassigned_families(app: AppContext, actor: Actor, *, limit: int = 20, offset: int = 0) -> tuple[int, list[int]]:
-    """Families in her scope who have no nurse yet: (how many, a page of their ids)."""
+async def unassigned_families(app: AppContext, actor: Actor, *, limit: int = 20, offset: int = 0) -> tuple[int, list[Family]]:
+    """Families in her scope who have no nurse yet: (how many, a page of them; one erased meanwhile is left out)."""
     if not actor.is_admin:
         return 0, []
     async with app.database.reading() as conn:
-        return (
-            await staff.count_unassigned(conn, actor.region),
-            await staff.unassigned_families(conn, actor.region, limit=limit, offset=offset),
-        )
+        total = await staff.count_unassigned(conn, actor.region)
+        ids = await staff.unassigned_families(conn, actor.region, limit=limit, offset=offset)
+    found = await families.cached_families(app.database, ids)
+    return total, [family for family in (found.get(family_id) for family_id in ids) if family is not None]
+
+
+async def family_to_assign(app: AppContext, actor: Actor, family_id: int) -> FamilyPlace | None:
+    """Where a family lives, if an admin may assign her a nurse (in her region); else None."""
+    async with app.database.reading() as conn:
+        place = await family_place(conn, family_id)
+    if place is None or not actor.is_admin or not (actor.region is None or actor.region == place.region):
+        return None
+    return place
+
+
+async def nurses_for(app: AppContext, place: FamilyPlace) -> list[StaffRecord]:
+    """The active nurses of her region, her own polyclinic's first."""
+    async with app.database.reading() as conn:
+        nurses = await staff.list_staff(conn, region=place.region, role=StaffRole.NURSE)
+    return sorted(nurses, key=lambda nurse: (nurse.polyclinic != place.polyclinic, nurse.name))
 
 
 async def care_tiers(conn: AsyncConnection, user: UserRecord, nurse_id: int | None) -> list[list[StaffRecord]]:

@@ -21,7 +21,7 @@ from bot.domain.audience import (
     Audience,
 )
 from bot.domain.dates import format_date
-from db.broadcasts import CANCELLED_STATUS, DONE, PAUSED, BatchCounts, BroadcastRecord
+from db.broadcasts import BatchCounts, BroadcastRecord, BroadcastStatus
 
 if TYPE_CHECKING:  # the service renders its progress message with this module
     from bot.services.broadcasts import HistoryPage
@@ -140,11 +140,11 @@ def skipped_of(broadcast: BroadcastRecord, counts: BatchCounts) -> int:
     return max(broadcast.total - counts.rows, 0) if broadcast.total else 0
 
 
-def status_label(status: str) -> str:
+def status_label(status: BroadcastStatus) -> str:
     return {
-        DONE: _("finished"),
-        PAUSED: _("paused"),
-        CANCELLED_STATUS: _("cancelled"),
+        BroadcastStatus.DONE: _("finished"),
+        BroadcastStatus.PAUSED: _("paused"),
+        BroadcastStatus.CANCELLED: _("cancelled"),
     }.get(status, _("sending"))
 
 
@@ -153,7 +153,7 @@ def progress_text(
 ) -> str:
     """The live progress message: a bar, the counts, and when it should be done (at `rate` messages
     a second; `open_for`: seconds until the delivery window closes today, None outside it)."""
-    if broadcast.total == 0 and broadcast.status not in (DONE, CANCELLED_STATUS):
+    if broadcast.total == 0 and broadcast.status not in (BroadcastStatus.DONE, BroadcastStatus.CANCELLED):
         return "\n".join(
             [
                 _("📣 <b>Announcement #{id}</b>: preparing the list of families…").format(id=broadcast.id),
@@ -167,9 +167,9 @@ def progress_text(
         _("Families: {count}").format(count=total),
         *count_lines(counts, skipped_of(broadcast, counts)),
     ]
-    if counts.waiting and broadcast.status not in (DONE, CANCELLED_STATUS):
+    if counts.waiting and broadcast.status not in (BroadcastStatus.DONE, BroadcastStatus.CANCELLED):
         lines.append(_("⏳ Waiting: {count}").format(count=counts.waiting))
-        if broadcast.status == PAUSED:
+        if broadcast.status == BroadcastStatus.PAUSED:
             lines.append(_("Paused: nothing more is sent until you press «Resume»."))
         else:
             seconds = math.ceil(counts.waiting / rate)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import Application, build_application
@@ -24,7 +24,7 @@ from emulator import BotAPIEmulator
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-token-for-emulator"
 # A Tuesday morning in Almaty (UTC+5).
-START = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 HUMAN_PAUSE = timedelta(seconds=3)
 
 

@@ -9,17 +9,17 @@ import math
 import re
 import signal
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.views.broadcasts import duration_text
 from bot.domain.audience import Audience
 from bot.keyboards.broadcast import BcAudienceCb, BcComposeCb, BcControlCb, BcListCb
 from bot.services import broadcasts as broadcast_service
 from bot.services import staff as staff_service
+from bot.views.broadcasts import duration_text
 from db import broadcasts as broadcasts_db
 from db import families
 from db import staff as staff_db
@@ -350,7 +350,7 @@ async def test_sent_in_the_evening_it_waits_for_the_families_morning(staffed_bot
     admin = await national_admin(bot)
     specs = [FamilySpec(960 + i, lang="en") for i in range(4)]
     await families_known(bot, specs)
-    bot.clock.set(datetime(2026, 11, 24, 16, 30, tzinfo=timezone.utc))  # 21:30 in Almaty
+    bot.clock.set(datetime(2026, 11, 24, 16, 30, tzinfo=UTC))  # 21:30 in Almaty
     await admin.send("/broadcast")
     await compose_one_text(admin, "Tomorrow the polyclinic opens at 10")
     await admin.click(data=BcComposeCb(action="send"))
@@ -360,10 +360,10 @@ async def test_sent_in_the_evening_it_waits_for_the_families_morning(staffed_bot
     assert admin.t(
         "Families get announcements between {start} and {end} their time: the rest goes in the morning.", start="09:00", end="21:00"
     ) in progress_message(admin).html
-    await bot.live_until(datetime(2026, 11, 25, 6, 0, tzinfo=timezone.utc), step=timedelta(minutes=30))  # 11:00 next day
+    await bot.live_until(datetime(2026, 11, 25, 6, 0, tzinfo=UTC), step=timedelta(minutes=30))  # 11:00 next day
     assert all(got(bot, spec.id, "polyclinic opens") == 1 for spec in specs)
-    arrived = [datetime.fromtimestamp(bot.emulator.user(user_id=spec.id).messages[0].date, timezone.utc) for spec in specs]
-    assert all(moment >= datetime(2026, 11, 25, 4, 0, tzinfo=timezone.utc) for moment in arrived)  # from 09:00 her time
+    arrived = [datetime.fromtimestamp(bot.emulator.user(user_id=spec.id).messages[0].date, UTC) for spec in specs]
+    assert all(moment >= datetime(2026, 11, 25, 4, 0, tzinfo=UTC) for moment in arrived)  # from 09:00 her time
 
 
 # --- pause, resume, cancel ------------------------------------------------------------------------
@@ -476,7 +476,7 @@ KILLS = 1  # each start of the real process costs several seconds (importing aio
 
 def daytime_zone() -> str:
     """A time zone where it is now between 10:00 and 19:00, whenever the test runs."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for offset in range(-12, 15):
         name = f"Etc/GMT{-offset:+d}"  # POSIX signs: Etc/GMT-5 is UTC+5
         if 10 <= now.astimezone(ZoneInfo(name)).hour < 19:
@@ -495,7 +495,7 @@ async def test_killed_while_sending_and_started_again_nobody_gets_it_twice(clean
     database = Database(clean_database_url)
     await upgrade_to_head(database)
     specs = [FamilySpec(600_000 + i, lang=LANGS[i % 3]) for i in range(MESSAGES)]
-    await register_families(database, specs, datetime.now(timezone.utc))
+    await register_families(database, specs, datetime.now(UTC))
     await database.close()
 
     async with BotAPIEmulator(rate_limits=None, record_calls=False) as emu:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from aiogram import html
 
@@ -34,7 +34,7 @@ async def test_week_9_gets_the_first_trimester_screening_heads_up_in_the_morning
     # Days pass; the jobs run every hour.
     await bot.live_until(datetime.combine(registered_on + timedelta(days=12), time(12), tzinfo=ALMATY))
     (heads_up,) = messages_with(mother, title)
-    arrived = local(datetime.fromtimestamp(heads_up.date, timezone.utc))
+    arrived = local(datetime.fromtimestamp(heads_up.date, UTC))
     # Window opens at 11+0 weeks = registration (9+0) + 14 days; the heads-up comes 3 days before, 10:00–11:00.
     assert arrived.date() == registered_on + timedelta(days=11)
     assert time(10) <= arrived.time() < time(11)
@@ -98,13 +98,13 @@ async def test_paused_mother_gets_nothing_until_she_resumes(bot: RunningBot) -> 
 
 
 async def test_registered_at_night_her_first_message_waits_for_the_morning(bot: RunningBot) -> None:
-    bot.clock.set(datetime(2026, 11, 24, 17, 30, tzinfo=timezone.utc))  # 22:30 in Almaty
+    bot.clock.set(datetime(2026, 11, 24, 17, 30, tzinfo=UTC))  # 22:30 in Almaty
     mother = await registered_at_week(bot, 4005, "ru", 10)
     before = len(mother.user.messages)
     await bot.live_until(datetime(2026, 11, 25, 8, 59, tzinfo=ALMATY), step=timedelta(minutes=30))
     assert len(mother.user.messages) == before
     await bot.live_until(datetime(2026, 11, 25, 10, 30, tzinfo=ALMATY), step=timedelta(minutes=30))
-    arrived = [local(datetime.fromtimestamp(m.date, timezone.utc)) for m in mother.user.messages[before:]]
+    arrived = [local(datetime.fromtimestamp(m.date, UTC)) for m in mother.user.messages[before:]]
     assert arrived and all(time(9) <= a.time() < time(10, 30) for a in arrived)
 
 
@@ -120,7 +120,7 @@ async def test_her_own_appointment_is_reminded_the_evening_before_and_two_hours_
     assert mother.last_text.startswith(mother.t("Saved: {what}, {when}. I will remind you the day before at 18:00 and, if you gave a time, two hours before.").split(":")[0])
     await bot.live_until(datetime.combine(day, time(15), tzinfo=ALMATY), step=timedelta(minutes=30))
     reminders = [m for m in mother.user.messages if "Ultrasound" in (m.text or "") and "⏰" in (m.text or "")]
-    moments = [local(datetime.fromtimestamp(m.date, timezone.utc)) for m in reminders]
+    moments = [local(datetime.fromtimestamp(m.date, UTC)) for m in reminders]
     assert [(m.date(), m.hour) for m in moments] == [(day - timedelta(days=1), 18), (day, 12)]
     await mother.send("/calendar")
     assert "Ultrasound" in mother.last_text or mother.t("<b>Your care calendar</b>") in mother.last_text

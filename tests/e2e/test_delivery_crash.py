@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import signal
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 
 import pytest
@@ -32,7 +32,7 @@ KILLS = 5
 async def test_sigkill_during_a_sweep_loses_nothing(clean_database_url: str, in_flight: int) -> None:
     database = Database(clean_database_url)
     await upgrade_to_head(database)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     async with database.transaction() as conn:
         await outbox.enqueue(
             conn,
@@ -57,10 +57,10 @@ async def test_sigkill_during_a_sweep_loses_nothing(clean_database_url: str, in_
         start = partial(spawn_main, emu.api_url, clean_database_url, DELIVERY_RATE="1000", DELIVERY_CONCURRENCY=str(in_flight))
         for i in range(MESSAGES):
             emu.user(user_id=700_000 + i, first_name="M").known_to_bot = True
-        for kill in range(KILLS):
+        for _kill in range(KILLS):
             process = await start()
             target = emu.stats.sent + rng.randint(100, 700)
-            await emu.wait_for(lambda: emu.stats.sent >= target, timeout=60, what=f"{target} messages sent")
+            await emu.wait_for(lambda target=target: emu.stats.sent >= target, timeout=60, what=f"{target} messages sent")
             process.send_signal(signal.SIGKILL)
             await process.wait()
         people = [emu.user(user_id=700_000 + i) for i in range(MESSAGES)]

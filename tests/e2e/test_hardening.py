@@ -4,6 +4,7 @@ and no log line carries a Telegram payload."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC
 
 from sqlalchemy import select
 
@@ -166,11 +167,11 @@ async def test_a_national_admin_gets_her_app_s_language_and_one_who_never_opened
 async def test_registering_at_night_she_is_told_her_nurse_at_once_and_admins_hear_of_no_nurse_once_a_day(
     clean_database_url: str,
 ) -> None:
-    from datetime import datetime, time, timedelta, timezone
+    from datetime import datetime, time, timedelta
 
     from bot.clock import ManualClock
 
-    evening = datetime.combine(datetime(2026, 12, 7).date(), time(23, 30), tzinfo=ALMATY).astimezone(timezone.utc)
+    evening = datetime.combine(datetime(2026, 12, 7).date(), time(23, 30), tzinfo=ALMATY).astimezone(UTC)
     async with running_bot(clean_database_url, ManualClock(evening), ADMIN_IDS=str(ADMIN_ID)) as bot:
         admin = await national_admin(bot)
         nurse = await nurse_at(bot, admin, 7451, lang="en", name=NURSE)

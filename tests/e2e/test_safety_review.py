@@ -6,7 +6,7 @@ local time where every date shown is the local one."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -172,7 +172,7 @@ async def test_a_night_at_0030_every_date_shown_is_the_local_date(clean_database
     from bot.clock import ManualClock
 
     local_day = datetime(2026, 12, 7).date()
-    start = datetime.combine(local_day, time(0, 30), tzinfo=ALMATY).astimezone(timezone.utc)
+    start = datetime.combine(local_day, time(0, 30), tzinfo=ALMATY).astimezone(UTC)
     utc_day = start.date()
     assert utc_day != local_day
     async with running_bot(clean_database_url, ManualClock(start), ADMIN_IDS=str(ADMIN_ID)) as bot:

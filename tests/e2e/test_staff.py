@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.keyboards.staff import AssignCb, InviteCb, StaffCb
 from bot.content import polyclinic
+from bot.keyboards.staff import AssignCb, InviteCb, StaffCb
 from db import staff as staff_db
 from tests.e2e.harness import RunningBot
 from tests.e2e.people import Person

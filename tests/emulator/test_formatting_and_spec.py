@@ -105,4 +105,4 @@ def test_random_markup_parses_or_fails_cleanly() -> None:
         except EntityParseError:
             continue
         size = utf16_len(text)
-        assert all(0 <= e["offset"] and e["length"] > 0 and e["offset"] + e["length"] <= size for e in entities), source
+        assert all(e["offset"] >= 0 and e["length"] > 0 and e["offset"] + e["length"] <= size for e in entities), source

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiogram import Bot
@@ -251,7 +251,7 @@ async def test_delete_message(emu: BotAPIEmulator, bot: Bot, user: SimUser) -> N
 
 
 async def test_delete_window_follows_the_injected_clock(bot: Bot) -> None:
-    now = [datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)]
+    now = [datetime(2026, 1, 1, 9, 0, tzinfo=UTC)]
     async with BotAPIEmulator(clock=lambda: now[0]) as emu:
         user = emu.user(1001)
         await user.send("hi")

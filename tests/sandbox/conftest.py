@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from sandbox.run import serve
 from sandbox.world import World
 
 # A Tuesday, 12:00 in Almaty (UTC+5): inside the 09:00–21:00 delivery window.
-START = datetime(2026, 11, 24, 7, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -9,14 +9,14 @@ from bot.clock import ManualClock
 from bot.config import load_settings
 from bot.context import AppContext
 from bot.i18n import make_i18n
-from db.fsm_storage import DatabaseStorage
 from db.engine import Database
+from db.fsm_storage import DatabaseStorage
 from db.migrate import upgrade_to_head
 
 
 @pytest.fixture
 def clock() -> ManualClock:
-    return ManualClock(datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc))
+    return ManualClock(datetime(2026, 11, 24, 5, 0, tzinfo=UTC))
 
 
 @pytest.fixture

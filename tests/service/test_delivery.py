@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ import pytest
 from bot.app import Application, build_application
 from bot.clock import ManualClock
 from bot.delivery import REMINDER, URGENT
-from bot.delivery.render import Rendered, RenderContext
+from bot.delivery.render import RenderContext, Rendered
 from bot.delivery.renderers import RENDERERS
 from bot.services.families import insert_family
 from db import families, outbox
@@ -25,7 +25,7 @@ MOTHER = {
     "lang": "ru", "roles": ["planning"], "name": "M", "phone": "+77011234567", "region": "astana", "polyclinic": "",
 }
 # 10:00 in Almaty: inside the delivery window.
-NOON = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
+NOON = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 
 
 def _hello(params: dict[str, Any], context: RenderContext) -> Rendered:
@@ -117,11 +117,11 @@ async def test_nothing_non_urgent_at_night_it_waits_for_her_morning(
 ) -> None:
     app, emu = world
     (mother,) = started_users(emu, 7, 1)
-    clock.set(datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc))  # 23:00 in Almaty
+    clock.set(datetime(2026, 11, 24, 18, 0, tzinfo=UTC))  # 23:00 in Almaty
     await queue(app, [hello(mother, 1, due=clock.now()), hello(mother, 2, priority=URGENT, due=clock.now())])
     await app.delivery.drain()
     assert [m.text for m in emu.user(user_id=mother).messages] == ["Hello 2"]  # urgent goes at once
-    clock.set(datetime(2026, 11, 25, 5, 0, tzinfo=timezone.utc))  # 10:00 next morning
+    clock.set(datetime(2026, 11, 25, 5, 0, tzinfo=UTC))  # 10:00 next morning
     await app.delivery.drain()
     assert [m.text for m in emu.user(user_id=mother).messages] == ["Hello 2", "Hello 1"]
 

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from bot.clock import ManualClock
+from bot.context import AppContext
 from bot.services import families as service
 from db import families
-from bot.context import AppContext
 
 TODAY = date(2026, 11, 24)
 

@@ -4,7 +4,7 @@ whose nurse changed, who sees which open question, and stale notices."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
 
@@ -13,7 +13,7 @@ from db.engine import Database
 from db.questions import IN, NOTICE_KIND, OUT
 from db.schema import outbox, users
 
-NOW = datetime(2026, 11, 30, 5, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 

@@ -3,7 +3,7 @@ answers saved only while open, and a result written once."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert
 
@@ -11,8 +11,9 @@ from db import screenings
 from db.engine import Database
 from db.schema import outbox as outbox_table
 from db.schema import users
+from db.screenings import ScreeningStatus
 
-NOW = datetime(2026, 11, 30, 5, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
 MOOD = ("phq2", "phq9")
 
 
@@ -41,7 +42,7 @@ async def test_the_planner_reads_begun_checks_and_whether_her_last_mood_result_w
             conn, user_id=1, questionnaire="danger_post", track="child", ref_id=1, occurrence="check:m1:danger_post:d7",
             answers={}, now=NOW,
         )
-        await screenings.set_status(conn, abandoned, screenings.ABANDONED, NOW, expected=(screenings.OPEN,))
+        await screenings.set_status(conn, abandoned, ScreeningStatus.ABANDONED, NOW, expected=(ScreeningStatus.OPEN,))
         facts = await screenings.planning_facts(conn, 1, MOOD)
     assert facts.begun == {"check:m1:phq2:d14"}  # an abandoned one may be asked again
     assert facts.mood_positive  # a positive short screen keeps the monthly check going
@@ -59,12 +60,12 @@ async def test_a_result_is_written_once_and_answers_only_while_open(database: Da
         sid = await screenings.insert_screening(
             conn, user_id=2, questionnaire="phq2", track=None, ref_id=None, occurrence=None, answers={}, now=NOW
         )
-        assert await screenings.save_answers(conn, sid, {"q1": ("1",)}, NOW, expected=screenings.OPEN)
+        assert await screenings.save_answers(conn, sid, {"q1": ("1",)}, NOW, expected=ScreeningStatus.OPEN)
         assert await screenings.complete(conn, sid, band="none", total=1, label=None, triggers=(), self_harm=False,
                                          step_to=None, now=NOW)
         assert not await screenings.complete(conn, sid, band="high", total=9, label=None, triggers=(), self_harm=False,
                                              step_to=None, now=NOW)
-        assert not await screenings.save_answers(conn, sid, {"q1": ("3",)}, NOW, expected=screenings.OPEN)
+        assert not await screenings.save_answers(conn, sid, {"q1": ("3",)}, NOW, expected=ScreeningStatus.OPEN)
         record = await screenings.get_screening(conn, sid)
     assert record is not None and record.band == "none" and record.answers == {"q1": ("1",)}
 

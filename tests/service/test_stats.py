@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,8 +17,8 @@ from bot.clock import ManualClock
 from bot.context import AppContext
 from bot.domain.access import Actor, StaffRole
 from bot.i18n import make_i18n
-from bot.views.reports import csv_bytes, csv_header, daily_header, overview_text
 from bot.services import stats as service
+from bot.views.reports import csv_bytes, csv_header, daily_header, overview_text
 from db import staff as staff_db
 from db.engine import Database
 from db.fsm_storage import DatabaseStorage
@@ -26,13 +26,13 @@ from db.schema import care_states, children, family_messages, outbox, pregnancie
 from tests.e2e.harness import make_settings
 
 ALMATY = ZoneInfo("Asia/Almaty")
-NOW = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)  # 10:00 in Almaty, Tuesday
+NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)  # 10:00 in Almaty, Tuesday
 NURSE_1, NURSE_2 = 8001, 8002  # their Telegram ids
 ADMIN_USER = 9001
 
 
 def local(day: str, clock: str = "10:00") -> datetime:
-    return datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=ALMATY).astimezone(timezone.utc)
+    return datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=ALMATY).astimezone(UTC)
 
 
 # id: (region, polyclinic, language, planning, pregnancy, children, paused, unreachable, registered at, nurse)

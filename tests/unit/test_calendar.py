@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import (
@@ -18,7 +18,7 @@ from bot.domain.calendar import (
 ALMATY = ZoneInfo("Asia/Almaty")
 WINDOW = (time(9), time(21))
 TODAY = date(2026, 11, 24)
-NOW = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)  # 10:00 in Almaty
+NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)  # 10:00 in Almaty
 SCREENING = Item("us_first_trimester", "pregnancy", 77, 97)  # 11+0 … 13+6 weeks
 VACCINE_2M = Item("vac_2m", "child", 61, 75)
 
@@ -79,7 +79,7 @@ def test_nothing_after_the_window_closed() -> None:
 
 def test_a_night_time_moment_waits_for_the_morning() -> None:
     ref = pregnant_at(12)
-    night = datetime(2026, 11, 24, 19, 0, tzinfo=timezone.utc)  # 00:00 in Almaty
+    night = datetime(2026, 11, 24, 19, 0, tzinfo=UTC)  # 00:00 in Almaty
     (message,) = plan([ref], now=night, horizon=timedelta(days=8)).messages
     assert 9 <= local(message.due).hour < 21 and message.due > night
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given
@@ -13,7 +13,7 @@ WINDOW = (time(9), time(21))
 
 
 def at(hour: int, minute: int = 0, day: int = 24) -> datetime:
-    return datetime(2026, 11, day, hour, minute, tzinfo=ALMATY).astimezone(timezone.utc)
+    return datetime(2026, 11, day, hour, minute, tzinfo=ALMATY).astimezone(UTC)
 
 
 def test_inside_the_window_nothing_moves() -> None:
@@ -35,7 +35,7 @@ def test_the_morning_is_spread_over_an_hour() -> None:
 
 
 @given(
-    moment=st.datetimes(min_value=datetime(2024, 3, 2), max_value=datetime(2030, 1, 1), timezones=st.just(timezone.utc)),
+    moment=st.datetimes(min_value=datetime(2024, 3, 2), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)),
     key=st.integers(min_value=0, max_value=10**12),
 )
 def test_result_is_always_inside_the_window_and_never_earlier(moment: datetime, key: int) -> None:

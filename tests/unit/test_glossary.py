@@ -8,9 +8,10 @@ bot/content/*.toml (nested tables, arrays of tables, inline tables such as
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
@@ -39,7 +40,7 @@ def _cells(line: str) -> list[str]:
 def parse_glossary(text: str) -> list[Term]:
     """Rows of the first Markdown table whose header is exactly COLUMNS."""
     lines = text.splitlines()
-    for start, line in enumerate(lines):
+    for start, line in enumerate(lines):  # noqa: B007 - `start` is read after the loop
         if line.lstrip().startswith("|") and [c.lower() for c in _cells(line)] == COLUMNS:
             break
     else:

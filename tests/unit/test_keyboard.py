@@ -7,11 +7,12 @@ import pytest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.domain.calendar import TrackCode
 from bot.domain.children import Sex
 from bot.domain.flow import Role
 from bot.domain.pregnancy import DatingMethod
 from bot.keyboards import Keyboard
-from bot.keyboards.calendar import AppointmentAction, AppointmentCb, CareAction, CareCb, TrackCode
+from bot.keyboards.calendar import AppointmentAction, AppointmentCb, CareAction, CareCb
 from bot.keyboards.profile import ProfileAction, ProfileCb
 from bot.keyboards.registration import (
     CONTINUE,

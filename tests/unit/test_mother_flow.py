@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.content.care import Track, care_item
-from bot.domain.calendar import TRACK_CODES
+from bot.content.care import care_item
+from bot.domain.calendar import Track, TrackCode
 from bot.domain.caseload import Standing
 from bot.domain.flow import Step
 from bot.i18n import make_i18n
-from bot.keyboards.calendar import TrackCode
 from bot.services.care import CalendarEntry
 from bot.views.calendar import calendar_text
 from db.care import AppointmentRecord
@@ -26,8 +25,9 @@ def test_one_state_per_question_named_as_stored_flows_are() -> None:
     assert step_of(None) is None and step_of("AppointmentFlow:what") is None
 
 
-def test_track_codes_of_reminder_buttons_are_the_calendars() -> None:
-    assert {code.value for code in TrackCode} == set(TRACK_CODES.values())
+def test_a_track_and_its_letter_go_both_ways() -> None:
+    assert [TrackCode.of(code.track) for code in TrackCode] == list(TrackCode)
+    assert [str(TrackCode.of(track)) for track in Track] == ["p", "c", "l"]
 
 
 def _entry(item_id: str, standing: Standing, opens: date, closes: date) -> CalendarEntry:

@@ -56,7 +56,7 @@ def test_operator_code_list() -> None:
         | {str(n) for n in range(760, 765)}
         | {"771", "775", "776", "777", "778"}
     )
-    assert KZ_MOBILE_CODES == expected
+    assert expected == KZ_MOBILE_CODES
 
 
 @pytest.mark.parametrize(

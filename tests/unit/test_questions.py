@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -24,7 +24,7 @@ from bot.domain.questions import (
     utf16_len,
 )
 
-ASKED = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
+ASKED = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 
 
@@ -33,7 +33,7 @@ def times(reminded: datetime | None = None, escalated: datetime | None = None, a
 
 
 def test_the_thresholds_are_a_day_and_two_days() -> None:
-    assert (REMIND_AFTER, ESCALATE_AFTER) == (timedelta(hours=24), timedelta(hours=48))
+    assert (timedelta(hours=24), timedelta(hours=48)) == (REMIND_AFTER, ESCALATE_AFTER)
 
 
 @pytest.mark.parametrize(

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.views.charts import ChartLabels, daily_chart
 from bot.domain.stats import Figures, middle_median, periods, split_duration, total
 from bot.i18n import make_i18n
-from bot.views.reports import overview_text
 from bot.services.stats import Report
+from bot.views.charts import ChartLabels, daily_chart
+from bot.views.reports import overview_text
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -22,16 +23,16 @@ ALMATY = ZoneInfo("Asia/Almaty")
 def test_periods_are_local_days_ending_today() -> None:
     span = periods(date(2026, 11, 24), ALMATY)
     assert span.days[0] == date(2026, 10, 26) and span.days[-1] == date(2026, 11, 24) and len(span.days) == 30
-    assert span.long_since == datetime(2026, 10, 25, 19, 0, tzinfo=timezone.utc)  # 00:00 in Almaty (UTC+5)
-    assert span.short_since == datetime(2026, 11, 17, 19, 0, tzinfo=timezone.utc)  # today and the 6 days before
-    assert span.day_starts[-1] == datetime(2026, 11, 24, 19, 0, tzinfo=timezone.utc)  # tomorrow
+    assert span.long_since == datetime(2026, 10, 25, 19, 0, tzinfo=UTC)  # 00:00 in Almaty (UTC+5)
+    assert span.short_since == datetime(2026, 11, 17, 19, 0, tzinfo=UTC)  # today and the 6 days before
+    assert span.day_starts[-1] == datetime(2026, 11, 24, 19, 0, tzinfo=UTC)  # tomorrow
     assert len(span.day_starts) == 31
 
 
 def test_periods_follow_a_clock_change() -> None:
     """Where clocks move (not Kazakhstan since 2024, but the zone is a setting), days are 23 or 25 hours."""
     span = periods(date(2026, 11, 5), ZoneInfo("Europe/Berlin"))
-    lengths = {b - a for a, b in zip(span.day_starts, span.day_starts[1:])}
+    lengths = {b - a for a, b in pairwise(span.day_starts)}
     assert lengths == {timedelta(hours=24), timedelta(hours=25)}
 
 
@@ -61,7 +62,7 @@ def test_durations_round_to_the_minute(seconds: float, parts: tuple[int, int, in
 def test_a_very_long_list_of_places_still_fits_one_message() -> None:
     many = {f"region_{n:03d}": Figures(registered=n + 1) for n in range(400)}
     report = Report(
-        region=None, as_of=datetime(2026, 11, 24, 5, tzinfo=timezone.utc), periods=periods(date(2026, 11, 24), ALMATY),
+        region=None, as_of=datetime(2026, 11, 24, 5, tzinfo=UTC), periods=periods(date(2026, 11, 24), ALMATY),
         total=total(many.values()), regions=many, polyclinics={}, languages={"kk": 1}, announcements_short=0,
         announcements_long=0, median_seconds=None,
     )
