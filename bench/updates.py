@@ -3,8 +3,9 @@
 Both bots poll the same kind of emulator over loopback HTTP, in the same process and event loop,
 driven by the same closed-loop load: `--concurrency` simulated people, each sending her next
 update when the previous one was answered. Ours: registered mothers sending typical updates
-(/profile, /help, a free-text message) through the real wiring (middlewares, FSM storage on the
-database, i18n, handlers). Echo: aiogram's Dispatcher with one handler that answers the text.
+(/profile, /help, a free-text message, a tap on a profile-card button) through the real wiring
+(middlewares, FSM storage on the database, i18n, handlers). Echo: aiogram's Dispatcher with one
+handler that answers the text and one that answers a press.
 
     .venv/bin/python -m bench.updates --updates 3000 --concurrency 50
 """
@@ -29,18 +30,22 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.app import build_application
 from bot.clock import ManualClock
 from bot.config import load_settings
+from bot.domain.flow import Draft
 from bot.services.families import insert_family
 from db.migrate import upgrade_to_head
 from emulator import BotAPIEmulator, SimUser
 
 TOKEN = "123456:BENCH-token-for-emulator"
 START = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
-TYPICAL = ("/profile", "/help", "Рахмет!")
+# What a mother sends, in turn; PRESS is a tap on her profile card's button (callback data "pf:show":
+# routed by value, answered by CallbackAnswerMiddleware, her card sent again).
+PRESS = "pf:show"
+TYPICAL = ("/profile", "/help", "Рахмет!", PRESS)
 
 
 @dataclass
@@ -53,7 +58,7 @@ class Result:
     p99_ms: float
 
 
-def draft(lang: str) -> dict[str, object]:
+def draft(lang: str) -> Draft:
     return {
         "lang": lang,
         "roles": ["pregnant", "parent"],
@@ -74,7 +79,11 @@ async def drive(emu: BotAPIEmulator, users: list[SimUser], total: int, concurren
         user = users[index % len(users)]
         for turn in range(per_worker):
             started = time.perf_counter()
-            await user.send(TYPICAL[turn % len(TYPICAL)])
+            act = TYPICAL[turn % len(TYPICAL)]
+            if act == PRESS:
+                await user.forge_click(PRESS)  # the data of a button she has: no client-side check needed here
+            else:
+                await user.send(act)
             await user.wait_for_message(timeout=60)
             latencies.append(time.perf_counter() - started)
 
@@ -144,6 +153,11 @@ async def bench_echo(total: int, concurrency: int) -> Result:
         @dp.message()
         async def echo(message: Message) -> None:
             await message.answer(message.text or "?")
+
+        @dp.callback_query()
+        async def echo_press(callback: CallbackQuery) -> None:
+            await callback.answer()
+            await bot.send_message(callback.from_user.id, callback.data or "?")
 
         users = [emu.user(user_id=20_000 + i, first_name="Echo", language_code="ru") for i in range(concurrency)]
         task = asyncio.create_task(dp.start_polling(bot, handle_signals=False))

@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.context import AppContext
 from bot.domain.access import Actor
+from bot.domain.dates import format_moment
 from bot.domain.questions import MAX_TEXT, preview, utf16_len
 from bot.filters import IsStaff, pressed
 from bot.keyboards import questions as kb
@@ -28,7 +29,6 @@ from bot.views.questions import (
     nurse_text,
     open_questions_text,
     sent_text,
-    staff_time,
     thread_line,
     too_long_text,
     who,
@@ -235,7 +235,7 @@ async def _show_thread(bot: Bot, chat_id: int, app: AppContext, view: QuestionVi
     thread = view.thread or [view.question]
     shown = thread[-THREAD_SHOWN:]
     for question in shown:
-        asked = staff_time(question.created_at, app.settings.tz)
+        asked = format_moment(question.created_at, app.settings.tz)
         if question.photo_file_id is None:
             await bot.send_message(chat_id, thread_line(asked, question.text))
             continue
@@ -271,7 +271,7 @@ async def on_open_question(
     parent = preview(view.parent.text or "📷", 200)[0] if view.parent is not None else None
     answered_at = view.question.answered_at
     prompt = answer_prompt(
-        view.family, app.today(), view.answered_by, staff_time(answered_at, app.settings.tz) if answered_at else None, parent, earlier
+        view.family, app.today(), view.answered_by, format_moment(answered_at, app.settings.tz) if answered_at else None, parent, earlier
     )
     await _wait_for_text(bot, chat_id, state, {"question": view.question.id}, prompt)
 

@@ -33,6 +33,8 @@ from bot.domain.flow import (
     Role,
     Step,
     child_complete,
+    dating_from_draft,
+    dating_to_draft,
     toggle_role,
 )
 from bot.domain.names import clean_person_name
@@ -72,7 +74,6 @@ from bot.keyboards.registration import (
 from bot.logging_setup import log_event
 from bot.services import families as family_service
 from bot.services import questions as questions_service
-from bot.services.families import dating_from_draft
 from bot.views.registration import (
     bad_date_text,
     birth_clash_text,
@@ -192,8 +193,7 @@ async def _store_dating(message: Message, bot: Bot, state: FSMContext, app: AppC
     if clash is not None:
         await message.answer(dating_clash_text(str(clash.get("name") or ""), date.fromisoformat(clash["birth"]), started))
         return
-    # families.dating_to_draft is typed as a plain dict: written untyped until it says PregnancyDraft.
-    await state.update_data(pregnancy=family_service.dating_to_draft(dating))
+    await update_draft(state, pregnancy=dating_to_draft(dating))
     await advance(bot, message.chat.id, state, app)
 
 

@@ -27,12 +27,11 @@ from bot.domain.phone import normalize_contact_phone, normalize_kz_mobile
 from bot.keyboards import registration as kb
 from bot.services import caseload as caseload_service
 from bot.services import staff as staff_service
+from bot.telegram_errors import gone, unchanged
 from db.records import StaffRecord
 
 T = TypeVar("T")
 
-# Telegram's answers to an edit that changes nothing, or of a message gone meanwhile: both are fine.
-QUIET_EDIT_ERRORS = ("message is not modified", "message to edit not found")
 
 
 # --- answering a press ------------------------------------------------------------------------------
@@ -115,7 +114,7 @@ async def edit_quietly(callback: CallbackQuery, *, text: str | None = None, mark
         else:
             await message.edit_text(text, reply_markup=markup)
     except TelegramBadRequest as exc:
-        if not any(quiet in exc.message for quiet in QUIET_EDIT_ERRORS):
+        if not (unchanged(exc) or gone(exc)):
             raise
 
 

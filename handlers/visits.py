@@ -25,7 +25,7 @@ from bot.filters import IsStaff, pressed
 from bot.keyboards import nurse as kb
 from bot.keyboards.nurse import VisitAction, VisitCb
 from bot.services import visits as visit_service
-from bot.services.care import entry_title
+from bot.views.calendar import entry_title
 from bot.views.caseload import chosen_text, visit_saved_text
 from db.records import StaffRecord
 from handlers.replies import (

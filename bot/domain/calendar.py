@@ -48,7 +48,7 @@ class TrackCode(StrEnum):
 
     @classmethod
     def of(cls, track: Track) -> TrackCode:
-        return cls[track.name]
+        return cls[Track(track).name]  # a plain "pregnancy" (a record read as text) is a Track too
 
     @property
     def track(self) -> Track:

@@ -7,7 +7,7 @@ a four-digit year. A year is always required: "12.03" alone is ambiguous around 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, tzinfo
 
 __all__ = ["format_date", "parse_date"]
 
@@ -60,3 +60,9 @@ def parse_date(text: str, today: date) -> date | None:
 def format_date(d: date) -> str:
     """``DD.MM.YYYY``, the way dates are written in Kazakhstan."""
     return f"{d.day:02d}.{d.month:02d}.{d.year:04d}"
+
+
+def format_moment(moment: datetime, tz: tzinfo) -> str:
+    """A moment as staff read it, in the programme's time zone: "24.11.2026 10:05"."""
+    local = moment.astimezone(tz)
+    return f"{format_date(local.date())} {local:%H:%M}"

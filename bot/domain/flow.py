@@ -7,10 +7,11 @@ a `/start` in the middle, or an edit from the summary all land on the right ques
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import TypedDict
 
-from bot.domain.pregnancy import DatingMethod
+from bot.domain.pregnancy import DatingMethod, PregnancyDating
 
 
 class Step(StrEnum):
@@ -61,11 +62,27 @@ class EditTarget(StrEnum):
 
 
 class PregnancyDraft(TypedDict):
-    """Her pregnancy's dating as typed (bot.services.families.dating_to_draft): ISO dates."""
+    """Her pregnancy's dating as typed (dating_to_draft): ISO dates."""
 
     method: str  # a bot.domain.pregnancy.DatingMethod value
     due: str
     lmp: str | None
+
+
+def dating_to_draft(dating: PregnancyDating) -> PregnancyDraft:
+    return {
+        "method": dating.method.value,
+        "due": dating.due_date.isoformat(),
+        "lmp": dating.lmp_date.isoformat() if dating.lmp_date else None,
+    }
+
+
+def dating_from_draft(raw: PregnancyDraft) -> PregnancyDating:
+    return PregnancyDating(
+        due_date=date.fromisoformat(raw["due"]),
+        method=DatingMethod(raw["method"]),
+        lmp_date=date.fromisoformat(lmp) if (lmp := raw.get("lmp")) else None,
+    )
 
 
 class ChildDraft(TypedDict, total=False):

@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.context import AppContext
 from bot.delivery import ALERT, URGENT
 from bot.domain.access import Actor, FamilyPlace, can_view_family
+from bot.domain.dates import format_moment
 from bot.domain.escalation import AlertOutcome, first_tier, next_tier, wait_for
 from bot.domain.outbox import OutboxKind
 from bot.domain.questions import Tier
 from bot.logging_setup import log_event
-from bot.services.questions import when
 from bot.services.staff import care_tiers
 from db import alerts, families, outbox, screenings, staff
 from db.alerts import AlertRecord
@@ -100,7 +100,8 @@ async def raise_alert(app: AppContext, conn: AsyncConnection, user: UserRecord, 
     people = tiers[tier]
     await alerts.add_recipients(conn, alert_id, [m.id for m in people], int(tier), 1)
     her_nurse = tiers[0][0] if tiers[0] else None
-    await outbox.enqueue(conn, _notices(alert_id, screening, band, when(app, now), tier, 1, people, now, her_nurse), now)
+    answered = format_moment(now, app.settings.tz)
+    await outbox.enqueue(conn, _notices(alert_id, screening, band, answered, tier, 1, people, now, her_nurse), now)
     log_event("alert_raised", alert_id=alert_id, band=band, tier=int(tier))
     return Raised(alert_id, tier, people[0].name if tier is Tier.NURSE else None)
 
@@ -136,8 +137,9 @@ async def _escalate_one(app: AppContext, conn: AsyncConnection, alert: AlertReco
         return 1
     people = tiers[tier]
     await alerts.add_recipients(conn, alert.id, [m.id for m in people], int(tier), rounds)
-    await outbox.enqueue(conn, _notices(alert.id, screening, alert.band, when(app, alert.created_at), tier, rounds, people, now,
-                                        tiers[0][0] if tiers[0] else None), now)
+    answered = format_moment(alert.created_at, app.settings.tz)
+    her_nurse = tiers[0][0] if tiers[0] else None
+    await outbox.enqueue(conn, _notices(alert.id, screening, alert.band, answered, tier, rounds, people, now, her_nurse), now)
     log_event("alert_escalated", alert_id=alert.id, tier=int(tier), round=rounds)
     return 1
 
@@ -231,7 +233,7 @@ async def acknowledge(app: AppContext, actor: Actor, alert_id: int, said: str | 
                 [
                     OutgoingMessage(
                         chat_id=m.user_id, priority=ALERT, kind=OutboxKind.ALERT, message_key=TAKEN,
-                        params={"alert": alert_id, "by": taker_name, "at": when(app, now)},
+                        params={"alert": alert_id, "by": taker_name, "at": format_moment(now, app.settings.tz)},
                         due_at=now, unique_key=f"alert:{alert_id}:taken:{m.user_id}", about=alert.user_id,
                     )
                     for m in members

@@ -43,6 +43,7 @@ from bot.domain.outbox import OutboxKind
 from bot.keyboards.broadcast import control_keyboard
 from bot.logging_setup import log_event
 from bot.services import staff as staff_service
+from bot.telegram_errors import gone, unchanged, uneditable
 from bot.views.broadcasts import progress_text, skipped_of
 from db import broadcasts as db
 from db import outbox, staff
@@ -372,10 +373,10 @@ async def _show(app: AppContext, bot: Bot, broadcast: BroadcastRecord, text: str
             shown[broadcast.id] = signature
             return True
         except TelegramBadRequest as exc:
-            if "message is not modified" in exc.message:
+            if unchanged(exc):
                 shown[broadcast.id] = signature
                 return False
-            if "message to edit not found" not in exc.message and "can't be edited" not in exc.message:
+            if not (gone(exc) or uneditable(exc)):
                 log_event("broadcast_progress_failed", broadcast_id=broadcast.id, error=type(exc).__name__)
                 return False
         except (TelegramAPIError, TelegramNetworkError) as exc:  # she blocked the bot, Telegram is down: later

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from aiogram import html
-
 from bot.content.care import CareItem, care_items
 from bot.context import AppContext
 from bot.domain.calendar import SNOOZE, CareStatus, Track, item_window
@@ -145,12 +143,6 @@ def calendar_entries(
 
 def state_map(states: Iterable[care.CareStateRecord]) -> dict[tuple[Track, int, str], CareStatus]:
     return {(s.track, s.ref_id, s.item_id): s.status for s in states}
-
-
-def entry_title(entry: CalendarEntry, lang: str) -> str:
-    """"Aruzhan: Vaccination at 2 months" (HTML), or just the item for her own pregnancy."""
-    whom = f"{html.quote(entry.whom)}: " if entry.whom else ""
-    return whom + html.quote(entry.item.title(lang))
 
 
 @dataclass(frozen=True, slots=True)

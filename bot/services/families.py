@@ -8,7 +8,6 @@ worker that calls the same function cannot forget a step.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,7 +19,7 @@ from bot.content import region as find_region
 from bot.context import AppContext
 from bot.domain.birth import BirthFacts, parse_birth_weight, parse_gestation_weeks
 from bot.domain.children import Sex, validate_birth_date
-from bot.domain.flow import EditTarget, Role
+from bot.domain.flow import ChildDraft, Draft, EditTarget, Role, dating_from_draft
 from bot.domain.pregnancy import DatingMethod, LifeEventKind, PregnancyDating, PregnancyStatus
 from bot.domain.privacy import pseudonym
 from bot.logging_setup import log_event
@@ -38,29 +37,20 @@ class InvalidDraft(Exception):
     """The stored answers do not add up (e.g. edited by hand or from an old version)."""
 
 
-def dating_to_draft(dating: PregnancyDating) -> dict[str, str | None]:
-    return {
-        "method": dating.method.value,
-        "due": dating.due_date.isoformat(),
-        "lmp": dating.lmp_date.isoformat() if dating.lmp_date else None,
-    }
-
-
-def dating_from_draft(raw: Mapping[str, Any]) -> PregnancyDating:
-    return PregnancyDating(
-        due_date=date.fromisoformat(raw["due"]),
-        method=DatingMethod(raw["method"]),
-        lmp_date=date.fromisoformat(raw["lmp"]) if raw.get("lmp") else None,
-    )
-
-
 def dating_of(pregnancy: PregnancyRecord) -> PregnancyDating:
     return PregnancyDating(
         due_date=pregnancy.due_date, method=DatingMethod(pregnancy.dating_method), lmp_date=pregnancy.lmp_date
     )
 
 
-def child_from_draft(raw: Mapping[str, Any], today: date, pregnancy_id: int | None = None) -> NewChild:
+def _dating_in(draft: Draft) -> PregnancyDating:
+    raw = draft.get("pregnancy")
+    if raw is None:
+        raise InvalidDraft("no pregnancy dates")
+    return dating_from_draft(raw)
+
+
+def child_from_draft(raw: ChildDraft, today: date, pregnancy_id: int | None = None) -> NewChild:
     birth = date.fromisoformat(raw["birth"])
     if validate_birth_date(birth, today) is not None:
         raise InvalidDraft("birth date out of range")
@@ -93,7 +83,7 @@ async def load_family(app: AppContext, user_id: int) -> Family | None:
     return await families.cached_family(app.database, user_id)
 
 
-async def complete_registration(app: AppContext, user_id: int, draft: Mapping[str, Any]) -> UserRecord:
+async def complete_registration(app: AppContext, user_id: int, draft: Draft) -> UserRecord:
     """Her record from the finished draft; then her reminders, her nurse (the reply she reads names
     the nurse, so no separate message waits for her morning) and the nurse's word of an early baby."""
     user = await insert_family(app.database, app.clock.now(), app.today(), user_id, draft)
@@ -103,7 +93,7 @@ async def complete_registration(app: AppContext, user_id: int, draft: Mapping[st
     return user
 
 
-async def insert_family(database: Database, now: datetime, today: date, user_id: int, draft: Mapping[str, Any]) -> UserRecord:
+async def insert_family(database: Database, now: datetime, today: date, user_id: int, draft: Draft) -> UserRecord:
     """The record alone, with nothing that follows from it: for seeding a world (tests, benchmarks).
     A person registers through `complete_registration`."""
     roles = set(draft.get("roles", []))
@@ -128,7 +118,7 @@ async def insert_family(database: Database, now: datetime, today: date, user_id:
             now,
         )
         if Role.PREGNANT in roles:
-            dating = dating_from_draft(draft["pregnancy"])
+            dating = _dating_in(draft)
             await families.insert_pregnancy(conn, user_id, dating.due_date, dating.method, dating.lmp_date, now)
         for kid in kids:
             await families.insert_child(conn, user_id, kid, now)
@@ -148,7 +138,7 @@ async def _tell_nurse_of_early_babies(app: AppContext, user_id: int) -> None:
             await _tell_if_early_or_small(conn, user_id, child.id, kid, now)
 
 
-async def apply_profile_edit(app: AppContext, user_id: int, data: Mapping[str, Any]) -> str:
+async def apply_profile_edit(app: AppContext, user_id: int, data: Draft) -> str:
     """Save one finished profile edit and plan her reminders again (a new date or a new child changes
     the calendar; a new polyclinic, her nurse); returns the event name (for the reply and the log)."""
     target = EditTarget(data["target"])
@@ -168,7 +158,7 @@ async def apply_profile_edit(app: AppContext, user_id: int, data: Mapping[str, A
                 conn, user_id, now, region=data["region"], polyclinic=polyclinic, polyclinic_unlisted=polyclinic is None
             )
         elif target is EditTarget.PREGNANCY:
-            dating = dating_from_draft(data["pregnancy"])
+            dating = _dating_in(data)
             current = await families.active_pregnancy(conn, user_id)
             if current is None:
                 await families.insert_pregnancy(conn, user_id, dating.due_date, dating.method, dating.lmp_date, now)

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.context import AppContext
 from bot.delivery import ALERT, REMINDER
 from bot.domain.access import Actor, FamilyPlace, can_view_family
-from bot.domain.dates import format_date
+from bot.domain.dates import format_moment
 from bot.domain.outbox import OutboxKind
 from bot.domain.questions import (
     FollowUp,
@@ -87,12 +87,6 @@ async def _situation(conn: AsyncConnection, question: MessageRecord) -> _Situati
     return _Situation(question, place, await staff_service.care_tiers(conn, user, place.nurse_id), author)
 
 
-def when(app: AppContext, moment: datetime) -> str:
-    """A moment as staff read it, in the programme's time zone: "24.11.2026 10:05"."""
-    local = moment.astimezone(app.settings.tz)
-    return f"{format_date(local.date())} {local:%H:%M}"
-
-
 def _head(step: str, situation: _Situation, member: StaffRecord) -> str:
     """Which heading a notice gets (see the renderer): it depends on who reads it."""
     if step == "escalate":
@@ -119,7 +113,7 @@ def _notices(app: AppContext, situation: _Situation, step: str, recipients: list
             "text": text,
             "cut": cut,
             "photo": question.photo_file_id is not None,
-            "asked": when(app, question.created_at),
+            "asked": format_moment(question.created_at, app.settings.tz),
             "nurse": nurse.name if nurse is not None and member.id != nurse.id else None,
             "card": can_view_family(actor_of(member), situation.place),
         }

@@ -10,9 +10,10 @@ from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
 from bot.content.questionnaires import questionnaire
+from bot.domain.dates import format_moment
 from bot.domain.phone import format_phone
 from bot.services.alerts import AlertView
-from bot.views.questions import staff_time, who
+from bot.views.questions import who
 from bot.views.screening import BAND_MARK, full_answers_text
 
 
@@ -35,11 +36,11 @@ def alert_text(view: AlertView, lang: str, today: date, tz: tzinfo) -> str:
         "",
         full_answers_text(view.screening, lang, tz, view.family.user.language),
         "",
-        _("🕒 Answered {at}").format(at=staff_time(alert.created_at, tz)),
+        _("🕒 Answered {at}").format(at=format_moment(alert.created_at, tz)),
     ]
     if view.taken_by is not None and alert.acknowledged_at is not None:
         lines.append(
-            _("✅ Taken by {name} ({at})").format(name=html.quote(view.taken_by.name), at=staff_time(alert.acknowledged_at, tz))
+            _("✅ Taken by {name} ({at})").format(name=html.quote(view.taken_by.name), at=format_moment(alert.acknowledged_at, tz))
         )
     if alert.outcome is not None:
         lines.append(outcome_text(alert.outcome))
@@ -58,7 +59,7 @@ def open_alerts_text(total: int, views: Sequence[AlertView], lang: str, today: d
     lines = [_("🚨 <b>Open alerts</b> (nobody has taken them yet), oldest first: {count}").format(count=total), ""]
     for view in views:
         mark = BAND_MARK.get(view.alert.band, "•")
-        lines.append(f"{mark} {staff_time(view.alert.created_at, tz)} · {who(view.family, today)} · {html.quote(_title(view, lang))}")
+        lines.append(f"{mark} {format_moment(view.alert.created_at, tz)} · {who(view.family, today)} · {html.quote(_title(view, lang))}")
     return "\n".join(lines)
 
 

@@ -11,8 +11,14 @@ from aiogram.utils.i18n import ngettext
 
 from bot.domain.caseload import Standing
 from bot.domain.dates import format_date
-from bot.services.care import CalendarEntry, entry_title
+from bot.services.care import CalendarEntry
 from db.care import AppointmentRecord
+
+
+def entry_title(entry: CalendarEntry, lang: str) -> str:
+    """"Aruzhan: Vaccination at 2 months" (HTML), or just the item for her own pregnancy."""
+    whom = f"{html.quote(entry.whom)}: " if entry.whom else ""
+    return whom + html.quote(entry.item.title(lang))
 
 
 def appointment_line(on_date: date, at_time: str | None, what: str, place: str | None) -> str:

@@ -17,9 +17,10 @@ from bot.domain.dates import format_date
 from bot.domain.phone import format_phone
 from bot.domain.questions import preview
 from bot.keyboards.nurse import assessed_label, risk_label
-from bot.services.care import CalendarEntry, entry_title
+from bot.services.care import CalendarEntry
 from bot.services.caseload import FamilyCard, FamilyList, ListEntry, NextUp
 from bot.services.families import dating_of
+from bot.views.calendar import entry_title
 from bot.views.profile import child_line, place_label, pregnancy_line, stage_label
 from bot.views.screening import missed_title, staff_result_line
 from db.caseload import GoalRecord, SetAppointmentRecord, VisitRecord

@@ -4,14 +4,14 @@ to staff, her nurse's contacts, the thread of a question and the prompt to answe
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.content import polyclinic as find_polyclinic
-from bot.domain.dates import format_date
+from bot.domain.dates import format_moment
 from bot.domain.phone import format_phone
 from bot.domain.questions import MAX_TEXT, preview
 from bot.services.questions import Delivered
@@ -33,12 +33,6 @@ def nurse_contact_lines(nurse: str, phone: str | None, polyclinic: str | None, l
         if clinic.address:
             lines.append(_("Address: {address}").format(address=html.quote(clinic.address)))
     return lines
-
-
-def staff_time(moment: datetime, tz: tzinfo) -> str:
-    """A moment as staff read it, in the programme's time zone: "24.11.2026 10:05"."""
-    local = moment.astimezone(tz)
-    return f"{format_date(local.date())} {local:%H:%M}"
 
 
 def who(family: Family, today: date) -> str:
@@ -130,7 +124,7 @@ def open_questions_text(total: int, items: Sequence[tuple[MessageRecord, Family]
         snippet, cut = preview(question.text or "", 80)
         body = f"«{html.quote(snippet)}{'…' if cut else ''}»" if snippet else ""
         photo = " 📷" if question.photo_file_id else ""
-        lines.append(f"{number}. {mark}{who(family, today)}, {staff_time(question.created_at, tz)}{photo}\n{body}".rstrip())
+        lines.append(f"{number}. {mark}{who(family, today)}, {format_moment(question.created_at, tz)}{photo}\n{body}".rstrip())
     return "\n".join(lines)
 
 
@@ -140,7 +134,7 @@ def sent_text(result: Delivered, tz: tzinfo) -> str:
     if result.already_by is not None and result.already_at is not None:
         lines.append(
             _("Note: {name} had already answered this question ({at}). She gets both answers.").format(
-                name=html.quote(result.already_by.name), at=staff_time(result.already_at, tz)
+                name=html.quote(result.already_by.name), at=format_moment(result.already_at, tz)
             )
         )
     if result.family.unreachable_at is not None:

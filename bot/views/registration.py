@@ -11,9 +11,8 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.domain.children import MAX_CHILDREN
 from bot.domain.dates import format_date
-from bot.domain.flow import Draft, EditTarget, Step
+from bot.domain.flow import Draft, EditTarget, Step, dating_from_draft
 from bot.domain.pregnancy import DatingError, DatingMethod, PregnancyDating
-from bot.services.families import dating_from_draft
 from bot.views.profile import dating_check_text, summary_text
 from bot.views.questions import nurse_text
 from db.records import StaffRecord, UserRecord
