@@ -30,7 +30,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.app import build_application
 from bot.clock import ManualClock
@@ -42,10 +42,10 @@ from emulator import BotAPIEmulator, SimUser
 
 TOKEN = "123456:BENCH-token-for-emulator"
 START = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
-# What a mother sends, in turn; PRESS is a tap on her profile card's button (callback data "pf:show":
+# What a mother sends, in turn; PRESS is a tap on her profile card's button (callback data "pf:show:0":
 # routed by value, answered by CallbackAnswerMiddleware, her card sent again).
-PRESS = "pf:show"
-TYPICAL = ("/profile", "/help", "Рахмет!", PRESS)
+PRESS = "pf:show:0"
+TYPICAL = ("/profile", PRESS, "/help", "Рахмет!")  # the press comes under her profile card
 
 
 @dataclass
@@ -81,7 +81,7 @@ async def drive(emu: BotAPIEmulator, users: list[SimUser], total: int, concurren
             started = time.perf_counter()
             act = TYPICAL[turn % len(TYPICAL)]
             if act == PRESS:
-                await user.forge_click(PRESS)  # the data of a button she has: no client-side check needed here
+                await user.forge_click(PRESS)  # a tap under the newest keyboard: her profile card (or the echo's)
             else:
                 await user.send(act)
             await user.wait_for_message(timeout=60)
@@ -150,9 +150,11 @@ async def bench_echo(total: int, concurrency: int) -> Result:
         )
         dp = Dispatcher()
 
+        again = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="↻", callback_data=PRESS)]])
+
         @dp.message()
         async def echo(message: Message) -> None:
-            await message.answer(message.text or "?")
+            await message.answer(message.text or "?", reply_markup=again)
 
         @dp.callback_query()
         async def echo_press(callback: CallbackQuery) -> None:

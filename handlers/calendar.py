@@ -147,11 +147,11 @@ async def _for_the_question_on_screen(callback: CallbackQuery, callback_data: Ap
     return bool((await state.get_data()).get("id", 0) == callback_data.id)
 
 
-async def on_unregistered(callback_answer: CallbackAnswer) -> None:
+async def on_unregistered(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     alert(callback_answer, _("Please register first: send /start."))
 
 
-async def on_stale_appointment_button(callback_answer: CallbackAnswer) -> None:
+async def on_stale_appointment_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     stale(callback_answer)
 
 

@@ -77,7 +77,7 @@ async def _her_child(callback: CallbackQuery, callback_data: ProfileCb, family: 
 
 # --- presses that do nothing -------------------------------------------------------------------
 
-async def on_unregistered(callback_answer: CallbackAnswer) -> None:
+async def on_unregistered(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     alert(callback_answer, _("Please register first: send /start."))
 
 
@@ -91,7 +91,7 @@ async def on_gone(callback: CallbackQuery, bot: Bot, app: AppContext, callback_a
     await send_profile(bot, callback.from_user.id, app)
 
 
-async def on_stale_profile_button(callback_answer: CallbackAnswer) -> None:
+async def on_stale_profile_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     stale(callback_answer)
 
 

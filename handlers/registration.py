@@ -430,7 +430,7 @@ async def on_back_to_summary(callback: CallbackQuery, bot: Bot, state: FSMContex
     await advance(bot, callback.from_user.id, state, app)
 
 
-async def on_stale_step_button(callback_answer: CallbackAnswer) -> None:
+async def on_stale_step_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     """Data no button of the question on screen carries (an old version's, or forged)."""
     stale(callback_answer)
 

@@ -112,11 +112,11 @@ async def on_check(message: Message, app: AppContext, family: Family | None) -> 
         await message.answer(recent_checks_text(past, lang, app.settings.tz))
 
 
-async def on_unregistered(callback_answer: CallbackAnswer) -> None:
+async def on_unregistered(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     alert(callback_answer, _("Please register first: send /start."))
 
 
-async def on_stale_check_button(callback_answer: CallbackAnswer) -> None:
+async def on_stale_check_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     stale(callback_answer)
 
 

@@ -96,6 +96,9 @@ async def running_bot(database_url: str, clock: ManualClock | None = None, **set
         finally:
             if not bot.task.done():
                 await bot.stop()
+        # Reached when the test itself passed: no update may have ended in a handler's exception,
+        # whatever the test looked at (a broken catch-all leaves only a log line and a spinner).
+        assert bot.app.context.errors == 0, f"{bot.app.context.errors} update(s) ended in a handler error (log: event=handler_error)"
 
 
 async def spawn_main(api_url: str, database_url: str, *, stderr: int = asyncio.subprocess.DEVNULL, **env: str) -> asyncio.subprocess.Process:

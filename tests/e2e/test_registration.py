@@ -232,3 +232,13 @@ async def test_summary_edits_return_to_the_summary_with_everything_kept(bot: Run
         kids = await families.list_children(conn, 1007)
     assert user is not None and user.name == "Dana" and user.polyclinic == "astana_pc2"
     assert [k.name for k in kids] == ["Aru"]
+
+
+async def test_a_forged_role_on_the_roles_question_is_no_longer_active_and_the_question_stays(bot: RunningBot) -> None:
+    mother = await open_chat(bot, 3003, "en")
+    await mother.click("✅ I agree")
+    roles = mother.one_message()
+    await mother.forge_click("role:grandmother")
+    mother.assert_answered("This button is no longer active.", show_alert=True)
+    await mother.click("🤰 I am pregnant", on=roles)
+    mother.assert_answered()

@@ -52,3 +52,4 @@ async def fed(clean_database_url: str, migrated_sqlite: Path) -> AsyncIterator[F
         yield FedApp(app, session)
     finally:
         await app.shutdown()
+    assert app.context.errors == 0, f"{app.context.errors} update(s) ended in a handler error (log: event=handler_error)"
