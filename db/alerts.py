@@ -155,13 +155,6 @@ async def open_alerts(
     return total, [_record(AlertRecord, row) for row in rows]
 
 
-async def alerts_of(conn: AsyncConnection, user_id: int, limit: int = 5) -> list[AlertRecord]:
-    rows = await conn.execute(
-        select(alerts).where(alerts.c.user_id == user_id).order_by(alerts.c.id.desc()).limit(limit)
-    )
-    return [_record(AlertRecord, row) for row in rows]
-
-
 async def hasten_for_staff_chat(conn: AsyncConnection, chat_id: int, now: datetime) -> int:
     """Open alerts sent to this chat's staff member go further now (her chat cannot be reached)."""
     sent_to_chat = (

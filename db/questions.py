@@ -67,12 +67,6 @@ async def get_message(conn: AsyncConnection, message_id: int) -> MessageRecord |
     return _record(MessageRecord, row) if row else None
 
 
-async def recent_messages(conn: AsyncConnection, user_id: int, limit: int = 10) -> list[MessageRecord]:
-    """A family's last messages both ways, newest first (ix_family_messages_user_id)."""
-    rows = await conn.execute(select(*_COLUMNS).where(fm.c.user_id == user_id).order_by(fm.c.id.desc()).limit(limit))
-    return [_record(MessageRecord, row) for row in rows]
-
-
 async def open_thread(conn: AsyncConnection, user_id: int, up_to: int) -> list[MessageRecord]:
     """Her questions still open up to (and including) this one, oldest first: what an answer answers."""
     rows = await conn.execute(

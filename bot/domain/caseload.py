@@ -167,8 +167,7 @@ def progress(done_flags: Iterable[bool]) -> Progress:
 
 # --- fitting a card into one message -------------------------------------------------------------
 
-TELEGRAM_LIMIT = 4096
-CARD_LIMIT = 4000  # room for what HTML parsing does not remove
+CARD_LIMIT = 4000  # Telegram takes 4,096 characters: room for what HTML parsing does not remove
 
 
 def utf16_len(text: str) -> int:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.content.care import Condition, care_items
 from bot.content.guidance import all_guidance
@@ -187,21 +189,25 @@ async def sweep(app: AppContext, batch: int = SWEEP_BATCH) -> int:
     return planned
 
 
-async def replan(app: AppContext, user_id: int) -> int:
-    """Her situation changed: forget what was planned and not yet sent, and plan again now.
+async def plan_again(conn: AsyncConnection, user_id: int, now: datetime) -> None:
+    """Her situation changed (call it inside the transaction that changed it): what was planned and
+    not yet sent goes, and she is due for planning now. `plan_user` right after the commit plans her
+    at once; should the process die in between, the next sweep does. What was sent stays (and its
+    unique key keeps it from being sent twice)."""
+    await outbox.drop_pending(conn, user_id, PLANNED)
+    await care.set_next_plan(conn, user_id, now)
 
-    What was sent stays (and its unique key keeps it from being sent twice).
-    """
+
+async def replan(app: AppContext, user_id: int) -> int:
+    """`plan_again` in a transaction of its own, then planned now: for a change made elsewhere."""
     async with app.database.transaction() as conn:
-        await outbox.drop_pending(conn, user_id, PLANNED)
-        await care.set_next_plan(conn, user_id, app.clock.now())
+        await plan_again(conn, user_id, app.clock.now())
     return await plan_user(app, user_id)
 
 
-async def stop_planning(app: AppContext, user_id: int) -> None:
-    """Paused: nothing planned goes out until she resumes."""
-    async with app.database.transaction() as conn:
-        await outbox.drop_pending(conn, user_id, PLANNED)
-        await care.set_next_plan(conn, user_id, app.clock.now() + timedelta(days=7))
+async def hold_planning(conn: AsyncConnection, user_id: int, now: datetime) -> None:
+    """Paused (inside the transaction that paused her): nothing planned goes out until she resumes."""
+    await outbox.drop_pending(conn, user_id, PLANNED)
+    await care.set_next_plan(conn, user_id, now + timedelta(days=7))
 
 

@@ -86,8 +86,11 @@ async def load_family(app: AppContext, user_id: int) -> Family | None:
 async def complete_registration(app: AppContext, user_id: int, draft: Draft) -> UserRecord:
     """Her record from the finished draft; then her reminders, her nurse (the reply she reads names
     the nurse, so no separate message waits for her morning) and the nurse's word of an early baby."""
-    user = await insert_family(app.database, app.clock.now(), app.today(), user_id, draft)
-    await calendar_service.replan(app, user_id)
+    now = app.clock.now()
+    async with app.database.transaction() as conn:
+        user = await _insert_family(conn, now, app.today(), user_id, draft)
+        await calendar_service.plan_again(conn, user_id, now)
+    await calendar_service.plan_user(app, user_id)
     await staff_service.assign_family(app, user_id, tell_her=False)
     await _tell_nurse_of_early_babies(app, user_id)
     return user
@@ -96,33 +99,37 @@ async def complete_registration(app: AppContext, user_id: int, draft: Draft) -> 
 async def insert_family(database: Database, now: datetime, today: date, user_id: int, draft: Draft) -> UserRecord:
     """The record alone, with nothing that follows from it: for seeding a world (tests, benchmarks).
     A person registers through `complete_registration`."""
+    async with database.transaction() as conn:
+        return await _insert_family(conn, now, today, user_id, draft)
+
+
+async def _insert_family(conn: AsyncConnection, now: datetime, today: date, user_id: int, draft: Draft) -> UserRecord:
     roles = set(draft.get("roles", []))
     polyclinic = draft.get("polyclinic") or None
     check_place(draft["region"], polyclinic)
     kids = [child_from_draft(c, today) for c in draft.get("children", [])] if Role.PARENT in roles else []
-    async with database.transaction() as conn:
-        if await families.get_user(conn, user_id) is not None:
-            raise InvalidDraft("already registered")
-        await families.insert_user(
-            conn,
-            NewUser(
-                id=user_id,
-                language=draft["lang"],
-                name=draft["name"],
-                phone=draft["phone"],
-                region=draft["region"],
-                polyclinic=polyclinic,
-                polyclinic_unlisted=polyclinic is None,
-                planning=Role.PLANNING in roles,
-            ),
-            now,
-        )
-        if Role.PREGNANT in roles:
-            dating = _dating_in(draft)
-            await families.insert_pregnancy(conn, user_id, dating.due_date, dating.method, dating.lmp_date, now)
-        for kid in kids:
-            await families.insert_child(conn, user_id, kid, now)
-        user = await families.get_user(conn, user_id)
+    if await families.get_user(conn, user_id) is not None:
+        raise InvalidDraft("already registered")
+    await families.insert_user(
+        conn,
+        NewUser(
+            id=user_id,
+            language=draft["lang"],
+            name=draft["name"],
+            phone=draft["phone"],
+            region=draft["region"],
+            polyclinic=polyclinic,
+            polyclinic_unlisted=polyclinic is None,
+            planning=Role.PLANNING in roles,
+        ),
+        now,
+    )
+    if Role.PREGNANT in roles:
+        dating = _dating_in(draft)
+        await families.insert_pregnancy(conn, user_id, dating.due_date, dating.method, dating.lmp_date, now)
+    for kid in kids:
+        await families.insert_child(conn, user_id, kid, now)
+    user = await families.get_user(conn, user_id)
     assert user is not None
     log_event("registration_completed", user_id=user_id, pregnant=int(Role.PREGNANT in roles), children=len(kids))
     return user
@@ -195,9 +202,10 @@ async def apply_profile_edit(app: AppContext, user_id: int, data: Draft) -> str:
                 values = {"sex": Sex(child["sex"]).value}
             if not await families.update_child(conn, user_id, child_id, **values):
                 raise InvalidDraft("not her child")
+        await calendar_service.plan_again(conn, user_id, now)
     event = f"profile_{target.value}_saved"
     log_event(event, user_id=user_id)
-    await calendar_service.replan(app, user_id)
+    await calendar_service.plan_user(app, user_id)
     if target is EditTarget.PLACE:
         await staff_service.assign_family(app, user_id)  # a new polyclinic: a nurse there
     return event
@@ -213,35 +221,43 @@ async def record_pregnancy_loss(app: AppContext, user_id: int) -> bool:
         # Recorded, and her nurse told (gently), so that she can support her.
         await families.record_life_event(conn, user_id, LifeEventKind.PREGNANCY_LOST, today, now, current.id)
         await nurse_notices.life_events(conn, user_id, now)
+        await calendar_service.plan_again(conn, user_id, now)  # no pregnancy message may follow
     log_event("pregnancy_lost_recorded", user_id=user_id)
-    await calendar_service.replan(app, user_id)  # no pregnancy message may follow
+    await calendar_service.plan_user(app, user_id)
     return True
 
 
 async def remove_child(app: AppContext, user_id: int, child_id: int) -> bool:
     async with app.database.transaction() as conn:
         removed = await families.delete_child(conn, user_id, child_id)
+        if removed:
+            await calendar_service.plan_again(conn, user_id, app.clock.now())
     if removed:
         log_event("child_removed", user_id=user_id, child_id=child_id)
-        await calendar_service.replan(app, user_id)
+        await calendar_service.plan_user(app, user_id)
     return removed
 
 
 async def set_planning(app: AppContext, user_id: int, planning: bool) -> None:
+    now = app.clock.now()
     async with app.database.transaction() as conn:
-        await families.update_user(conn, user_id, app.clock.now(), planning=planning)
-    await calendar_service.replan(app, user_id)
+        await families.update_user(conn, user_id, now, planning=planning)
+        await calendar_service.plan_again(conn, user_id, now)
+    await calendar_service.plan_user(app, user_id)
 
 
 async def set_paused(app: AppContext, user_id: int, paused: bool) -> None:
     """/stop (nothing planned goes out until she resumes) or /start again (planned afresh)."""
+    now = app.clock.now()
     async with app.database.transaction() as conn:
-        await families.update_user(conn, user_id, app.clock.now(), paused=paused)
+        await families.update_user(conn, user_id, now, paused=paused)
+        if paused:
+            await calendar_service.hold_planning(conn, user_id, now)
+        else:
+            await calendar_service.plan_again(conn, user_id, now)
     log_event("messages_paused" if paused else "messages_resumed", user_id=user_id)
-    if paused:
-        await calendar_service.stop_planning(app, user_id)
-    else:
-        await calendar_service.replan(app, user_id)
+    if not paused:
+        await calendar_service.plan_user(app, user_id)
 
 
 async def set_reachable(app: AppContext, user_id: int, reachable: bool) -> None:
@@ -249,9 +265,11 @@ async def set_reachable(app: AppContext, user_id: int, reachable: bool) -> None:
     now = app.clock.now()
     async with app.database.transaction() as conn:
         await families.update_user(conn, user_id, now, unreachable_at=None if reachable else now)
+        if reachable:
+            await calendar_service.plan_again(conn, user_id, now)
     log_event("user_reachable" if reachable else "user_blocked_bot", user_id=user_id)
     if reachable:
-        await calendar_service.replan(app, user_id)
+        await calendar_service.plan_user(app, user_id)
 
 
 async def set_language(app: AppContext, user_id: int, language: str) -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.clock import ManualClock
 from bot.context import AppContext
+from bot.services import calendar as calendar_service
 from bot.services import families as service
 from db import families
+from db.schema import outbox
 
 TODAY = date(2026, 11, 24)
 
@@ -87,3 +90,24 @@ async def test_erase_removes_everything_and_counts(app: AppContext, clock: Manua
         assert await families.list_life_events(conn, 13) == []
         assert await families.list_children(conn, 13) == []
         assert await families.get_counter(conn, "users_erased") == 1
+
+
+async def test_a_registration_is_planned_by_the_sweep_if_the_process_dies_before_planning_her(
+    app: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Her record and "plan her now" commit together: a crash right after still leaves her reminders
+    to the next sweep (before, re-planning began in a second transaction, and a crash before it left
+    her registered and never planned)."""
+    async def killed(app: AppContext, user_id: int) -> int:
+        raise RuntimeError("the process died here")
+
+    # Dies at the first step after the commit, whichever it is (planning at once, or re-planning afresh).
+    monkeypatch.setattr(calendar_service, "plan_user", killed)
+    monkeypatch.setattr(calendar_service, "replan", killed)
+    with pytest.raises(RuntimeError):
+        await service.complete_registration(app, 14, DRAFT)
+    monkeypatch.undo()
+    assert await calendar_service.sweep(app) > 0  # the next minute's sweep plans her
+    async with app.database.reading() as conn:
+        planned = (await conn.execute(select(func.count()).select_from(outbox).where(outbox.c.chat_id == 14))).scalar_one()
+    assert planned > 0
