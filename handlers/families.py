@@ -42,6 +42,7 @@ from bot.views.caseload import (
     risk_explanation,
     search_results_text,
 )
+from bot.views.replies import not_available
 from bot.views.screening import answers_text
 from db.records import StaffRecord
 from handlers.nurse_appointments import start_appointment
@@ -52,7 +53,6 @@ from handlers.replies import (
     answer_or_refuse,
     family_brief,
     mark_answered,
-    not_available,
     on_flow_other,
     on_forbidden,
     refusing,
@@ -268,8 +268,6 @@ async def on_reassign(
     markup = kb.back_to_card(callback_data.family_id) if staff.is_admin else kb.back_to_list()
     await show_in_place(callback, text, markup)
 
-
-# --- buttons no handler above took: forged, or from an old version (never logged with their text) ---
 
 def build_router() -> Router:
     router = Router(name="families")

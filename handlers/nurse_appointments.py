@@ -30,6 +30,7 @@ from bot.keyboards.nurse import (
 from bot.services import nurse_appointments as appointment_service
 from bot.services.care import MAX_TEXT
 from bot.views.caseload import when
+from bot.views.replies import from_today, not_available, text_reply
 from db.records import Family, StaffRecord
 from handlers.calendar import parse_time
 from handlers.replies import (
@@ -37,16 +38,13 @@ from handlers.replies import (
     alert,
     example_date,
     family_brief,
-    from_today,
     mark_answered,
-    not_available,
     on_flow_other,
     on_forbidden,
     read_date,
     refusing,
     say_refused,
     stale,
-    text_reply,
     typed,
 )
 

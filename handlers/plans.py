@@ -24,15 +24,14 @@ from bot.keyboards.nurse import GoalAction, GoalCb, MotherPlanAction, MotherPlan
 from bot.services import caseload as caseload_service
 from bot.services import plans as plan_service
 from bot.views.caseload import goal_text, mother_plan_text, staff_plan_text
+from bot.views.replies import from_today, not_available, text_reply
 from db.caseload import GoalRecord
 from db.records import Family
 from handlers.replies import (
     Press,
     answer_or_refuse,
     example_date,
-    from_today,
     mark_answered,
-    not_available,
     on_flow_other,
     on_forbidden,
     read_date,
@@ -40,7 +39,6 @@ from handlers.replies import (
     say_refused,
     show_in_place,
     stale,
-    text_reply,
     typed,
 )
 

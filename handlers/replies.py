@@ -28,10 +28,10 @@ from bot.keyboards import registration as kb
 from bot.services import caseload as caseload_service
 from bot.services import staff as staff_service
 from bot.telegram_errors import gone, unchanged
+from bot.views.replies import not_available
 from db.records import StaffRecord
 
 T = TypeVar("T")
-
 
 
 # --- answering a press ------------------------------------------------------------------------------
@@ -57,10 +57,6 @@ async def answer_now(callback: CallbackQuery, answer: CallbackAnswer, text: str)
     (ANSWER_FIRST cannot carry a text decided in the handler); the middleware then answers nothing."""
     answer.disable()
     await callback.answer(text)
-
-
-def not_available() -> str:
-    return _("This is not available to you.")
 
 
 async def say_refused(event: Message | CallbackQuery, answer: CallbackAnswer | None = None) -> None:
@@ -183,13 +179,6 @@ def typed(message: Message) -> str:
     return " ".join((message.text or "").split())
 
 
-def text_reply(problem: str, limit: int, length: int) -> str:
-    """What to say when a typed text cannot be saved (see bot.domain.caseload.text_problem)."""
-    if problem == "too_long":
-        return _("This is {length} characters; please keep it to {limit} or fewer.").format(length=length, limit=limit)
-    return _("Please type it as text.")
-
-
 async def read_date(message: Message, app: AppContext, fits: Callable[[date, date], bool], out_of_range: str) -> date | None:
     """A typed date within what `fits` (date, today) allows; else she is told why, and None."""
     value = parse_date(message.text or "", app.today())
@@ -200,10 +189,6 @@ async def read_date(message: Message, app: AppContext, fits: Callable[[date, dat
         await message.answer(out_of_range)
         return None
     return value
-
-
-def from_today() -> str:
-    return _("Please type a date from today to one year ahead.")
 
 
 def example_date(app: AppContext, days: int = 14) -> str:
@@ -237,7 +222,7 @@ class Press:
 
 async def answer_or_refuse(press: Press, found: T | None) -> T | None:
     """What a card action's service gave back: None (it said no, and wrote it to the audit log) is
-    answered with the refusal; anything else answers the press and is returned."""
+    answered with the refusal; anything else is returned (the middleware answers the press)."""
     if found is None:
         await say_refused(press.callback, press.answer)
         return None

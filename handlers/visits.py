@@ -27,20 +27,9 @@ from bot.keyboards.nurse import VisitAction, VisitCb
 from bot.services import visits as visit_service
 from bot.views.calendar import entry_title
 from bot.views.caseload import chosen_text, visit_saved_text
+from bot.views.replies import not_available, text_reply
 from db.records import StaffRecord
-from handlers.replies import (
-    Press,
-    family_brief,
-    mark_answered,
-    not_available,
-    on_flow_other,
-    on_forbidden,
-    read_date,
-    refusing,
-    set_buttons,
-    stale,
-    text_reply,
-)
+from handlers.replies import Press, family_brief, mark_answered, on_flow_other, on_forbidden, read_date, refusing, set_buttons, stale
 
 
 class VisitFlow(StatesGroup):
