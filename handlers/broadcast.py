@@ -38,7 +38,6 @@ from bot.keyboards.broadcast import (
 from bot.services import broadcasts as service
 from bot.services.broadcasts import ONE_TEXT, Draft
 from bot.views.broadcasts import (
-    LANGUAGE_NAMES,
     broadcast_card_text,
     builder_text,
     history_text,
@@ -48,6 +47,7 @@ from bot.views.broadcasts import (
     status_label,
     text_prompt,
 )
+from bot.views.profile import LANGUAGE_NAMES
 from db.broadcasts import BroadcastStatus
 from db.records import StaffRecord
 from handlers.admin import on_forbidden

@@ -16,7 +16,6 @@ from bot.content import polyclinic as find_polyclinic
 from bot.context import AppContext
 from bot.domain.flow import Draft, Mode, Step
 from bot.keyboards.registration import (
-    LANGUAGE_NAMES,
     ConsentCb,
     LanguageCb,
     RestartCb,
@@ -27,6 +26,7 @@ from bot.logging_setup import log_event
 from bot.services import families as family_service
 from bot.services import staff as staff_service
 from bot.services.staff import POLYCLINIC_PREFIX
+from bot.views.profile import LANGUAGE_NAMES
 from bot.views.registration import language_prompt
 from db.records import StaffRecord, UserRecord
 from handlers.replies import mark_answered

@@ -18,11 +18,11 @@ from bot.content import polyclinics, regions
 from bot.domain.audience import AGE_BANDS, PARENT, PREGNANT, ROLES, TRIMESTERS, Audience
 from bot.keyboards import Keyboard
 from bot.views.broadcasts import (
-    LANGUAGE_NAMES,
     age_label,
     role_label,
     trimester_label,
 )
+from bot.views.profile import LANGUAGE_NAMES
 from db.broadcasts import BroadcastRecord, BroadcastStatus
 
 PAGE = 5

@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.domain.caseload import APPOINTMENT_KINDS, ASSESSED, RISKS, RiskLevel
 from bot.keyboards import Keyboard
+from bot.views.caseload import appointment_kind_label, assessed_label, risk_label
 from db.caseload import GoalRecord
 from db.records import StaffRecord
 
@@ -128,43 +129,6 @@ class MotherApptAction(StrEnum):
 class MotherApptCb(CallbackData, prefix="mapt"):
     action: MotherApptAction
     id: int
-
-
-# --- labels --------------------------------------------------------------------------------------
-
-def assessed_label(code: str) -> str:
-    return {
-        "mother": _("Mother's health"),
-        "baby": _("Baby's health"),
-        "feeding": _("Feeding"),
-        "development": _("Growth and development"),
-        "safety": _("Home safety"),
-        "mood": _("Mood and wellbeing"),
-        "family": _("Family and support"),
-        "parenting": _("Care and parenting skills"),
-    }.get(code, code)
-
-
-def risk_label(code: str) -> str:
-    return {
-        "social": _("Social (housing, income, isolation)"),
-        "depression": _("Depression"),
-        "violence": _("Violence"),
-        "habits": _("Smoking or alcohol"),
-        "care": _("Child care"),
-        "child_dev": _("Child development"),
-    }.get(code, code)
-
-
-def appointment_kind_label(code: str) -> str:
-    return {
-        "antenatal": _("Antenatal visit"),
-        "ultrasound": _("Ultrasound"),
-        "lab": _("Lab test"),
-        "vaccination": _("Vaccination"),
-        "home_visit": _("Home visit"),
-        "other": _("Something else"),
-    }.get(code, code)
 
 
 # --- the family list and card --------------------------------------------------------------------

@@ -15,6 +15,7 @@ from bot.domain.children import Sex
 from bot.domain.flow import Role
 from bot.domain.pregnancy import DatingMethod
 from bot.keyboards import Keyboard
+from bot.views.profile import LANGUAGE_NAMES
 
 
 class LanguageCb(CallbackData, prefix="lang"):
@@ -94,7 +95,6 @@ class DraftChildCb(CallbackData, prefix="dch"):
 class RestartCb(CallbackData, prefix="restart"):
     pass
 
-LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 
 
 def language_keyboard() -> InlineKeyboardMarkup:

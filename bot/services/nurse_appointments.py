@@ -14,13 +14,13 @@ from bot.delivery import REMINDER
 from bot.domain.access import Actor
 from bot.domain.caseload import APPOINTMENT_KINDS, OTHER
 from bot.domain.outbox import OutboxKind
-from bot.keyboards.nurse import appointment_kind_label
 from bot.logging_setup import log_event
 from bot.services import calendar as calendar_service
 from bot.services import nurse_notices
 from bot.services import staff as staff_service
 from bot.services.care import MAX_TEXT
 from bot.services.caseload import DAYS_AHEAD, brief, may_act
+from bot.views.caseload import appointment_kind_label
 from db import care, caseload, outbox, staff
 from db.caseload import SetAppointmentRecord
 from db.outbox import OutgoingMessage

@@ -21,12 +21,12 @@ from bot.domain.audience import (
     Audience,
 )
 from bot.domain.dates import format_date
+from bot.views.profile import LANGUAGE_NAMES
 from db.broadcasts import BatchCounts, BroadcastRecord, BroadcastStatus
 
 if TYPE_CHECKING:  # the service renders its progress message with this module
     from bot.services.broadcasts import HistoryPage
 
-LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 
 
 AGE_LABELS = {"0_1": "0–1", "1_2": "1–2", "2_3": "2–3", "3_5": "3–5"}

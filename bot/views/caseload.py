@@ -16,7 +16,6 @@ from bot.domain.caseload import ASSESSED, RiskLevel, Section, Standing, fit_card
 from bot.domain.dates import format_date
 from bot.domain.phone import format_phone
 from bot.domain.questions import preview
-from bot.keyboards.nurse import assessed_label, risk_label
 from bot.services.care import CalendarEntry
 from bot.services.caseload import FamilyCard, FamilyList, ListEntry, NextUp
 from bot.services.families import dating_of
@@ -328,3 +327,38 @@ def mother_plan_text(goals: Sequence[GoalRecord]) -> str:
     else:
         lines += ["", _("All done. Well done!")]
     return "\n".join(lines)
+
+
+def assessed_label(code: str) -> str:
+    return {
+        "mother": _("Mother's health"),
+        "baby": _("Baby's health"),
+        "feeding": _("Feeding"),
+        "development": _("Growth and development"),
+        "safety": _("Home safety"),
+        "mood": _("Mood and wellbeing"),
+        "family": _("Family and support"),
+        "parenting": _("Care and parenting skills"),
+    }.get(code, code)
+
+
+def risk_label(code: str) -> str:
+    return {
+        "social": _("Social (housing, income, isolation)"),
+        "depression": _("Depression"),
+        "violence": _("Violence"),
+        "habits": _("Smoking or alcohol"),
+        "care": _("Child care"),
+        "child_dev": _("Child development"),
+    }.get(code, code)
+
+
+def appointment_kind_label(code: str) -> str:
+    return {
+        "antenatal": _("Antenatal visit"),
+        "ultrasound": _("Ultrasound"),
+        "lab": _("Lab test"),
+        "vaccination": _("Vaccination"),
+        "home_visit": _("Home visit"),
+        "other": _("Something else"),
+    }.get(code, code)

@@ -19,9 +19,11 @@ from bot.domain.dates import format_date
 from bot.domain.flow import Draft, Role
 from bot.domain.phone import format_phone
 from bot.domain.pregnancy import PregnancyDating
-from bot.keyboards.registration import LANGUAGE_NAMES
 from bot.services.families import dating_of
 from db.records import Family
+
+# Each language in itself: how she finds hers before she can read anything else.
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 
 
 def sex_label(sex: str) -> str:

@@ -30,9 +30,9 @@ from bot.content import region as find_region
 from bot.content import regions as all_regions
 from bot.domain.dates import format_date
 from bot.domain.stats import Figures, split_duration
-from bot.keyboards.registration import LANGUAGE_NAMES
 from bot.services.stats import DayCounts, Report
 from bot.views.charts import ChartLabels
+from bot.views.profile import LANGUAGE_NAMES
 
 MESSAGE_LIMIT = 4096
 UNLISTED = "-"  # the polyclinic code column for families whose polyclinic is not in the list
