@@ -14,7 +14,7 @@ from bot.domain.calendar import Item as CalendarItem
 from bot.domain.caseload import Standing, standing
 from bot.logging_setup import log_event
 from bot.services import nurse_notices
-from bot.services.calendar import replan, tracks_of
+from bot.services.calendar import plan_again, plan_user, tracks_of
 from db import care
 from db.care import AppointmentRecord
 from db.records import Family
@@ -26,8 +26,9 @@ async def set_item_state(app: AppContext, user_id: int, track: Track, ref_id: in
         await care.set_state(
             conn, user_id, track, ref_id, item_id, status, now, now + SNOOZE if status == CareStatus.SNOOZED else None
         )
+        await plan_again(conn, user_id, now)
     log_event("care_item_answered", user_id=user_id, item=item_id, status=status)
-    await replan(app, user_id)
+    await plan_user(app, user_id)
 
 
 async def upcoming_appointments(app: AppContext, user_id: int) -> list[AppointmentRecord]:
@@ -41,17 +42,19 @@ async def appointment_of(app: AppContext, user_id: int, appointment_id: int) -> 
 
 
 async def cancel_appointment(app: AppContext, user_id: int, appointment_id: int) -> None:
+    now = app.clock.now()
     async with app.database.transaction() as conn:
         appointment = await care.get_appointment(conn, user_id, appointment_id)
         if appointment is None:
             return
-        await nurse_notices.appointment_changed(conn, user_id, appointment_id, "cancelled", app.clock.now())
+        await nurse_notices.appointment_changed(conn, user_id, appointment_id, "cancelled", now)
         await care.update_appointment(conn, user_id, appointment_id, cancelled=True)
         if appointment.care_item:  # the calendar item is open again: generic reminders come back
             track, ref, item = appointment.care_item.split(":")
             await care.clear_state(conn, user_id, Track(track), int(ref), item)
+        await plan_again(conn, user_id, now)
     log_event("appointment_cancelled", user_id=user_id, appointment_id=appointment_id)
-    await replan(app, user_id)
+    await plan_user(app, user_id)
 
 
 MAX_TEXT = 120  # what an appointment is, and where: the columns are String(120)
@@ -94,11 +97,12 @@ async def save_appointment(app: AppContext, user_id: int, data: dict[str, Any]) 
             if care_item:
                 track, ref, item = str(care_item).split(":")
                 await care.set_state(conn, user_id, Track(track), int(ref), item, CareStatus.APPOINTMENT, now)
+        await plan_again(conn, user_id, now)  # new or changed, her reminders say what is true now
     if data.get("id"):
         log_event("appointment_changed", user_id=user_id, appointment_id=int(data["id"]), change=data.get("change", "move"))
     else:
         log_event("appointment_saved", user_id=user_id)
-    await replan(app, user_id)  # new or changed, her reminders say what is true now
+    await plan_user(app, user_id)
     return True
 
 

@@ -1,7 +1,7 @@
 """Use cases for a mother's own record: register, edit, record a birth or a loss, pause, erase.
 
 Each use case is one call: a short transaction, then whatever follows from it at once — her
-reminders planned again (`calendar.replan`) whenever what is true for her family changed, her
+reminders planned again (`calendar.plan_again` in its transaction, `plan_user` after) whenever what is true for her family changed, her
 nurse chosen or told. The handler replies only after the call returns, and a console or another
 worker that calls the same function cannot forget a step.
 """

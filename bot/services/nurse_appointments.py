@@ -71,8 +71,9 @@ async def set_appointment(
         appointment_id = await care.add_appointment(conn, family_id, what, on_date, at_time, place, None, now, set_by=actor.staff_id)
         await outbox.enqueue(conn, [_offer(family_id, _appointment_params(appointment_id, what, on_date, at_time, place), now, False)], now)
         await staff.audit(conn, now, actor.user_id, "appointment_set", family_id=family_id, appointment_id=appointment_id, kind=kind)
+        await calendar_service.plan_again(conn, family_id, now)  # her reminders of it
     log_event("appointment_set_by_staff", user_id=actor.user_id, family_id=family_id, appointment_id=appointment_id)
-    await calendar_service.replan(app, family_id)  # her reminders of it
+    await calendar_service.plan_user(app, family_id)
     return appointment_id
 
 
@@ -97,7 +98,8 @@ async def move_appointment(app: AppContext, actor: Actor, appointment_id: int, o
         params = _appointment_params(appointment_id, appointment.what, on_date, at_time, appointment.place)
         await outbox.enqueue(conn, [_offer(appointment.user_id, params, now, True)], now)
         await staff.audit(conn, now, actor.user_id, "appointment_moved", family_id=appointment.user_id, appointment_id=appointment_id)
-    await calendar_service.replan(app, appointment.user_id)
+        await calendar_service.plan_again(conn, appointment.user_id, now)
+    await calendar_service.plan_user(app, appointment.user_id)
     return True
 
 

@@ -201,10 +201,12 @@ async def start(app: AppContext, family: Family, questionnaire_id: str, code: st
                 occurrence=occurrence, answers={}, now=now,
             )
         record = await screenings.get_screening(conn, screening_id)
+        if occurrence is not None:
+            await calendar_service.plan_again(conn, family.user.id, now)  # her nudge for this check is not needed
     assert record is not None
     log_event("screening_started", screening_id=record.id, questionnaire=q.id)
     if occurrence is not None:
-        await calendar_service.replan(app, family.user.id)  # her nudge for this check is not needed
+        await calendar_service.plan_user(app, family.user.id)
     question = rules.next_question(q, _answers(record)) or q.questions[0]
     return _asking(app, family, record, q, question)
 
@@ -336,10 +338,13 @@ async def _finish(app: AppContext, family: Family, record: ScreeningRecord, q: Q
             follow_on = await screenings.get_screening(conn, follow_id)
         elif result.band in (Band.URGENT, Band.HIGH) and not result.share_needs_consent:
             told = await alert_service.raise_alert(app, conn, family.user, done, result.band.value)
+        replanned = record.occurrence is not None or q.topic in MOOD_TOPICS  # a check done, or a mood score changes what follows
+        if replanned:
+            await calendar_service.plan_again(conn, family.user.id, now)
     log_event("screening_done", screening_id=record.id, questionnaire=q.id, band=result.band.value,
               alerted=told is not None)
-    if record.occurrence is not None or (q.topic in MOOD_TOPICS):
-        await calendar_service.replan(app, family.user.id)
+    if replanned:
+        await calendar_service.plan_user(app, family.user.id)
     if follow_on is not None:
         next_q = questionnaire(follow_on.questionnaire)
         assert next_q is not None

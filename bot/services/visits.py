@@ -82,6 +82,7 @@ async def record_visit(
             conn, now, actor.user_id, "home_visit_recorded", family_id=family_id, assessed=len(assessed),
             risks=",".join(risks), item=slot.key[2] if slot else None,
         )
+        await calendar_service.plan_again(conn, family_id, now)  # a visit done: its reminder goes
     log_event("home_visit_recorded", user_id=actor.user_id, family_id=family_id, risks=len(risks))
-    await calendar_service.replan(app, family_id)
+    await calendar_service.plan_user(app, family_id)
     return VisitSaved(entries[slot.key] if slot else None, bool(risks) and level is RiskLevel.UNIVERSAL)
