@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -36,6 +37,7 @@ from handlers import (
     alerts,
     broadcast,
     calendar,
+    console,
     fallback,
     families,
     nurse_appointments,
@@ -51,6 +53,9 @@ from handlers import (
 )
 from scheduler.setup import build_scheduler
 
+if TYPE_CHECKING:
+    from console.app import ConsoleServer
+
 
 @dataclass
 class Application:
@@ -63,6 +68,7 @@ class Application:
     delivery: DeliveryEngine
     _delivery_task: asyncio.Task[None] | None = field(default=None, init=False)
     _stopping: bool = field(default=False, init=False)
+    console: ConsoleServer | None = field(default=None, init=False)
 
     async def prepare(self) -> None:
         """Migrate the database and register the command menus; call once before polling."""
@@ -70,13 +76,22 @@ class Application:
         await sync_national_admins(self.context)
         await register_commands(self.bot, self.context)
 
-    async def run_polling(self, *, handle_signals: bool = True, background_jobs: bool = True) -> None:
+    async def run_polling(
+        self, *, handle_signals: bool = True, background_jobs: bool = True, serve_console: bool | None = None
+    ) -> None:
         """Poll until stopped (SIGTERM/SIGINT or stop()), then shut down cleanly.
 
         `background_jobs=False` (tests on a manual clock) leaves the scheduler and the delivery
-        loop off; the test runs their work itself after moving the clock.
+        loop off; the test runs their work itself after moving the clock. The console (CONSOLE_PORT)
+        is served beside the bot unless `serve_console` is False (by default: with the background jobs).
         """
         await self.prepare()
+        if (background_jobs if serve_console is None else serve_console) and self.settings.console_port is not None:
+            from console.app import ConsoleServer
+
+            me = await self.bot.me()
+            self.console = ConsoleServer(self.context, bot_username=me.username or "")
+            await self.console.start()
         if background_jobs:
             self.scheduler.start()
             self._delivery_task = asyncio.create_task(
@@ -105,6 +120,8 @@ class Application:
             await self._delivery_task
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self.console is not None:
+            await self.console.stop()
         await self.bot.session.close()
         await self.context.database.close()
         log_event("bot_stopped")
@@ -117,7 +134,8 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     database = Database(settings.database_url)
     i18n = make_i18n(settings.default_language)
     storage = DatabaseStorage(database, clock)
-    context = AppContext(settings=settings, database=database, clock=clock, i18n=i18n, fsm_storage=storage)
+    context = AppContext(settings=settings, database=database, clock=clock, i18n=i18n, fsm_storage=storage,
+                         console_url=settings.console_url)
 
     pacer = Pacer(clock, rate_per_second=settings.delivery_rate)
     session = BotSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
@@ -151,7 +169,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         *(
             module.build_router()
             for module in (
-                staff, start, account, profile, registration, calendar, admin,
+                staff, console, start, account, profile, registration, calendar, admin,
                 families, visits, plans, nurse_appointments,  # the nurse's day
                 questions, screening, alerts, broadcast, stats, fallback,
             )

@@ -34,6 +34,8 @@ def nurse_commands() -> list[BotCommand]:
         BotCommand(command="families", description=_("My families")),
         BotCommand(command="alerts", description=_("Open alerts")),
         BotCommand(command="questions", description=_("Questions from families")),
+        BotCommand(command="today", description=_("My day")),
+        BotCommand(command="console", description=_("Open the console")),
         BotCommand(command="language", description=_("Change the language")),
         BotCommand(command="help", description=_("What I can do")),
     ]
@@ -50,13 +52,25 @@ def admin_commands() -> list[BotCommand]:
         BotCommand(command="broadcast", description=_("New announcement")),
         BotCommand(command="broadcasts", description=_("Past announcements")),
         BotCommand(command="stats", description=_("Statistics")),
+        BotCommand(command="console", description=_("Open the console")),
+        BotCommand(command="language", description=_("Change the language")),
+        BotCommand(command="help", description=_("What I can do")),
+    ]
+
+
+def head_commands() -> list[BotCommand]:
+    return [
+        BotCommand(command="start", description=_("Menu")),
+        BotCommand(command="console", description=_("Open the console")),
         BotCommand(command="language", description=_("Change the language")),
         BotCommand(command="help", description=_("What I can do")),
     ]
 
 
 def staff_commands(role: str) -> list[BotCommand]:
-    return admin_commands() if role == "admin" else nurse_commands()
+    if role == "admin":
+        return admin_commands()
+    return head_commands() if role == "head" else nurse_commands()
 
 
 async def register_commands(bot: Bot, app: AppContext) -> None:

@@ -28,6 +28,10 @@ _EXPECTED = {
     "DELIVERY_CONCURRENCY": "how many messages may be in flight at once, from 1 to 64 (or empty: chosen from DELIVERY_RATE)",
     "ALERT_WAIT_URGENT_MINUTES": "minutes an urgent alert waits for someone to take it before it goes further, 1 to 1440",
     "ALERT_WAIT_HIGH_MINUTES": "minutes a high-risk alert waits before it goes further, 1 to 10080",
+    "CONSOLE_URL": "the console's address as staff open it, such as https://console.example.kz",
+    "CONSOLE_HOST": "an address for the console to listen on, such as 127.0.0.1",
+    "CONSOLE_PORT": "a TCP port for the console, from 0 (any free port) to 65535, or empty: no console",
+    "CONSOLE_TELEGRAM_LOGIN": "true or false: offer Telegram's Login Widget (needs a public https CONSOLE_URL)",
 }
 
 
@@ -54,6 +58,12 @@ class Settings(BaseSettings):
     # An alert nobody acknowledged goes to the next tier after this long (Step 4).
     alert_wait_urgent_minutes: int = Field(default=15, ge=1, le=1440, alias="ALERT_WAIT_URGENT_MINUTES")
     alert_wait_high_minutes: int = Field(default=240, ge=1, le=10080, alias="ALERT_WAIT_HIGH_MINUTES")
+    # The coordination console (Step 9), served beside the bot. CONSOLE_URL: the address in the links
+    # /console sends (behind a TLS proxy: its https address); by default http://CONSOLE_HOST:port.
+    console_url: str | None = Field(default=None, alias="CONSOLE_URL")
+    console_host: str = Field(default="127.0.0.1", min_length=1, alias="CONSOLE_HOST")
+    console_port: int | None = Field(default=8081, ge=0, le=65535, alias="CONSOLE_PORT")
+    console_telegram_login: bool = Field(default=False, alias="CONSOLE_TELEGRAM_LOGIN")
 
     @property
     def delivery_in_flight(self) -> int:
@@ -63,10 +73,20 @@ class Settings(BaseSettings):
             return self.delivery_concurrency
         return max(4, min(64, math.ceil(self.delivery_rate * 0.064)))
 
-    @field_validator("delivery_concurrency", mode="before")
+    @field_validator("delivery_concurrency", "console_port", "console_url", mode="before")
     @classmethod
     def _empty_is_default(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("console_url")
+    @classmethod
+    def _console_url_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")) or "?" in value or "#" in value:
+            raise ValueError("not an http(s) URL")
+        return value
 
     @field_validator("delivery_window", mode="before")
     @classmethod

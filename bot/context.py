@@ -21,6 +21,8 @@ class AppContext:
     i18n: I18n
     fsm_storage: DatabaseStorage
     errors: int = 0  # unexpected handler errors since start: tests expect 0
+    # Where the console answers (its CONSOLE_URL, or the address it bound): None while it does not run.
+    console_url: str | None = None
 
     def today(self) -> date:
         return local_today(self.clock, self.settings.tz)

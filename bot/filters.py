@@ -12,15 +12,23 @@ from magic_filter import MagicFilter
 
 from bot.domain.access import Actor, StaffRole
 
+# Who works with families in Telegram: nurses and admins. A polyclinic head watches in the console.
+CASEWORK = (StaffRole.NURSE, StaffRole.ADMIN)
+
 
 class IsStaff(Filter):
-    """The update comes from active staff (of `role`, if given), as loaded by UserLoader."""
+    """The update comes from active staff of one of `roles` (by default nurses and admins), as loaded
+    by UserLoader."""
 
-    def __init__(self, role: StaffRole | None = None) -> None:
-        self.role = role
+    def __init__(self, *roles: StaffRole) -> None:
+        self.roles = frozenset(roles or CASEWORK)
 
     async def __call__(self, event: TelegramObject, staff: Actor | None = None, **_: Any) -> bool:
-        return staff is not None and (self.role is None or staff.role is self.role)
+        return staff is not None and staff.role in self.roles
+
+
+def any_staff() -> IsStaff:
+    return IsStaff(*StaffRole)
 
 
 def pressed(factory: type[CallbackData]) -> MagicFilter:

@@ -33,10 +33,11 @@ from db.schema import (
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Whose families: a nurse's own (staff_id), a region's, or (neither) everyone's."""
+    """Whose families: a nurse's own (staff_id), a polyclinic's, a region's, or (none) everyone's."""
 
     staff_id: int | None = None
     region: str | None = None
+    polyclinic: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,8 @@ def _in_scope(query: Any, scope: Scope) -> Any:
         return query.select_from(users.join(assignments, assignments.c.user_id == users.c.id)).where(
             assignments.c.staff_id == scope.staff_id
         )
+    if scope.polyclinic is not None:
+        return query.where(users.c.polyclinic == scope.polyclinic)
     if scope.region is not None:
         return query.where(users.c.region == scope.region)
     return query

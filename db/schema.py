@@ -420,6 +420,13 @@ alerts = Table(
     Index("ix_alerts_escalate_at", "escalate_at"),
     Index("ix_alerts_user_id", "user_id"),
     Index("ix_alerts_open", "acknowledged_at", "created_at"),
+    # The console's live board (Step 9): alerts nobody has closed yet, without reading the closed ones.
+    Index(
+        "ix_alerts_unresolved",
+        "created_at",
+        sqlite_where=text("outcome IS NULL OR outcome = 'unreached'"),
+        postgresql_where=text("outcome IS NULL OR outcome = 'unreached'"),
+    ),
 )
 
 # Who was sent an alert (to tell them all who took it).
@@ -431,3 +438,34 @@ alert_recipients = Table(
     Column("tier", Integer, nullable=False),
     Column("sent_round", Integer, nullable=False),
 )
+
+# --- Step 9: the coordination console ----------------------------------------------------------
+
+# A one-time login link from /console: only the SHA-256 of its code is kept; used once, within minutes.
+console_links = Table(
+    "console_links",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime, nullable=True),
+    Index("ix_console_links_staff_id", "staff_id", "created_at"),
+)
+
+# A signed-in browser. The cookie carries the session's code; only its SHA-256 is kept. It ends after
+# 12 hours, at logout, or at once when her staff row is no longer active (checked on every request).
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False),
+    Column("csrf", String(64), nullable=False),  # every form carries it back
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=True),
+    Index("ix_console_sessions_staff_id", "staff_id"),
+)
+
+# The console reads families by place: a polyclinic head's or a region's without touching the rest.
+Index("ix_users_place", users.c.region, users.c.polyclinic)

@@ -121,7 +121,8 @@ async def on_invite_polyclinic(
     if callback_data.role is InviteRole.LINK:
         await _polyclinic_link(callback, bot, app, staff, callback_answer, clinic.code, lang)
         return
-    role = StaffRole.ADMIN if callback_data.role is InviteRole.ADMIN else StaffRole.NURSE
+    roles = {InviteRole.ADMIN: StaffRole.ADMIN, InviteRole.HEAD: StaffRole.HEAD}
+    role = roles.get(callback_data.role, StaffRole.NURSE) if callback_data.role is not None else StaffRole.NURSE
     await _create_invitation(callback, bot, app, staff, callback_answer, role, clinic.region, clinic.code, lang)
 
 

@@ -19,7 +19,7 @@ from bot.context import AppContext
 from bot.domain.access import Actor, StaffRole
 from bot.domain.names import clean_person_name
 from bot.domain.phone import format_phone
-from bot.filters import IsStaff, pressed
+from bot.filters import IsStaff, any_staff, pressed
 from bot.i18n import pick_language
 from bot.keyboards.registration import phone_keyboard
 from bot.keyboards.staff import (
@@ -29,6 +29,7 @@ from bot.keyboards.staff import (
     StaffMenuAction,
     StaffMenuCb,
     admin_menu,
+    head_menu,
     keep_name_keyboard,
     nurse_menu,
 )
@@ -37,7 +38,7 @@ from bot.services import staff as staff_service
 from bot.services.staff import INVITE_PREFIX, InvitationProblem
 from bot.views.staff import menu_text, problem_text, role_text, staff_help_text
 from db.records import StaffRecord
-from handlers import admin, broadcast, families, questions, stats
+from handlers import admin, broadcast, console, families, questions, stats
 from handlers.replies import (
     ANSWER_FIRST,
     mark_answered,
@@ -147,7 +148,8 @@ async def on_join_other(message: Message) -> None:
 # --- the menus ---------------------------------------------------------------------------------
 
 async def show_menu(bot: Bot, chat_id: int, member: StaffRecord) -> None:
-    await bot.send_message(chat_id, menu_text(member), reply_markup=admin_menu() if member.role == StaffRole.ADMIN else nurse_menu())
+    menus = {StaffRole.ADMIN: admin_menu, StaffRole.HEAD: head_menu}
+    await bot.send_message(chat_id, menu_text(member), reply_markup=menus.get(StaffRole(member.role), nurse_menu)())
 
 
 async def on_staff_start(message: Message, bot: Bot, state: FSMContext, app: AppContext, staff_member: StaffRecord) -> None:
@@ -170,10 +172,10 @@ async def on_stale_join_button(callback: CallbackQuery, callback_answer: Callbac
 
 def build_router() -> Router:
     router = Router(name="staff")
-    is_staff, is_admin = IsStaff(), IsStaff(StaffRole.ADMIN)
+    is_staff, is_admin, anyone_on_staff = IsStaff(), IsStaff(StaffRole.ADMIN), any_staff()
     router.message.register(on_invitation, CommandStart(deep_link=True, magic=F.args.startswith(INVITE_PREFIX)))
-    router.message.register(on_staff_start, CommandStart(), is_staff)
-    router.message.register(on_staff_help, Command("help"), is_staff)
+    router.message.register(on_staff_start, CommandStart(), anyone_on_staff)
+    router.message.register(on_staff_help, Command("help"), anyone_on_staff)
     router.message.register(on_join_name, StateFilter(Join.name), F.text, ~F.text.startswith("/"))
     button = router.callback_query.register
     button(on_join_cancel, StateFilter(Join.name), JoinCb.filter(F.action == JoinAction.CANCEL))
@@ -182,6 +184,8 @@ def build_router() -> Router:
     # The menus: each button to the handler its command has too.
     button(families.on_families, StaffMenuCb.filter(F.action == StaffMenuAction.FAMILIES), is_staff)
     button(questions.on_questions, StaffMenuCb.filter(F.action == StaffMenuAction.QUESTIONS), is_staff)
+    button(console.on_console, StaffMenuCb.filter(F.action == StaffMenuAction.CONSOLE), anyone_on_staff)
+    button(console.on_today, StaffMenuCb.filter(F.action == StaffMenuAction.TODAY), IsStaff(StaffRole.NURSE))
     button(admin.on_unassigned, StaffMenuCb.filter(F.action == StaffMenuAction.UNASSIGNED), is_admin)
     button(admin.on_invite, StaffMenuCb.filter(F.action == StaffMenuAction.INVITE), is_admin)
     button(admin.on_staff_list, StaffMenuCb.filter(F.action == StaffMenuAction.STAFF), is_admin)
@@ -191,7 +195,7 @@ def build_router() -> Router:
     button(stats.on_stats, StaffMenuCb.filter(F.action == StaffMenuAction.STATS), is_admin, flags=ANSWER_FIRST)
     # Anyone else who reaches these: refused and written down.
     button(admin.on_forbidden, StaffMenuCb.filter(F.action.in_(ADMIN_MENU)))
-    button(on_forbidden, pressed(StaffMenuCb), ~is_staff)
+    button(on_forbidden, pressed(StaffMenuCb), ~anyone_on_staff)
     button(refusing("menu_unknown"), pressed(StaffMenuCb))
     router.message.register(on_join_phone, StateFilter(Join.phone), F.contact)
     router.message.register(on_join_phone, StateFilter(Join.phone), F.text, ~F.text.startswith("/"))

@@ -144,7 +144,8 @@ def link_payload(text: str) -> str:
 async def invite(admin: Person, role: str = "nurse", region: str = "almaty_city", polyclinic: str | None = "almaty_pc1") -> str:
     """Admin's /invite, through the buttons; returns the link's payload (inv_...)."""
     await admin.send("/invite")
-    await admin.click({"nurse": "🧑‍⚕️ A nurse", "admin": "🗺 A regional admin", "link": "🔗 A polyclinic's registration link for families"}[role])
+    await admin.click({"nurse": "🧑‍⚕️ A nurse", "head": "🏥 A polyclinic head", "admin": "🗺 A regional admin",
+                       "link": "🔗 A polyclinic's registration link for families"}[role])
     await admin.click(region_name(admin, region))
     if role != "admin":
         assert polyclinic is not None

@@ -14,6 +14,7 @@ from enum import StrEnum
 class StaffRole(StrEnum):
     NURSE = "nurse"
     ADMIN = "admin"
+    HEAD = "head"  # a polyclinic's head: watches her polyclinic in the console (Step 9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +25,7 @@ class Actor:
     user_id: int
     role: StaffRole
     region: str | None  # admin: None = national
-    polyclinic: str | None  # nurse: where she works
+    polyclinic: str | None  # nurse, head: where she works
 
     @property
     def is_admin(self) -> bool:
@@ -33,6 +34,10 @@ class Actor:
     @property
     def is_nurse(self) -> bool:
         return self.role is StaffRole.NURSE
+
+    @property
+    def is_head(self) -> bool:
+        return self.role is StaffRole.HEAD
 
     @property
     def is_national(self) -> bool:
@@ -64,9 +69,11 @@ def in_region(actor: Actor, region: str | None) -> bool:
 
 
 def can_view_family(actor: Actor, family: FamilyPlace) -> bool:
-    """A nurse sees only her own families; an admin, the families in her scope."""
+    """A nurse sees only her own families; a polyclinic head her polyclinic's; an admin, the families in her scope."""
     if actor.is_nurse:
         return family.nurse_id == actor.staff_id
+    if actor.is_head:
+        return actor.polyclinic is not None and family.polyclinic == actor.polyclinic
     return in_region(actor, family.region)
 
 
@@ -84,12 +91,13 @@ def can_reassign(actor: Actor, family: FamilyPlace, to: StaffPlace) -> bool:
 
 
 def can_invite(actor: Actor, role: StaffRole, region: str | None, polyclinic: str | None) -> bool:
-    """Admins invite nurses for a polyclinic, and regional admins, within their own scope.
+    """Admins invite nurses and polyclinic heads for a polyclinic, and regional admins, within their own
+    scope.
 
     National admins come only from ADMIN_IDS, never from an invitation."""
     if not actor.is_admin or region is None:
         return False
-    if role is StaffRole.NURSE:
+    if role in (StaffRole.NURSE, StaffRole.HEAD):
         return polyclinic is not None and in_region(actor, region)
     return polyclinic is None and in_region(actor, region)
 

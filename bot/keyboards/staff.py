@@ -25,6 +25,8 @@ class StaffMenuAction(StrEnum):
     BROADCAST = "broadcast"
     BROADCASTS = "broadcasts"
     STATS = "stats"
+    CONSOLE = "console"  # a one-time link to the web console (Step 9)
+    TODAY = "today"  # a nurse's day at a glance
 
 
 ADMIN_MENU = frozenset(
@@ -61,6 +63,7 @@ class InviteStep(StrEnum):
 
 class InviteRole(StrEnum):
     NURSE = "nurse"
+    HEAD = "head"  # a polyclinic's head (the console)
     ADMIN = "admin"
     LINK = "link"  # a polyclinic's registration link for families
 
@@ -107,7 +110,15 @@ def nurse_menu() -> InlineKeyboardMarkup:
     keyboard = Keyboard()
     keyboard.button(text=_("👪 My families"), callback_data=StaffMenuCb(action=StaffMenuAction.FAMILIES))
     keyboard.button(text=_("💬 Questions from families"), callback_data=StaffMenuCb(action=StaffMenuAction.QUESTIONS))
+    keyboard.button(text=_("📋 My day"), callback_data=StaffMenuCb(action=StaffMenuAction.TODAY))
+    keyboard.button(text=_("🖥 Console"), callback_data=StaffMenuCb(action=StaffMenuAction.CONSOLE))
     return keyboard.adjust(1).as_markup()
+
+
+def head_menu() -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    keyboard.button(text=_("🖥 Console"), callback_data=StaffMenuCb(action=StaffMenuAction.CONSOLE))
+    return keyboard.as_markup()
 
 
 def admin_menu() -> InlineKeyboardMarkup:
@@ -119,6 +130,7 @@ def admin_menu() -> InlineKeyboardMarkup:
     keyboard.button(text=_("📣 New announcement"), callback_data=StaffMenuCb(action=StaffMenuAction.BROADCAST))
     keyboard.button(text=_("🗂 Past announcements"), callback_data=StaffMenuCb(action=StaffMenuAction.BROADCASTS))
     keyboard.button(text=_("📊 Statistics"), callback_data=StaffMenuCb(action=StaffMenuAction.STATS))
+    keyboard.button(text=_("🖥 Console"), callback_data=StaffMenuCb(action=StaffMenuAction.CONSOLE))
     return keyboard.adjust(2).as_markup()
 
 
@@ -132,6 +144,7 @@ def keep_name_keyboard(name: str) -> InlineKeyboardMarkup:
 def invite_role_keyboard(national: bool) -> InlineKeyboardMarkup:
     keyboard = Keyboard()
     keyboard.button(text=_("🧑‍⚕️ A nurse"), callback_data=InviteCb(step=InviteStep.ROLE, role=InviteRole.NURSE))
+    keyboard.button(text=_("🏥 A polyclinic head"), callback_data=InviteCb(step=InviteStep.ROLE, role=InviteRole.HEAD))
     keyboard.button(
         text=_("🗺 A regional admin") if national else _("🗺 Another admin for my region"),
         callback_data=InviteCb(step=InviteStep.ROLE, role=InviteRole.ADMIN),

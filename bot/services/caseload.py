@@ -54,8 +54,12 @@ async def may_act(app: AppContext, actor: Actor, family_id: int, action: str) ->
 
 
 def scope_of(actor: Actor) -> Scope:
-    """A nurse's own families; an admin's region (national: everyone)."""
-    return Scope(staff_id=actor.staff_id) if actor.is_nurse else Scope(region=actor.region)
+    """A nurse's own families; a polyclinic head's polyclinic; an admin's region (national: everyone)."""
+    if actor.is_nurse:
+        return Scope(staff_id=actor.staff_id)
+    if actor.is_head:
+        return Scope(polyclinic=actor.polyclinic or "")
+    return Scope(region=actor.region)
 
 
 # --- "My families" -------------------------------------------------------------------------------

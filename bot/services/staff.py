@@ -31,7 +31,7 @@ from bot.domain.outbox import OutboxKind
 from bot.domain.questions import Tier
 from bot.i18n import pick_language
 from bot.logging_setup import log_event
-from db import families, outbox, staff
+from db import console, families, outbox, staff
 from db.outbox import OutgoingMessage
 from db.records import Family, StaffRecord, UserRecord
 
@@ -352,6 +352,7 @@ async def deactivate(app: AppContext, actor: Actor, staff_id: int) -> Deactivate
             result = None
         else:
             await staff.deactivate_staff(conn, staff_id, now)
+            await console.end_sessions_of(conn, staff_id, now)  # her console closes at once
             moved = left = 0
             for family_id in await staff.families_of(conn, staff_id):
                 if target.polyclinic and await _assign_by_rule(conn, family_id, target.polyclinic, now, excluding=staff_id):

@@ -29,11 +29,11 @@ def problem_text(problem: InvitationProblem) -> str:
 def role_text(offer: Invitation | StaffRecord, lang: str) -> str:
     region = find_region(offer.region) if offer.region else None
     region_name = region.name(lang) if region else ""
-    if offer.role == StaffRole.NURSE:
+    if offer.role in (StaffRole.NURSE, StaffRole.HEAD):
         clinic = find_polyclinic(offer.polyclinic) if offer.polyclinic else None
-        return _("patronage nurse, {polyclinic} ({region})").format(
-            polyclinic=html.quote(clinic.name(lang) if clinic else "—"), region=html.quote(region_name)
-        )
+        text = _("patronage nurse, {polyclinic} ({region})") if offer.role == StaffRole.NURSE else _(
+            "head of {polyclinic} ({region})")
+        return text.format(polyclinic=html.quote(clinic.name(lang) if clinic else "—"), region=html.quote(region_name))
     if offer.region is None:
         return _("national programme admin")
     return _("programme admin for {region}").format(region=html.quote(region_name))
@@ -46,6 +46,14 @@ def menu_text(member: StaffRecord) -> str:
 
 
 def staff_help_text(actor: Actor) -> str:
+    if actor.is_head:
+        return _(
+            "<b>AnaBala for polyclinic heads</b>\n\n"
+            "/console — a one-time link to the console: your polyclinic's open alerts live, its nurses, "
+            "its families and their figures (the link works once, for 10 minutes)\n"
+            "/language — change the language\n"
+            "/start — your menu"
+        )
     if actor.is_nurse:
         return _(
             "<b>AnaBala for nurses</b>\n\n"
@@ -53,6 +61,8 @@ def staff_help_text(actor: Actor) -> str:
             "record a visit, set an appointment or write to the mother\n"
             "/questions — questions from your families waiting for an answer\n"
             "/alerts — risky answers to self-checks that nobody has taken yet, oldest first\n"
+            "/today — your day: alerts, questions, newborns to visit, overdue visits, appointments\n"
+            "/console — a one-time link to the web console\n"
             "/language — change the language\n"
             "/start — your menu\n\n"
             "Families see only what you send them through the bot; your notes stay with staff."
@@ -66,6 +76,7 @@ def staff_help_text(actor: Actor) -> str:
         "/staff — staff in your area; deactivate someone who left\n"
         "/broadcast — send an announcement; /broadcasts — past ones\n"
         "/stats — the programme's numbers\n"
+        "/console — a one-time link to the web console: live alerts, nurses, families, exports\n"
         "/language — change the language\n"
         "/start — your menu"
     )

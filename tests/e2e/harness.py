@@ -72,7 +72,8 @@ def make_settings(api_url: str, database_url: str, **extra: object) -> Settings:
 
 async def start_bot(emulator: BotAPIEmulator, database_url: str, clock: ManualClock, **settings: object) -> RunningBot:
     app = build_application(make_settings(emulator.api_url, database_url, **settings), clock=clock)
-    task = asyncio.create_task(app.run_polling(handle_signals=False, background_jobs=False))
+    # The console is served only when a test asks for it (CONSOLE_PORT="0": any free port).
+    task = asyncio.create_task(app.run_polling(handle_signals=False, background_jobs=False, serve_console="CONSOLE_PORT" in settings))
     running = RunningBot(app=app, emulator=emulator, clock=clock, task=task)
     polling = asyncio.ensure_future(emulator.wait_for_polling(timeout=15))
     await asyncio.wait({polling, task}, return_when=asyncio.FIRST_COMPLETED)
@@ -103,7 +104,8 @@ async def running_bot(database_url: str, clock: ManualClock | None = None, **set
 
 async def spawn_main(api_url: str, database_url: str, *, stderr: int = asyncio.subprocess.DEVNULL, **env: str) -> asyncio.subprocess.Process:
     """`python main.py` as production runs it, against the emulator at `api_url`; `env`: more settings."""
-    environment = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api_url, "DATABASE_URL": database_url, **env}
+    environment = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api_url, "DATABASE_URL": database_url,
+                   "CONSOLE_PORT": "0", **env}
     return await asyncio.create_subprocess_exec(
         sys.executable, "main.py", cwd=ROOT, env=environment, stdout=asyncio.subprocess.DEVNULL, stderr=stderr
     )

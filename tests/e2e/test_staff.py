@@ -66,7 +66,7 @@ async def test_an_invited_nurse_joins_and_gets_the_families_of_her_polyclinic(st
     await nurse.click("✅ {name}", name="Gulnara Serikova")  # her Telegram name, as it is
     await nurse.share_contact()
     assert saw_button(nurse, "💬 Questions from families")  # the nurse menu
-    assert [c["command"] for c in bot.emulator.resolve_commands(7001, "ru")] == ["start", "families", "alerts", "questions", "language", "help"]
+    assert [c["command"] for c in bot.emulator.resolve_commands(7001, "ru")] == ["start", "families", "alerts", "questions", "today", "console", "language", "help"]
     assert "/invite" not in texts(nurse)
 
     # The mother who waited has her now; a new mother is assigned at once. Both are told; so is she.

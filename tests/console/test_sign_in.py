@@ -1,0 +1,90 @@
+"""Signing in to the console from the bot's /console link: once, within 10 minutes, by staff only;
+the session ends at logout, after 12 hours, and at once when her role is removed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from tests.console_client import ConsoleBrowser, console_link
+from tests.e2e.harness import RunningBot, running_bot
+from tests.story import ADMIN_ID, an_alert_in_a_staffed_polyclinic, invite, join, national_admin
+
+
+@pytest.fixture
+async def bot(clean_database_url: str) -> AsyncIterator[RunningBot]:
+    async with running_bot(clean_database_url, ADMIN_IDS=str(ADMIN_ID), CONSOLE_PORT="0") as running:
+        yield running
+
+
+@pytest.fixture
+async def browser(bot: RunningBot) -> AsyncIterator[ConsoleBrowser]:
+    assert bot.app.console is not None
+    opened = ConsoleBrowser(bot.app.console.base_url)
+    yield opened
+    await opened.close()
+
+
+async def test_a_polyclinic_head_signs_in_with_the_link_from_the_bot_and_sees_her_alerts(bot: RunningBot, browser: ConsoleBrowser) -> None:
+    await an_alert_in_a_staffed_polyclinic(bot, 5001, "fits")
+    admin = await national_admin(bot)
+    head = await join(bot, 7301, await invite(admin, "head"), lang="en", name="Saule Nurova")
+    assert "head of" in head.last_text
+
+    await head.send("/console")
+    link = console_link(head.last_text)
+    assert "works once, for 10 minutes" in head.last_text
+    assert await browser.sign_in(link) == 200
+    assert browser.final_url.endswith("/alerts")
+    assert "Aigerim" in browser.last and "nobody yet" in browser.last
+
+    # The same link again, in another browser: refused.
+    other = ConsoleBrowser(browser.base_url)
+    try:
+        await other.sign_in(link)
+        assert "/login" in other.final_url and "cannot be used" in other.last
+        await other.get("/alerts")
+        assert "/login" in other.final_url
+    finally:
+        await other.close()
+
+
+async def test_an_expired_link_is_refused_and_a_session_ends_when_her_role_is_removed(bot: RunningBot, browser: ConsoleBrowser) -> None:
+    admin = await national_admin(bot)
+    head = await join(bot, 7301, await invite(admin, "head"), lang="en", name="Saule Nurova")
+    await head.send("/console")
+    late = console_link(head.last_text)
+    bot.clock.advance(timedelta(minutes=10, seconds=1))
+    await browser.sign_in(late)
+    assert "cannot be used" in browser.last
+
+    await head.send("/console")
+    assert await browser.sign_in(console_link(head.last_text)) == 200
+    assert "/alerts" in browser.final_url
+
+    await admin.send("/staff")
+    await admin.click("Saule Nurova")
+    await admin.click("Deactivate")
+    await admin.click("Yes, deactivate")
+    await browser.get("/alerts")
+    assert browser.final_url.endswith("/login")
+
+
+async def test_security_headers_and_a_form_without_its_token_is_refused(bot: RunningBot, browser: ConsoleBrowser) -> None:
+    admin = await national_admin(bot)
+    await admin.send("/console")
+    await browser.sign_in(console_link(admin.last_text))
+    policy = browser.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert browser.headers["Referrer-Policy"] == "no-referrer"
+    assert browser.headers["Cache-Control"] == "no-store"
+
+    await browser.post("/logout", {}, csrf=False)
+    assert browser.status == 403
+    await browser.get("/alerts")
+    await browser.post("/logout", {})
+    assert browser.final_url.endswith("/login")
+    await browser.get("/overview")
+    assert browser.final_url.endswith("/login")
