@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.console_client import ConsoleBrowser, console_link
-from tests.e2e.harness import RunningBot, running_bot
+from tests.e2e.harness import TOKEN, RunningBot, running_bot
 from tests.story import ADMIN_ID, an_alert_in_a_staffed_polyclinic, invite, join, national_admin
 
 
@@ -88,3 +88,41 @@ async def test_security_headers_and_a_form_without_its_token_is_refused(bot: Run
     assert browser.final_url.endswith("/login")
     await browser.get("/overview")
     assert browser.final_url.endswith("/login")
+
+
+async def test_a_head_in_telegram_has_her_own_menu_and_is_sent_to_the_console_for_the_rest(bot: RunningBot) -> None:
+    admin = await national_admin(bot)
+    head = await join(bot, 7301, await invite(admin, "head"), lang="en", name="Saule Nurova")
+    assert [c["command"] for c in bot.emulator.resolve_commands(7301, "en")] == ["start", "console", "language", "help"]
+    await head.send("/help")
+    assert "AnaBala for polyclinic heads" in head.last_text
+    await head.send("/families")
+    assert head.last_text == "Your work in AnaBala is in the console: send /console for a sign-in link."
+    for _ in range(5):
+        await head.send("/console")
+    await head.send("/console")
+    assert "several links in the last minutes" in head.last_text
+
+
+async def test_telegrams_login_widget_signs_staff_in_where_it_is_offered(clean_database_url: str) -> None:
+    from bot.domain.console_auth import sign_widget_data
+
+    async with running_bot(clean_database_url, ADMIN_IDS=str(ADMIN_ID), CONSOLE_PORT="0", CONSOLE_TELEGRAM_LOGIN="true") as bot:
+        await national_admin(bot)
+        assert bot.app.console is not None
+        browser = ConsoleBrowser(bot.app.console.base_url)
+        try:
+            await browser.get("/login")
+            assert "telegram-widget.js" in browser.last and "https://telegram.org" in browser.headers["Content-Security-Policy"]
+            fields = {"id": str(ADMIN_ID), "first_name": "Admin", "auth_date": str(int(bot.clock.now().timestamp()))}
+            await browser.get("/auth/telegram", **{**fields, "hash": sign_widget_data(fields, "654321:not-our-token-at-all")})
+            assert browser.final_url.endswith("/login?refused=1")
+            await browser.get("/auth/telegram", **{**fields, "hash": sign_widget_data(fields, TOKEN)})
+            assert browser.final_url.endswith("/alerts")
+            stranger = {**fields, "id": "5555"}
+            other = ConsoleBrowser(browser.base_url)
+            await other.get("/auth/telegram", **{**stranger, "hash": sign_widget_data(stranger, TOKEN)})
+            assert other.final_url.endswith("/login?refused=1")  # signed by Telegram, but not staff
+            await other.close()
+        finally:
+            await browser.close()

@@ -93,3 +93,23 @@ def test_the_nurse_with_the_smallest_caseload_gets_the_family() -> None:
     assert choose_nurse({}) is None
     assert choose_nurse({3: 10, 4: 2, 5: 7}) == 4
     assert choose_nurse({7: 3, 4: 3}) == 4  # a tie: the longest-serving (lowest id)
+
+
+HEAD_PC1 = Actor(7, 107, StaffRole.HEAD, "almaty_city", "almaty_pc1")
+
+
+def test_a_polyclinic_head_sees_her_polyclinics_families_only_and_manages_nobody() -> None:
+    assert can_view_family(HEAD_PC1, FAMILY_OF_NURSE_PC1)
+    assert not can_view_family(HEAD_PC1, WAITING_FAMILY)  # the same region, another polyclinic
+    assert not can_view_family(HEAD_PC1, ASTANA_FAMILY)
+    assert not can_view_family(Actor(8, 108, StaffRole.HEAD, "almaty_city", None), FAMILY_OF_NURSE_PC1)
+    assert not can_invite(HEAD_PC1, StaffRole.NURSE, "almaty_city", "almaty_pc1")
+    assert not can_manage_staff(HEAD_PC1, place(NURSE_PC1))
+    assert not can_reassign(HEAD_PC1, FAMILY_OF_NURSE_PC1, place(NURSE_PC1_B))
+
+
+def test_admins_invite_a_polyclinic_head_for_a_polyclinic_in_their_scope() -> None:
+    assert can_invite(NATIONAL, StaffRole.HEAD, "astana", "astana_pc1")
+    assert can_invite(ALMATY_ADMIN, StaffRole.HEAD, "almaty_city", "almaty_pc1")
+    assert not can_invite(ALMATY_ADMIN, StaffRole.HEAD, "astana", "astana_pc1")
+    assert not can_invite(ALMATY_ADMIN, StaffRole.HEAD, "almaty_city", None)  # a head belongs to a polyclinic
