@@ -20,7 +20,6 @@ It creates (and leaves, to be reused) the database `anabala_bench_console` on th
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import platform
 import statistics
@@ -30,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import text
+from sqlalchemy import Date, DateTime, Integer, Text, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import create_async_engine
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -69,26 +69,27 @@ FILL = [
     # per polyclinic. Polyclinic p of region r is "<region>_pc<p>"; nurse n of it has id 1000 + (r*P + p)*N + n.
     """
     INSERT INTO staff (id, user_id, role, region, polyclinic, name, phone, language, active, created_at, language_chosen, opened_at)
-    SELECT 1, 900000001, 'admin', NULL, NULL, 'National Admin', NULL, 'en', true, CAST(:now AS timestamptz) - interval '400 days', true, CAST(:now AS timestamptz) - interval '400 days'
+    SELECT 1, 900000001, 'admin', NULL, NULL, 'National Admin', NULL, 'en', true,
+           :now - interval '400 days', true, :now - interval '400 days'
     """,
     """
     INSERT INTO staff (id, user_id, role, region, polyclinic, name, phone, language, active, created_at, language_chosen, opened_at)
     SELECT 10 + r.i, 910000000 + r.i, 'admin', r.code, NULL, 'Regional Admin ' || r.i, NULL, 'ru', true,
-           CAST(:now AS timestamptz) - interval '400 days', true, CAST(:now AS timestamptz) - interval '400 days'
-    FROM unnest(CAST(:regions AS text[])) WITH ORDINALITY AS r(code, i)
+           :now - interval '400 days', true, :now - interval '400 days'
+    FROM unnest(:regions) WITH ORDINALITY AS r(code, i)
     """,
     """
     INSERT INTO staff (id, user_id, role, region, polyclinic, name, phone, language, active, created_at, language_chosen, opened_at)
     SELECT 500 + (r.i - 1) * :P + p, 920000000 + (r.i - 1) * :P + p, 'head', r.code, r.code || '_pc' || p, 'Head ' || r.i || '-' || p,
-           NULL, 'kk', true, CAST(:now AS timestamptz) - interval '400 days', true, CAST(:now AS timestamptz) - interval '400 days'
-    FROM unnest(CAST(:regions AS text[])) WITH ORDINALITY AS r(code, i), generate_series(0, :P - 1) AS p
+           NULL, 'kk', true, :now - interval '400 days', true, :now - interval '400 days'
+    FROM unnest(:regions) WITH ORDINALITY AS r(code, i), generate_series(0, :P - 1) AS p
     """,
     """
     INSERT INTO staff (id, user_id, role, region, polyclinic, name, phone, language, active, created_at, language_chosen, opened_at)
     SELECT 1000 + ((r.i - 1) * :P + p) * :N + n, 930000000 + ((r.i - 1) * :P + p) * :N + n, 'nurse', r.code, r.code || '_pc' || p,
            'Nurse ' || r.i || '-' || p || '-' || n, '+7701' || lpad(((r.i - 1) * :P + p) * :N + n || '', 7, '0'), 'ru', true,
-           CAST(:now AS timestamptz) - interval '400 days', true, CAST(:now AS timestamptz) - interval '400 days'
-    FROM unnest(CAST(:regions AS text[])) WITH ORDINALITY AS r(code, i), generate_series(0, :P - 1) AS p, generate_series(0, :N - 1) AS n
+           :now - interval '400 days', true, :now - interval '400 days'
+    FROM unnest(:regions) WITH ORDINALITY AS r(code, i), generate_series(0, :P - 1) AS p, generate_series(0, :N - 1) AS n
     """,
     "SELECT setval(pg_get_serial_sequence('staff', 'id'), (SELECT max(id) FROM staff))",
     # Families: id 1..F; family g lives in region g % R, polyclinic (g / R) % P, with nurse (g / (R*P)) % N.
@@ -97,36 +98,36 @@ FILL = [
                        unreachable_at, created_at, updated_at)
     SELECT g, (ARRAY['kk','ru','en'])[1 + g % 3], (ARRAY['Aigerim','Aruzhan','Dana','Zhanar','Madina','Aliya','Saule','Ainur'])[1 + g % 8]
            || ' ' || (ARRAY['Bekova','Nurova','Sadykova','Ivanova','Omarova'])[1 + (g / 8) % 5],
-           '+7707' || lpad(g || '', 7, '0'), (CAST(:regions AS text[]))[1 + g % :R], (CAST(:regions AS text[]))[1 + g % :R] || '_pc' || ((g / :R) % :P),
-           false, g % 20 = 0, CAST(:now AS timestamptz) - (g % 180) * interval '1 day', g % 50 = 1, CASE WHEN g % 97 = 0 THEN CAST(:now AS timestamptz) END,
-           CAST(:now AS timestamptz) - (g % 180) * interval '1 day', CAST(:now AS timestamptz) - (g % 180) * interval '1 day'
+           '+7707' || lpad(g || '', 7, '0'), (:regions)[1 + g % :R], (:regions)[1 + g % :R] || '_pc' || ((g / :R) % :P),
+           false, g % 20 = 0, :now - (g % 180) * interval '1 day', g % 50 = 1, CASE WHEN g % 97 = 0 THEN :now END,
+           :now - (g % 180) * interval '1 day', :now - (g % 180) * interval '1 day'
     FROM generate_series(1, :F) AS g
     """,
     """
     INSERT INTO assignments (user_id, staff_id, assigned_at, assigned_by)
-    SELECT g, 1000 + (((g % :R)) * :P + (g / :R) % :P) * :N + (g / (:R * :P)) % :N, CAST(:now AS timestamptz) - (g % 180) * interval '1 day', NULL
+    SELECT g, 1000 + (((g % :R)) * :P + (g / :R) % :P) * :N + (g / (:R * :P)) % :N, :now - (g % 180) * interval '1 day', NULL
     FROM generate_series(1, :F) AS g WHERE g % 211 <> 0
     """,
     # ~45 % pregnant at weeks 6..40; ~50 % with a child of 0..59 months.
     """
     INSERT INTO pregnancies (user_id, due_date, dating_method, lmp_date, status, ended_on, created_at, updated_at)
-    SELECT g, CAST(:today AS date) + (g % 240), 'due_date', NULL, 'active', NULL, CAST(:now AS timestamptz) - (g % 180) * interval '1 day', CAST(:now AS timestamptz)
+    SELECT g, :today + (g % 240), 'due_date', NULL, 'active', NULL, :now - (g % 180) * interval '1 day', :now
     FROM generate_series(1, :F) AS g WHERE g % 20 <> 0 AND g % 20 < 10
     """,
     """
     INSERT INTO children (user_id, name, birth_date, sex, pregnancy_id, created_at, gestation_weeks, birth_weight_g)
-    SELECT g, (ARRAY['Aru','Alikhan','Ayaru','Nurali','Amina','Timur'])[1 + g % 6], CAST(:today AS date) - (g % 1800), (ARRAY['girl','boy'])[1 + g % 2],
-           NULL, CAST(:now AS timestamptz) - (g % 180) * interval '1 day', NULL, NULL
+    SELECT g, (ARRAY['Aru','Alikhan','Ayaru','Nurali','Amina','Timur'])[1 + g % 6], :today - (g % 1800), (ARRAY['girl','boy'])[1 + g % 2],
+           NULL, :now - (g % 180) * interval '1 day', NULL, NULL
     FROM generate_series(1, :F) AS g WHERE g % 20 >= 9
     """,
     """
     INSERT INTO family_care (user_id, risk_level, note, updated_by, updated_at)
-    SELECT g, 'progressive', NULL, NULL, CAST(:now AS timestamptz) - (g % 90) * interval '1 day' FROM generate_series(1, :F) AS g WHERE g % 9 = 0
+    SELECT g, 'progressive', NULL, NULL, :now - (g % 90) * interval '1 day' FROM generate_series(1, :F) AS g WHERE g % 9 = 0
     """,
     """
     INSERT INTO home_visits (user_id, staff_id, visited_on, assessed, risks, note, created_at)
-    SELECT g, 1000 + (((g % :R)) * :P + (g / :R) % :P) * :N + (g / (:R * :P)) % :N, CAST(:today AS date) - (g % 170), '[]', '[]', NULL,
-           CAST(:now AS timestamptz) - (g % 170) * interval '1 day'
+    SELECT g, 1000 + (((g % :R)) * :P + (g / :R) % :P) * :N + (g / (:R * :P)) % :N, :today - (g % 170), '[]', '[]', NULL,
+           :now - (g % 170) * interval '1 day'
     FROM generate_series(1, :F) AS g WHERE g % 3 = 0
     """,
     # Self-checks over six months: one per family in four, a tenth of them positive.
@@ -134,14 +135,18 @@ FILL = [
     INSERT INTO screenings (user_id, questionnaire, track, ref_id, occurrence, status, answers, started_at, updated_at, completed_at,
                             band, total, label, triggers, self_harm, step_to, shared)
     SELECT g, (ARRAY['phq2','gad2','danger_preg','danger_child'])[1 + (g / 4) % 4], NULL, NULL, NULL,
-           CASE WHEN g % 13 = 0 THEN 'abandoned' ELSE 'done' END, '{}', CAST(:now AS timestamptz) - (g % 180) * interval '1 day', CAST(:now AS timestamptz) - (g % 180) * interval '1 day',
-           CASE WHEN g % 13 = 0 THEN NULL ELSE CAST(:now AS timestamptz) - (g % 180) * interval '1 day' END,
-           CASE WHEN (g / 4) % 10 = 0 THEN 'high' WHEN (g / 4) % 100 = 7 THEN 'urgent' WHEN (g / 4) % 10 = 3 THEN 'moderate' ELSE 'none' END, 0, NULL, '[]', false, NULL, NULL
+           CASE WHEN g % 13 = 0 THEN 'abandoned' ELSE 'done' END, '{}',
+           :now - (g % 180) * interval '1 day', :now - (g % 180) * interval '1 day',
+           CASE WHEN g % 13 = 0 THEN NULL ELSE :now - (g % 180) * interval '1 day' END,
+           CASE WHEN (g / 4) % 10 = 0 THEN 'high' WHEN (g / 4) % 100 = 7 THEN 'urgent'
+                WHEN (g / 4) % 10 = 3 THEN 'moderate' ELSE 'none' END,
+           0, NULL, '[]', false, NULL, NULL
     FROM generate_series(1, :F, 4) AS g
     """,
     # Closed alerts over six months (taken after a few minutes to hours), from the positive checks.
     """
-    INSERT INTO alerts (user_id, screening_id, band, created_at, tier, rounds, escalate_at, acknowledged_by, acknowledged_at, outcome, outcome_at)
+    INSERT INTO alerts (user_id, screening_id, band, created_at, tier, rounds, escalate_at, acknowledged_by, acknowledged_at,
+                        outcome, outcome_at)
     SELECT s.user_id, s.id, s.band, s.completed_at, (s.id % 4) / 3, 1, NULL,
            1000 + (((s.user_id % :R)) * :P + (s.user_id / :R) % :P) * :N + (s.user_id / (:R * :P)) % :N,
            s.completed_at + (5 + s.id % 300) * interval '1 minute', 'called', s.completed_at + interval '1 day'
@@ -149,22 +154,30 @@ FILL = [
     """,
     """
     INSERT INTO family_messages (user_id, direction, staff_id, text, photo_file_id, reply_to, created_at, answered_at, answered_by)
-    SELECT g, 'in', NULL, 'A question', NULL, NULL, CAST(:now AS timestamptz) - (g % 60) * interval '1 hour',
-           CASE WHEN g % 5 = 0 THEN NULL ELSE CAST(:now AS timestamptz) - (g % 60) * interval '1 hour' + interval '3 hours' END, NULL
+    SELECT g, 'in', NULL, 'A question', NULL, NULL, :now - (g % 60) * interval '1 hour',
+           CASE WHEN g % 5 = 0 THEN NULL ELSE :now - (g % 60) * interval '1 hour' + interval '3 hours' END, NULL
     FROM generate_series(1, :F, 10) AS g
     """,
     # Reminders sent in the last 30 days, and items she marked done.
     """
     INSERT INTO outbox (chat_id, priority, kind, message_key, params, due_at, status, attempts, sent_at, unique_key, created_at)
-    SELECT g, 2, 'reminder', 'calendar.heads_up', '{}', CAST(:now AS timestamptz) - (g % 30) * interval '1 day', 'sent', 1, CAST(:now AS timestamptz) - (g % 30) * interval '1 day',
-           'bench:' || g, CAST(:now AS timestamptz) - (g % 30) * interval '1 day'
+    SELECT g, 2, 'reminder', 'calendar.heads_up', '{}', :now - (g % 30) * interval '1 day', 'sent', 1, :now - (g % 30) * interval '1 day',
+           'bench:' || g, :now - (g % 30) * interval '1 day'
     FROM generate_series(1, :F, 2) AS g
     """,
     """
     INSERT INTO care_states (user_id, track, ref_id, item_id, status, snoozed_until, updated_at)
-    SELECT g, 'child', 0, 'bench_item', 'done', NULL, CAST(:now AS timestamptz) - (g % 30) * interval '1 day' FROM generate_series(1, :F, 5) AS g
+    SELECT g, 'child', 0, 'bench_item', 'done', NULL, :now - (g % 30) * interval '1 day' FROM generate_series(1, :F, 5) AS g
     """,
 ]
+
+
+TYPES: dict[str, Any] = {"now": DateTime(timezone=True), "today": Date(), "regions": ARRAY(Text), "k": Integer()}
+
+
+def typed(statement: str) -> Any:
+    """The statement with its parameters' types, so asyncpg is told them (`$1::TIMESTAMP WITH TIME ZONE`)."""
+    return text(statement).bindparams(*(bindparam(name, type_=kind) for name, kind in TYPES.items() if f":{name}" in statement))
 
 
 async def _open_alerts(database_url: str, count: int) -> None:
@@ -173,11 +186,11 @@ async def _open_alerts(database_url: str, count: int) -> None:
     try:
         async with engine.begin() as conn:
             await conn.execute(text("DELETE FROM alerts WHERE outcome IS NULL"))
-            await conn.execute(text("""
+            await conn.execute(typed("""
                 INSERT INTO alerts (user_id, screening_id, band, created_at, tier, rounds, escalate_at, acknowledged_by, acknowledged_at,
                                     outcome, outcome_at)
-                SELECT s.user_id, s.id, CASE WHEN s.id % 3 = 0 THEN 'urgent' ELSE 'high' END, CAST(:now AS timestamptz) - (s.id % 600) * interval '1 minute',
-                       (s.id % 4), 1, CAST(:now AS timestamptz) + interval '5 minutes', NULL, NULL, NULL, NULL
+                SELECT s.user_id, s.id, CASE WHEN s.id % 3 = 0 THEN 'urgent' ELSE 'high' END, :now - (s.id % 600) * interval '1 minute',
+                       (s.id % 4), 1, :now + interval '5 minutes', NULL, NULL, NULL, NULL
                 FROM (SELECT id, user_id FROM screenings ORDER BY id DESC LIMIT :k) AS s
             """), {"now": NOW, "k": count})
             await conn.execute(text("ANALYZE alerts"))
@@ -202,8 +215,7 @@ async def build(families: int, rebuild: bool) -> dict[str, Any]:
                   "N": NURSES_PER_POLYCLINIC, "F": families}
         async with engine.begin() as conn:
             for statement in FILL:
-                names = {k: v for k, v in params.items() if f":{k}" in statement}
-                await conn.execute(text(statement), names)
+                await conn.execute(typed(statement), {k: v for k, v in params.items() if f":{k}" in statement})
         async with engine.connect() as conn:
             await conn.execution_options(isolation_level="AUTOCOMMIT")
             await conn.execute(text("VACUUM ANALYZE"))
