@@ -31,7 +31,7 @@ def duration(span: timedelta) -> str:
         return _("{minutes} min").format(minutes=minutes)
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
-        return _("{hours} h {minutes:02d} min").format(hours=hours, minutes=minutes)
+        return _("{hours} h {minutes} min").format(hours=hours, minutes=f"{minutes:02d}")
     days, hours = divmod(hours, 24)
     return _("{days} d {hours} h").format(days=days, hours=hours)
 
@@ -63,14 +63,14 @@ def setup(app: web.Application) -> None:
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
-        context_processors=[_page_context],
     )
     env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.filters["duration"] = duration
     env.filters["day"] = format_date
 
 
-async def _page_context(request: web.Request) -> dict[str, Any]:
+def _page_context(request: web.Request) -> dict[str, Any]:
+    """What every template reads (the menu, her language, the formatters)."""
     context = request.app[CONTEXT]
     tz = context.settings.tz
     lang = request.get(LANG, context.settings.default_language)
@@ -87,4 +87,4 @@ async def _page_context(request: web.Request) -> dict[str, Any]:
 
 
 def page(request: web.Request, template: str, values: Mapping[str, Any], status: int = 200) -> web.Response:
-    return aiohttp_jinja2.render_template(template, request, dict(values), status=status)
+    return aiohttp_jinja2.render_template(template, request, {**_page_context(request), **values}, status=status)

@@ -96,10 +96,31 @@ async def check_csrf(request: web.Request, who: Viewer) -> None:
     token = str(form.get("csrf", ""))
     if not same_origin(request) or not hmac.compare_digest(token.encode(), who.csrf.encode()):
         log_event("console_csrf_refused", user_id=who.actor.user_id, path=request.path)
-        raise web.HTTPForbidden(text="This form has expired. Go back, reload the page and try again.")
+        raise web.HTTPForbidden(reason=EXPIRED_FORM)
+
+
+EXPIRED_FORM = "Form expired"  # the reason of a 403 for a form without its token (shown as a kind page)
+
+
+def _error_page(request: web.Request, status: int, reason: str) -> web.Response:
+    """403, 404 and 500 as a page in her language, with the menu: never what was asked for, never a trace."""
+    from console.render import page
+
+    kind = "expired" if reason == EXPIRED_FORM else {403: "forbidden", 404: "missing"}.get(status, "broken")
+    return page(request, "error.html", {"kind": kind}, status=status)
+
+
+def browser_language(request: web.Request, default: str) -> str:
+    """The first of the browser's languages (Accept-Language) that we speak, else `default`."""
+    for part in request.headers.get("Accept-Language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in SUPPORTED_LANGUAGES:
+            return code
+    return default
 
 
 def _language(request: web.Request, own: str) -> str:
+    """?lang= (then remembered), her earlier choice here, else her own language."""
     asked = request.query.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
     return asked if asked in SUPPORTED_LANGUAGES else own
 
@@ -108,7 +129,7 @@ def _language(request: web.Request, own: str) -> str:
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     app = request.app[CONTEXT]
     widget = app.settings.console_telegram_login
-    lang = _language(request, app.settings.default_language)
+    lang = _language(request, browser_language(request, app.settings.default_language))
     try:
         if request.path.startswith(PUBLIC_PREFIXES):
             request[LANG] = lang
@@ -124,10 +145,18 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             who = Viewer(session.member, actor, session.csrf, lang, code)
             request[VIEWER] = who
             request[LANG] = lang
-            if request.method == "POST":
-                await check_csrf(request, who)
             with app.i18n.context(), app.i18n.use_locale(lang):
-                response = await handler(request)
+                try:
+                    if request.method == "POST":
+                        await check_csrf(request, who)
+                    response = await handler(request)
+                except (web.HTTPForbidden, web.HTTPNotFound, web.HTTPMethodNotAllowed) as exc:
+                    response = _error_page(request, exc.status, exc.reason)
+                except web.HTTPException:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - one line with the type, never what the page held
+                    log_event("console_error", user_id=actor.user_id, path=request.path, error=type(exc).__name__)
+                    response = _error_page(request, 500, "")
     except web.HTTPException as exc:
         _secure_headers(exc, widget)
         raise

@@ -30,7 +30,8 @@ class ConsoleBrowser:
 
     def __post_init__(self) -> None:
         # unsafe=True: keep cookies for 127.0.0.1 as a browser does.
-        self.session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        # An English browser: the pages before sign-in speak the browser's language.
+        self.session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True), headers={"Accept-Language": "en-GB,en;q=0.9"})
 
     async def close(self) -> None:
         await self.session.close()

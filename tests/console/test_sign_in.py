@@ -82,7 +82,16 @@ async def test_security_headers_and_a_form_without_its_token_is_refused(bot: Run
     assert browser.headers["Cache-Control"] == "no-store"
 
     await browser.post("/logout", {}, csrf=False)
-    assert browser.status == 403
+    assert browser.status == 403 and "This form has expired" in browser.last
+    await browser.get("/no-such-page")
+    assert browser.status == 404 and "There is nothing here" in browser.last and 'href="/alerts"' in browser.last
+    await browser.get("/today")  # a nurse's screen
+    assert browser.status == 403 and "not part of your work" in browser.last
+    await browser.get("/alerts", lang="ru")
+    assert '<html lang="ru">' in browser.last and "Выйти" in browser.last
+    await browser.get("/alerts")  # remembered
+    assert '<html lang="ru">' in browser.last
+    await browser.get("/alerts", lang="en")
     await browser.get("/alerts")
     await browser.post("/logout", {})
     assert browser.final_url.endswith("/login")
