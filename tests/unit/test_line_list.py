@@ -75,3 +75,23 @@ def test_median() -> None:
     minutes = [timedelta(minutes=m) for m in (30, 10, 20)]
     assert median([]) is None and median(minutes) == timedelta(minutes=20)
     assert median(minutes + [timedelta(minutes=40)]) == timedelta(minutes=25)
+
+
+def test_a_name_that_looks_like_a_formula_is_text_in_both_files() -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from bot.i18n import make_i18n
+    from console.exports import build_csv, build_xlsx
+    from db.line_list import LineRow
+
+    row = LineRow(1, '=HYPERLINK("http://x")', "+77010000001", "almaty_city", "almaty_pc1", Stage.CHILD, None,
+                  RiskLevel.UNIVERSAL, True)
+    i18n = make_i18n("en")
+    with i18n.context(), i18n.use_locale("en"):
+        csv_body, xlsx_body = build_csv([row], "en"), build_xlsx([row], "en")
+    assert csv_body.startswith(b"\xef\xbb\xbf")
+    assert csv_body.decode("utf-8-sig").splitlines()[1].startswith("\"'=HYPERLINK(\"\"http://x\"\")\",'+77010000001,child,")
+    cells = list(load_workbook(io.BytesIO(xlsx_body)).active.iter_rows())[1]
+    assert (cells[0].value, cells[0].data_type) == ('=HYPERLINK("http://x")', "s")
