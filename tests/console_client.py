@@ -64,6 +64,14 @@ class ConsoleBrowser:
             self.final_url = str(response.url)
         return self.last
 
+    async def post_bytes(self, path: str, data: dict[str, str], *, csrf: bool = True) -> tuple[int, bytes, Any]:
+        """A form whose answer is a file: (status, body, headers)."""
+        if csrf:
+            data = {"csrf": self.csrf(), **data}
+        async with self.session.post(self.base_url + path, data=data, headers={"Origin": self.base_url}) as response:
+            self.status = response.status
+            return response.status, await response.read(), response.headers
+
     def csrf(self) -> str:
         found = _CSRF.search(self.last)
         assert found, "no form with a CSRF token on the last page"
