@@ -44,7 +44,8 @@ def _frame(chart_id: str, title: str, description: str, labels: Sequence[str], t
     """The opening tag, the name, the grid with the y values and the x labels."""
     cid = escape(chart_id)
     parts = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="{cid}-title {cid}-desc" font-family="system-ui, sans-serif" font-size="12">',
         f'<title id="{cid}-title">{escape(title)}</title>',
         f'<desc id="{cid}-desc">{escape(description)}</desc>',
@@ -56,7 +57,7 @@ def _frame(chart_id: str, title: str, description: str, labels: Sequence[str], t
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">{tick}</text>')
     step = _step(len(labels))
     for index, label in enumerate(labels):
-        if index % max(label_every, 1) == 0 or index == len(labels) - 1:
+        if (len(labels) - 1 - index) % max(label_every, 1) == 0:  # counted from the last, always labelled
             x = LEFT + step * (index + 0.5)
             parts.append(f'<text x="{x:.1f}" y="{HEIGHT - 8}" text-anchor="middle" fill="{MUTED}">{escape(label)}</text>')
     return parts
