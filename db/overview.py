@@ -1,0 +1,295 @@
+"""Aggregate queries of the console's overview (Step 9), within a scope (db.caseload.Scope: a nurse's
+families, a polyclinic, a region, or everyone). Every figure is a GROUP BY or a sum of CASEs in the
+database; only counts leave it, and, for the time to take an alert, only the ranked middle and 90th
+percentile rows (window functions, the same SQL on SQLite and PostgreSQL), however many alerts there are.
+
+Scoped queries start from `users` filtered by place (ix_users_place) and reach the other tables by
+their user_id indexes; instants are UTC (the service turns local days into them)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, extract, func, literal, or_, select, union_all
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.content.care import CareKind, load_care_plans
+from bot.domain.audience import AGE_BANDS, CHILD_MAX_YEARS, TRIMESTERS, births_in_band, due_dates_in_trimester, years_before
+from bot.domain.calendar import CareStatus, Track
+from bot.domain.overview import BANDS, Place, PlaceCounts, median_ranks
+from bot.domain.pregnancy import FULL_TERM_DAYS, PregnancyStatus
+from db.broadcasts import _in_range
+from db.caseload import Scope
+from db.schema import alerts, assignments, care_states, children, home_visits, outbox, pregnancies, screenings, users
+from db.screenings import ScreeningStatus
+from db.stats import REMINDER_KINDS, _flag, _per_day
+
+
+def in_scope(scope: Scope) -> list[ColumnElement[bool]]:
+    """Conditions on `users`: a nurse's families, a polyclinic's, a region's; none for everyone."""
+    if scope.staff_id is not None:
+        return [users.c.id.in_(select(assignments.c.user_id).where(assignments.c.staff_id == scope.staff_id))]
+    if scope.polyclinic is not None:
+        return [users.c.polyclinic == scope.polyclinic]
+    if scope.region is not None:
+        return [users.c.region == scope.region]
+    return []
+
+
+# --- families ------------------------------------------------------------------------------------
+
+async def place_counts(conn: AsyncConnection, scope: Scope) -> dict[Place, PlaceCounts]:
+    """Registered families per (region, polyclinic): by stage, paused, unreachable, without a nurse."""
+    pregnant = (
+        select(pregnancies.c.id)
+        .where(pregnancies.c.user_id == users.c.id, pregnancies.c.status == PregnancyStatus.ACTIVE)
+        .exists()
+    )
+    parent = select(children.c.id).where(children.c.user_id == users.c.id).exists()
+    query = (
+        select(
+            users.c.region,
+            users.c.polyclinic,
+            func.count(),
+            _flag(pregnant),
+            _flag(users.c.planning),
+            _flag(parent),
+            _flag(and_(users.c.paused, users.c.unreachable_at.is_(None))),
+            _flag(users.c.unreachable_at.is_not(None)),
+            _flag(assignments.c.user_id.is_(None)),
+        )
+        # One assignment per family at most (its primary key): the join never repeats a family.
+        .select_from(users.outerjoin(assignments, assignments.c.user_id == users.c.id))
+        .where(*in_scope(scope))
+        .group_by(users.c.region, users.c.polyclinic)
+    )
+    return {(row[0], row[1]): PlaceCounts(*(int(value or 0) for value in row[2:])) for row in await conn.execute(query)}
+
+
+async def trimester_counts(conn: AsyncConnection, scope: Scope, today: date) -> dict[int, int]:
+    """Women with an active pregnancy, by trimester today (the broadcast audience's ranges)."""
+    columns = [_flag(_in_range(pregnancies.c.due_date, due_dates_in_trimester(t, today))) for t in TRIMESTERS]
+    query = (
+        select(*columns)
+        .select_from(pregnancies.join(users, users.c.id == pregnancies.c.user_id))
+        .where(pregnancies.c.status == PregnancyStatus.ACTIVE, *in_scope(scope))
+    )
+    row = (await conn.execute(query)).one()
+    return {t: int(value or 0) for t, value in zip(TRIMESTERS, row, strict=True)}
+
+
+async def age_counts(conn: AsyncConnection, scope: Scope, today: date) -> dict[str, int]:
+    """Children under six by age band today (completed years)."""
+    bands = list(AGE_BANDS)
+    columns = [_flag(_in_range(children.c.birth_date, births_in_band(band, today))) for band in bands]
+    query = (
+        select(*columns)
+        .select_from(children.join(users, users.c.id == children.c.user_id))
+        .where(children.c.birth_date > years_before(today, CHILD_MAX_YEARS), *in_scope(scope))
+    )
+    row = (await conn.execute(query)).one()
+    return {band: int(value or 0) for band, value in zip(bands, row, strict=True)}
+
+
+# --- alerts --------------------------------------------------------------------------------------
+
+def _seconds_to_take(conn: AsyncConnection) -> ColumnElement[Any]:
+    created, taken = alerts.c.created_at, alerts.c.acknowledged_at
+    if conn.dialect.name == "sqlite":  # stored as ISO text
+        return (func.julianday(taken) - func.julianday(created)) * 86400.0
+    return extract("epoch", taken - created)
+
+
+_ALERTS = alerts.join(users, users.c.id == alerts.c.user_id)
+_EPSILON = 0.01  # seconds: SQLite's julianday arithmetic is a float
+
+
+async def alert_counts(
+    conn: AsyncConnection, scope: Scope, short_since: datetime, long_since: datetime, limits: Mapping[str, timedelta]
+) -> dict[tuple[str, int], dict[str, int]]:
+    """Alerts raised since `long_since`, per (band, tier reached): raised in the short and the long
+    period, taken by someone, taken within the band's wait limit."""
+    seconds = _seconds_to_take(conn)
+    limit = case(
+        *((alerts.c.band == band, literal(limits[band].total_seconds() + _EPSILON)) for band in BANDS),
+        else_=literal(limits[BANDS[-1]].total_seconds() + _EPSILON),
+    )
+    taken = alerts.c.acknowledged_at.is_not(None)
+    query = (
+        select(
+            alerts.c.band,
+            alerts.c.tier,
+            _flag(alerts.c.created_at >= short_since),
+            func.count(),
+            _flag(taken),
+            _flag(and_(taken, seconds <= limit)),
+        )
+        .select_from(_ALERTS)
+        .where(alerts.c.created_at >= long_since, *in_scope(scope))
+        .group_by(alerts.c.band, alerts.c.tier)
+    )
+    names = ("last_short", "last_long", "taken", "within_limit")
+    return {
+        (row[0], int(row[1])): {name: int(value or 0) for name, value in zip(names, row[2:], strict=True)}
+        for row in await conn.execute(query)
+    }
+
+
+async def take_time_ranks(
+    conn: AsyncConnection, scope: Scope, since: datetime, q: float
+) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """Per band, of the alerts raised since `since` and taken: the one or two middle times to take (in
+    seconds; their mean is the median) and the time at the nearest rank of the q-th quantile.
+
+    Ranked in the database; only those rows come back."""
+    seconds = _seconds_to_take(conn)
+    ranked = (
+        select(
+            alerts.c.band,
+            seconds.label("seconds"),
+            func.row_number().over(partition_by=alerts.c.band, order_by=seconds).label("ordinal"),
+            func.count().over(partition_by=alerts.c.band).label("total"),
+        )
+        .select_from(_ALERTS)
+        .where(alerts.c.created_at >= since, alerts.c.acknowledged_at.is_not(None), *in_scope(scope))
+        .subquery()
+    )
+    # ⌈q·n⌉ in integers: q as tenths (0.9 → 9): (9n + 9) // 10.
+    tenths = round(q * 10)
+    quantile_rank = (ranked.c.total * tenths + 9) // 10
+    query = select(ranked.c.band, ranked.c.ordinal, ranked.c.total, ranked.c.seconds).where(
+        or_(
+            ranked.c.ordinal == (ranked.c.total + 1) // 2,
+            ranked.c.ordinal == (ranked.c.total + 2) // 2,
+            ranked.c.ordinal == quantile_rank,
+        )
+    )
+    middles: dict[str, list[float]] = {}
+    quantiles: dict[str, float] = {}
+    for band, ordinal, count, exact in await conn.execute(query):
+        value = round(float(exact), 3)  # SQLite's julianday difference is off by microseconds
+        first, second = median_ranks(int(count))
+        if ordinal == first:
+            middles.setdefault(band, []).append(value)
+        if ordinal == second and second != first:
+            middles.setdefault(band, []).append(value)
+        if ordinal == (int(count) * tenths + 9) // 10:
+            quantiles[band] = value
+    return middles, quantiles
+
+
+# --- self-checks, reminders ----------------------------------------------------------------------
+
+def _positive() -> ColumnElement[bool]:
+    """As bot.domain.screening.is_positive: a band above none, a step to the full questionnaire, or a
+    self-harm answer."""
+    return or_(
+        and_(screenings.c.band.is_not(None), screenings.c.band != "none"),
+        screenings.c.step_to.is_not(None),
+        screenings.c.self_harm,
+    )
+
+
+async def self_check_counts(conn: AsyncConnection, scope: Scope, since: datetime) -> dict[str, tuple[int, int, int]]:
+    """Per questionnaire, begun since `since`: (started, completed, completed with a positive result)."""
+    done = screenings.c.status == ScreeningStatus.DONE
+    query = (
+        select(screenings.c.questionnaire, func.count(), _flag(done), _flag(and_(done, _positive())))
+        .select_from(screenings.join(users, users.c.id == screenings.c.user_id))
+        .where(screenings.c.started_at >= since, *in_scope(scope))
+        .group_by(screenings.c.questionnaire)
+    )
+    return {row[0]: (int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in await conn.execute(query)}
+
+
+async def reminder_counts(conn: AsyncConnection, scope: Scope, since: datetime) -> tuple[int, int]:
+    """Reminders delivered to families since `since` (as /stats counts them: care and appointment
+    reminders with a sent_at), and calendar items she marked done since then."""
+    delivered = (
+        select(func.count())
+        .select_from(outbox.join(users, users.c.id == outbox.c.chat_id))
+        .where(outbox.c.sent_at >= since, outbox.c.about.is_(None), outbox.c.kind.in_(REMINDER_KINDS), *in_scope(scope))
+    )
+    done = (
+        select(func.count())
+        .select_from(care_states.join(users, users.c.id == care_states.c.user_id))
+        .where(care_states.c.status == CareStatus.DONE, care_states.c.updated_at >= since, *in_scope(scope))
+    )
+    return int((await conn.execute(delivered)).scalar_one()), int((await conn.execute(done)).scalar_one())
+
+
+# --- patronage visits ----------------------------------------------------------------------------
+
+def patronage_days(track: Track) -> list[int]:
+    """The first day of each patronage visit's window on a track (gestational days, or days of age)."""
+    return sorted(item.start_day for item in load_care_plans() if item.kind == CareKind.PATRONAGE_VISIT and item.track == track)
+
+
+async def visit_coverage(conn: AsyncConnection, scope: Scope, today: date) -> tuple[int, int, int]:
+    """(visits due, visits recorded counted up to each family's due, all visits recorded).
+
+    Due: for each active pregnancy, the antenatal patronage visits whose window has opened (by
+    gestational age today); for each child under six, the child patronage visits whose window has
+    opened (by age today). Recorded: home visits of those families."""
+    pregnancy_due = [
+        case((pregnancies.c.due_date <= today + timedelta(days=FULL_TERM_DAYS - day), 1), else_=0)
+        for day in patronage_days(Track.PREGNANCY)
+    ]
+    child_due = [case((children.c.birth_date <= today - timedelta(days=day), 1), else_=0) for day in patronage_days(Track.CHILD)]
+    due_rows: list[Select[Any]] = []
+    if pregnancy_due:
+        due_rows.append(
+            select(pregnancies.c.user_id.label("user_id"), _sum(pregnancy_due).label("due"))
+            .select_from(pregnancies.join(users, users.c.id == pregnancies.c.user_id))
+            .where(pregnancies.c.status == PregnancyStatus.ACTIVE, *in_scope(scope))
+        )
+    if child_due:
+        due_rows.append(
+            select(children.c.user_id.label("user_id"), _sum(child_due).label("due"))
+            .select_from(children.join(users, users.c.id == children.c.user_id))
+            .where(children.c.birth_date > years_before(today, CHILD_MAX_YEARS), *in_scope(scope))
+        )
+    if not due_rows:
+        return 0, 0, 0
+    each = union_all(*due_rows).subquery()
+    due = select(each.c.user_id, func.sum(each.c.due).label("due")).group_by(each.c.user_id).subquery()
+    visits = (
+        select(home_visits.c.user_id, func.count().label("visits"))
+        .where(home_visits.c.user_id.in_(select(due.c.user_id)))
+        .group_by(home_visits.c.user_id)
+        .subquery()
+    )
+    recorded = func.coalesce(visits.c.visits, 0)
+    query = select(
+        func.coalesce(func.sum(due.c.due), 0),
+        func.coalesce(func.sum(case((recorded < due.c.due, recorded), else_=due.c.due)), 0),
+        func.coalesce(func.sum(recorded), 0),
+    ).select_from(due.outerjoin(visits, visits.c.user_id == due.c.user_id))
+    row = (await conn.execute(query)).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def _sum(terms: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
+    total: ColumnElement[Any] = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
+# --- weekly trends -------------------------------------------------------------------------------
+
+async def weekly_counts(conn: AsyncConnection, scope: Scope, week_starts: Sequence[datetime]) -> tuple[list[int], list[int], list[int]]:
+    """Per week (the instants are the weeks' starts and the end of the last): new registrations,
+    alerts raised, self-checks completed."""
+    registrations = await _per_day(conn, users.c.created_at, users, in_scope(scope), week_starts)
+    raised = await _per_day(conn, alerts.c.created_at, _ALERTS, in_scope(scope), week_starts)
+    checks = await _per_day(
+        conn,
+        screenings.c.completed_at,
+        screenings.join(users, users.c.id == screenings.c.user_id),
+        [screenings.c.status == ScreeningStatus.DONE, *in_scope(scope)],
+        week_starts,
+    )
+    return registrations, raised, checks
