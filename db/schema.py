@@ -467,5 +467,25 @@ console_sessions = Table(
     Index("ix_console_sessions_staff_id", "staff_id"),
 )
 
-# The console reads families by place: a polyclinic head's or a region's without touching the rest.
-Index("ix_users_place", users.c.region, users.c.polyclinic)
+# The console reads families by place and by name (a polyclinic's, a region's, everyone's line list,
+# sorted by name, paged) and counts new ones per week, without reading the rest.
+Index("ix_users_polyclinic_name", users.c.polyclinic, users.c.name, users.c.id)
+Index("ix_users_region_name", users.c.region, users.c.name, users.c.id)
+Index("ix_users_name", users.c.name, users.c.id)
+Index("ix_users_created_at", users.c.created_at)
+# Figures over a period (the overview's weeks, the nurses' medians) read only that period.
+Index("ix_alerts_created_at", alerts.c.created_at)
+Index("ix_alerts_taken_by", alerts.c.acknowledged_by, alerts.c.acknowledged_at)
+Index("ix_family_messages_answered_by", family_messages.c.answered_by, family_messages.c.answered_at)
+Index("ix_screenings_started_at", screenings.c.started_at)
+Index("ix_screenings_completed_at", screenings.c.completed_at)
+Index("ix_care_states_updated_at", care_states.c.updated_at)
+Index("ix_home_visits_user_visited", home_visits.c.user_id, home_visits.c.visited_on)
+# "Did not answer a check": the nudges sent, per family.
+Index(
+    "ix_outbox_check_nudges",
+    outbox.c.chat_id,
+    outbox.c.sent_at,
+    sqlite_where=text("kind = 'check' AND message_key = 'check.nudge' AND status = 'sent'"),
+    postgresql_where=text("kind = 'check' AND message_key = 'check.nudge' AND status = 'sent'"),
+)

@@ -39,7 +39,20 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('code_hash', name=op.f('pk_console_sessions'))
     )
     op.create_index('ix_console_sessions_staff_id', 'console_sessions', ['staff_id'], unique=False)
-    op.create_index('ix_users_place', 'users', ['region', 'polyclinic'], unique=False)
+    op.create_index('ix_users_polyclinic_name', 'users', ['polyclinic', 'name', 'id'], unique=False)
+    op.create_index('ix_users_region_name', 'users', ['region', 'name', 'id'], unique=False)
+    op.create_index('ix_users_name', 'users', ['name', 'id'], unique=False)
+    op.create_index('ix_users_created_at', 'users', ['created_at'], unique=False)
+    op.create_index('ix_alerts_created_at', 'alerts', ['created_at'], unique=False)
+    op.create_index('ix_alerts_taken_by', 'alerts', ['acknowledged_by', 'acknowledged_at'], unique=False)
+    op.create_index('ix_family_messages_answered_by', 'family_messages', ['answered_by', 'answered_at'], unique=False)
+    op.create_index('ix_screenings_started_at', 'screenings', ['started_at'], unique=False)
+    op.create_index('ix_screenings_completed_at', 'screenings', ['completed_at'], unique=False)
+    op.create_index('ix_care_states_updated_at', 'care_states', ['updated_at'], unique=False)
+    op.create_index('ix_home_visits_user_visited', 'home_visits', ['user_id', 'visited_on'], unique=False)
+    op.create_index('ix_outbox_check_nudges', 'outbox', ['chat_id', 'sent_at'], unique=False,
+                    sqlite_where=sa.text("kind = 'check' AND message_key = 'check.nudge' AND status = 'sent'"),
+                    postgresql_where=sa.text("kind = 'check' AND message_key = 'check.nudge' AND status = 'sent'"))
     op.create_index('ix_alerts_unresolved', 'alerts', ['created_at'], unique=False,
                     sqlite_where=sa.text("outcome IS NULL OR outcome = 'unreached'"),
                     postgresql_where=sa.text("outcome IS NULL OR outcome = 'unreached'"))
@@ -47,7 +60,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index('ix_alerts_unresolved', table_name='alerts')
-    op.drop_index('ix_users_place', table_name='users')
+    for name, table in (('ix_outbox_check_nudges', 'outbox'), ('ix_home_visits_user_visited', 'home_visits'),
+                        ('ix_care_states_updated_at', 'care_states'), ('ix_screenings_completed_at', 'screenings'),
+                        ('ix_screenings_started_at', 'screenings'), ('ix_family_messages_answered_by', 'family_messages'),
+                        ('ix_alerts_taken_by', 'alerts'), ('ix_alerts_created_at', 'alerts'), ('ix_users_created_at', 'users'),
+                        ('ix_users_name', 'users'), ('ix_users_region_name', 'users'), ('ix_users_polyclinic_name', 'users')):
+        op.drop_index(name, table_name=table)
     op.drop_index('ix_console_sessions_staff_id', table_name='console_sessions')
     op.drop_table('console_sessions')
     op.drop_index('ix_console_links_staff_id', table_name='console_links')
