@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.domain.escalation import AlertOutcome
 from bot.domain.outbox import OutboxKind
 from db.outbox import OutboxStatus
 from db.schema import alert_recipients, alerts, appointments, assignments, outbox, screenings, users
@@ -59,8 +60,10 @@ def _hers(staff_id: int) -> ColumnElement[bool]:
         alert_recipients.c.alert_id == alerts.c.id, alert_recipients.c.staff_id == staff_id
     )
     untaken = and_(alerts.c.acknowledged_at.is_(None), or_(assignments.c.staff_id == staff_id, sent_to_her.exists()))
-    taken_by_her = and_(alerts.c.acknowledged_by == staff_id, alerts.c.outcome.is_(None))
-    return or_(untaken, taken_by_her)
+    taken_by_her = and_(alerts.c.acknowledged_at.is_not(None), alerts.c.acknowledged_by == staff_id)
+    # Not closed yet ("could not reach her" is an attempt, not an outcome): ix_alerts_unresolved's rows.
+    unresolved = or_(alerts.c.outcome.is_(None), alerts.c.outcome == AlertOutcome.UNREACHED)
+    return and_(unresolved, or_(untaken, taken_by_her))
 
 
 async def open_alerts(conn: AsyncConnection, staff_id: int, limit: int) -> tuple[int, list[DayAlert]]:

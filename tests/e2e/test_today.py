@@ -83,6 +83,15 @@ async def test_a_nurse_sees_her_day_at_half_past_midnight(night_bot: RunningBot)
     await nurse.send("/today")
     assert "09:30 · Ultrasound (Room 12) · ✅ she will come" in nurse.last_text
 
+    # She takes the alert: it stays on her day until she writes down what she did.
+    (alert,) = messages_with(nurse, "URGENT")
+    await nurse.click("🙋 I'm on it", on=alert)
+    await nurse.send("/today")
+    assert "🚨 <b>Open alerts: 1</b>" in nurse.last_text and "taken by you, no outcome yet" in nurse.last_text
+    await nurse.click("📞 Called", on=[m for m in nurse.user.messages if "📞 Called" in m.button_labels()][-1])
+    await nurse.send("/today")
+    assert "Open alerts" not in nurse.last_text
+
 
 async def test_an_empty_day_and_a_mother_typing_today(night_bot: RunningBot) -> None:
     bot = night_bot
@@ -95,3 +104,19 @@ async def test_an_empty_day_and_a_mother_typing_today(night_bot: RunningBot) -> 
     await mother.send("/today")
     assert "Your day" not in mother.last_text and "Open alerts" not in mother.last_text
 
+
+
+async def test_an_overdue_visit_and_a_check_she_did_not_answer(staffed_bot: RunningBot) -> None:
+    bot = staffed_bot
+    admin = await national_admin(bot)
+    nurse = await nurse_at(bot, admin, 7101, lang="en", name=NURSE)
+    await registered_at_week(bot, 5001, "en", 14, name="Aigerim")  # the first home visit's window: weeks 12–15
+    registered = bot.clock.now().astimezone(ALMATY).date()
+    closes = registered - timedelta(weeks=14) + timedelta(days=111)
+    await bot.live_until(bot.clock.now() + timedelta(weeks=3), step=timedelta(hours=12))
+
+    await nurse.send("/today")
+    text = nurse.last_text
+    assert "🏠 <b>Overdue visits: 1</b>" in text
+    assert f"<b>Aigerim</b> — Patronage nurse home visit (1 of 2), window closed {format_date(closes)}" in text
+    assert "🔕 <b>Did not answer a check:" in text
