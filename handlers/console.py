@@ -14,7 +14,8 @@ from bot.filters import IsStaff, any_staff
 from bot.services import console as console_service
 from bot.services import today as today_service
 from bot.views.console import console_link_text
-from bot.views.today import today_text
+from bot.views.today import today_keyboard, today_text
+from db.records import StaffRecord
 from handlers.replies import mark_answered
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -36,12 +37,16 @@ async def on_console(event: Message | CallbackQuery, event_from_user: User, bot:
     await bot.send_message(event_from_user.id, console_link_text(link), link_preview_options=NO_PREVIEW)
 
 
-async def on_today(event: Message | CallbackQuery, event_from_user: User, bot: Bot, app: AppContext, staff: Actor) -> None:
-    """/today and the nurse menu's "📋 My day"."""
+async def on_today(
+    event: Message | CallbackQuery, event_from_user: User, bot: Bot, app: AppContext, staff: Actor, staff_member: StaffRecord
+) -> None:
+    """/today and the nurse menu's "📋 My day": her day in one message, a button to each family named."""
     if isinstance(event, CallbackQuery):
         await mark_answered(event)
     day = await today_service.nurse_day(app, staff)
-    await bot.send_message(event_from_user.id, today_text(day, app.settings.tz))
+    await bot.send_message(
+        event_from_user.id, today_text(day, app.settings.tz, staff_member.language), reply_markup=today_keyboard(day)
+    )
 
 
 async def on_head_elsewhere(message: Message) -> None:
