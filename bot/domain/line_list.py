@@ -20,6 +20,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from bot.domain.caseload import RiskLevel, name_variants, phone_fragment
+from bot.domain.today import MISSED_WITHIN
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000  # a count stops here ("10,000+"): counting a million rows costs more than it tells
@@ -29,7 +30,7 @@ MAX_QUERY = 64
 REASON_MIN, REASON_MAX = 5, 200
 
 MISSED_AFTER = timedelta(days=1)  # as the family card (bot.services.caseload.MISSED_AFTER)
-MISSED_WINDOW = timedelta(days=30)
+MISSED_WINDOW = MISSED_WITHIN  # the same two weeks as a nurse's day (bot/domain/today.py)
 VISIT_EVERY: Mapping[RiskLevel, int] = {RiskLevel.UNIVERSAL: 60, RiskLevel.PROGRESSIVE: 30}
 BABY_DAYS = 365  # "a child under one year"
 NURSE_WINDOW = timedelta(days=30)  # the nurses table's medians look this far back
