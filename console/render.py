@@ -5,7 +5,7 @@ few filters every screen uses (durations, local times, place names)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,22 +18,11 @@ from aiohttp import web
 from bot.content import polyclinic as find_polyclinic
 from bot.content import region as find_region
 from bot.domain.dates import format_date, format_moment
+from bot.views.durations import duration
 from console.keys import CONTEXT
 from console.viewer import LANG, VIEWER, Screen
 
 TEMPLATES = Path(__file__).with_name("templates")
-
-
-def duration(span: timedelta) -> str:
-    """"4 min", "2 h 05 min", "3 d 4 h": how long something has waited."""
-    minutes = int(span.total_seconds() // 60)
-    if minutes < 60:
-        return _("{minutes} min").format(minutes=minutes)
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return _("{hours} h {minutes} min").format(hours=hours, minutes=f"{minutes:02d}")
-    days, hours = divmod(hours, 24)
-    return _("{days} d {hours} h").format(days=days, hours=hours)
 
 
 def region_name(code: str | None, lang: str) -> str:

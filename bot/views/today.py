@@ -4,7 +4,7 @@ anyone typed are escaped; times in the programme's time zone. It always fits one
 
 from __future__ import annotations
 
-from datetime import timedelta, tzinfo
+from datetime import tzinfo
 
 from aiogram import html
 from aiogram.types import InlineKeyboardMarkup
@@ -17,22 +17,11 @@ from bot.keyboards.nurse import FamilyAction, FamilyCb
 from bot.services.today import NurseDay
 from bot.views.calendar import entry_title
 from bot.views.caseload import more_line
+from bot.views.durations import duration
 from bot.views.screening import missed_title
 
 SHOWN = 5  # families per section in Telegram; the console shows more
 BUTTONS = 8  # "open her card" buttons under the summary
-
-
-def waited(span: timedelta) -> str:
-    """"4 min", "2 h 05 min", "3 d 4 h" (the console's wording)."""
-    minutes = max(0, int(span.total_seconds() // 60))
-    if minutes < 60:
-        return _("{minutes} min").format(minutes=minutes)
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return _("{hours} h {minutes:02d} min").format(hours=hours, minutes=minutes)
-    days, hours = divmod(hours, 24)
-    return _("{days} d {hours} h").format(days=days, hours=hours)
 
 
 def answer_text(response: str | None) -> str:
@@ -74,7 +63,7 @@ def today_text(day: NurseDay, tz: tzinfo, lang: str = "en") -> str:
     add(
         _("💬 <b>Questions waiting: {count}</b> · /questions").format(count=day.questions.total),
         day.questions.total,
-        [_line(q.name, _("waiting {time}").format(time=waited(q.waited))) for q in day.questions.entries],
+        [_line(q.name, _("waiting {time}").format(time=duration(q.waited))) for q in day.questions.entries],
     )
     add(
         _("📅 <b>Appointments today: {count}</b>").format(count=day.appointments.total),

@@ -78,7 +78,7 @@ async def test_security_headers_and_a_form_without_its_token_is_refused(bot: Run
     await browser.sign_in(console_link(admin.last_text))
     policy = browser.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
-    assert browser.headers["Referrer-Policy"] == "no-referrer"
+    assert browser.headers["Referrer-Policy"] == "same-origin"
     assert browser.headers["Cache-Control"] == "no-store"
 
     await browser.post("/logout", {}, csrf=False)
