@@ -1,7 +1,8 @@
 """The demo people, made by talking to the real bot through simulated users, so their data is
 exactly what the bot itself writes: a national admin, a nurse at polyclinic almaty_pc1 and the head of
 that polyclinic (who opens the console with /console), both joined through the admin's /invite links,
-a pregnant woman at week 27 (Kazakh) and the mother of a 2-month-old (Russian). If the bot's dialogue changes, seeding fails loudly instead of inventing data.
+a pregnant woman at week 27 (Kazakh) and the mother of a 2-month-old (Russian). If the bot's
+dialogue changes, seeding fails loudly instead of inventing data.
 """
 
 from __future__ import annotations
