@@ -71,13 +71,28 @@ def _open_tag(entity: dict[str, Any], body: str, bot_username: str) -> tuple[str
     elif kind == "bot_command" and _COMMAND.match(body):
         # Tapping a command in a message sends it, as in Telegram.
         return f'<button type="button" class="cmd" data-command="{escape(body.split("@")[0])}">', "</button>"
-    if url is None or not url.startswith((*_SAFE_SCHEMES, "mailto:", "tel:")):
+    if url is None:
+        return "", ""
+    if url.startswith(("mailto:", "tel:")):
+        return f'<a href="{escape(url)}">', "</a>"
+    if not _web_address(url):  # javascript:, data:, tg:// ...: shown as text, never followed
         return "", ""
     payload = start_payload(url, bot_username)
     if payload is not None:
         # A link to this bot: the page offers to open it as someone (an invitation, a polyclinic's link).
         return f'<a href="{escape(url)}" class="start-link" data-start="{escape(payload)}">', "</a>"
+    # Any other web address (the console's sign-in link from /console ...) opens in a new tab, without
+    # a way back to this page (noopener) and without telling the site where it came from (noreferrer).
     return f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer nofollow">', "</a>"
+
+
+def _web_address(url: str) -> bool:
+    """http(s) with a host, nothing a browser could run or hand to another program."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and url.startswith(("http://", "https://")) and bool(parts.netloc)
 
 
 def to_html(text: str | None, entities: list[dict[str, Any]] | None, bot_username: str = "") -> str:

@@ -63,7 +63,9 @@ async def serve(
         shown = f"{url}/?key={key}" if key else url
         if on_ready is not None:
             on_ready(shown, world)
-        print(f"AnaBala sandbox (a local demo, no Telegram: nobody receives anything): open {shown} — Ctrl+C to stop",
+        console = world.console_url
+        beside = f"; the console (sign in with /console from a member of staff) is at {console}" if console else ""
+        print(f"AnaBala sandbox (a local demo, no Telegram: nobody receives anything): open {shown}{beside} — Ctrl+C to stop",
               flush=True)
         log_event("sandbox_serving", port=port, key_required=int(key is not None))
         await stop.wait()

@@ -1,7 +1,8 @@
 """The demo people, made by talking to the real bot through simulated users, so their data is
-exactly what the bot itself writes: a national admin, a nurse at polyclinic almaty_pc1 who joined
-through the admin's /invite link, a pregnant woman at week 27 (Kazakh) and the mother of a
-2-month-old (Russian). If the bot's dialogue changes, seeding fails loudly instead of inventing data.
+exactly what the bot itself writes: a national admin, a nurse at polyclinic almaty_pc1 and the head of
+that polyclinic (who opens the console with /console), both joined through the admin's /invite links,
+a pregnant woman at week 27 (Kazakh) and the mother of a 2-month-old (Russian). If the bot's
+dialogue changes, seeding fails loudly instead of inventing data.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ ADMIN = (700_000_001, "Dana Bekova", "en", "admin", "Dana Bekova")
 NURSE = (700_000_002, "Gulnara", "en", "nurse", "Gulnara Serikova")
 PREGNANT = (700_000_003, "Айгерім", "kk", "pregnant", "Айгерім")
 MOTHER = (700_000_004, "Мадина", "ru", "mother", "Мадина")
+HEAD = (700_000_005, "Saule", "en", "head", "Saule Nurova")
 PREGNANT_WEEK = 27
 CHILD_NAME, CHILD_MONTHS, CHILD_SEX = "Алихан", 2, "👦 Boy"
 CHILD_WEEKS, CHILD_GRAMS = 39, 3350  # born at term: nothing for the nurse to be told at once
@@ -106,18 +108,9 @@ async def _seed(world: World) -> None:
         await admin.send("/language")
         await admin.click_exact(LANGUAGE_BUTTONS[admin.lang])
 
-    # She invites the nurse of almaty_pc1; the nurse opens the link, gives her name and phone.
-    await admin.send("/invite")
-    await admin.click("🧑‍⚕️ A nurse")
-    await admin.click_exact(_region(admin.lang))
-    await admin.click_exact(_clinic(admin.lang))
-    found = _LINK.search(admin.last_text())
-    if found is None:
-        raise SeedError("the admin's /invite gave no link")
-    nurse = Actor(world, NURSE)
-    await nurse.send(f"/start {found.group(1)}")
-    await nurse.send(NURSE[4])
-    await nurse.press("📱 Share my phone number")
+    # She invites the nurse of almaty_pc1 and its head; each opens her link, gives her name and phone.
+    await _invited(admin, "🧑‍⚕️ A nurse", Actor(world, NURSE), NURSE[4])
+    await _invited(admin, "🏥 A polyclinic head", Actor(world, HEAD), HEAD[4])
 
     # A pregnant woman at week 27, in Kazakh.
     pregnant = Actor(world, PREGNANT)
@@ -138,6 +131,20 @@ async def _seed(world: World) -> None:
     await mother.send(str(CHILD_GRAMS))
     await mother.click("No, that's all")
     await mother.click("✅ Confirm")
+
+
+async def _invited(admin: Actor, role: str, member: Actor, name: str) -> None:
+    """The admin's /invite for almaty_pc1; she opens the link, gives her name and shares her phone."""
+    await admin.send("/invite")
+    await admin.click(role)
+    await admin.click_exact(_region(admin.lang))
+    await admin.click_exact(_clinic(admin.lang))
+    found = _LINK.search(admin.last_text())
+    if found is None:
+        raise SeedError("the admin's /invite gave no link")
+    await member.send(f"/start {found.group(1)}")
+    await member.send(name)
+    await member.press("📱 Share my phone number")
 
 
 async def _register_until_place(person: Actor, role: str, name: str) -> None:

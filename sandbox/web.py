@@ -151,6 +151,7 @@ async def state(request: web.Request) -> web.Response:
             "now": world.clock.now().isoformat(),
             "timezone": world.app.settings.timezone,
             "bot_username": world.emulator.bot_username,
+            "console": world.console_url,
             "people": await world.people_view(),
         }
     )

@@ -71,7 +71,7 @@ class Person:
     id: int
     name: str
     lang: str  # her Telegram app's language
-    demo: str | None = None  # admin | nurse | pregnant | mother; None: created on the page
+    demo: str | None = None  # admin | nurse | head | pregnant | mother; None: created on the page
 
 
 class World:
@@ -444,6 +444,13 @@ class World:
         return sent
 
     # --- what the page shows ------------------------------------------------------------------
+
+    @property
+    def console_url(self) -> str | None:
+        """The console's address (served beside the bot on CONSOLE_PORT), None when it is off."""
+        if not self.ready:
+            return None
+        return self.app.context.console_url or None
 
     def chat(self, person_id: int) -> dict[str, Any]:
         user = self.user(person_id)

@@ -27,6 +27,7 @@ const T = {
     resetting: "Creating the demo afresh…", starting: "The sandbox is starting…",
     offline: "No connection to the sandbox. Trying again…", error: "That did not work: {error}",
     role_admin_national: "National admin", role_admin: "Regional admin", role_nurse: "Patronage nurse",
+    role_head: "Polyclinic head", console: "The coordination console ↗",
     role_pregnant: "Pregnant, week {week}", role_parent: "Mother of a {months}-month-old",
     role_parent_older: "Mother of a {years}-year-old", role_planning: "Planning a pregnancy",
     role_registered: "Registered", role_new: "Has not written to the bot yet", role_visitor: "Not registered yet",
@@ -56,6 +57,7 @@ const T = {
     offline: "Нет связи с песочницей. Пробую снова…", error: "Не получилось: {error}",
     role_admin_national: "Национальный администратор", role_admin: "Региональный администратор",
     role_nurse: "Патронажная медсестра", role_pregnant: "Беременная, {week} неделя",
+    role_head: "Заведующая поликлиникой", console: "Консоль координации ↗",
     role_parent: "Мама ребёнка {months} мес.", role_parent_older: "Мама ребёнка {years} г.",
     role_planning: "Планирует беременность", role_registered: "Зарегистрирована",
     role_new: "Ещё не писала боту", role_visitor: "Ещё не зарегистрирована",
@@ -84,6 +86,7 @@ const T = {
     resetting: "Демо қайта жасалуда…", starting: "Сынақ алаңы іске қосылуда…",
     offline: "Сынақ алаңымен байланыс жоқ. Қайта қосыламын…", error: "Болмады: {error}",
     role_admin_national: "Ұлттық әкімші", role_admin: "Өңірлік әкімші", role_nurse: "Патронаж мейірбикесі",
+    role_head: "Емхана меңгерушісі", console: "Үйлестіру консолі ↗",
     role_pregnant: "Жүкті, {week}-апта", role_parent: "{months} айлық баланың анасы",
     role_parent_older: "{years} жасар баланың анасы", role_planning: "Жүктілікті жоспарлап жүр",
     role_registered: "Тіркелген", role_new: "Ботқа әлі жазбаған", role_visitor: "Әлі тіркелмеген",
@@ -183,6 +186,10 @@ async function refresh() {
   }
   S.generation = state.generation;
   S.timezone = state.timezone;
+  // The console, beside the bot: staff sign in with the link /console sends them.
+  const consoleLink = $("#console-link");
+  if (state.console) consoleLink.href = state.console;
+  consoleLink.hidden = !state.console;
   S.skew = Date.parse(state.now) - Date.now();
   S.people = state.people;
   if (!wasReady && !S.busy) status("");
@@ -303,6 +310,7 @@ function roleText(person) {
   switch (person.role) {
     case "admin": return person.national ? t("role_admin_national") : t("role_admin");
     case "nurse": return t("role_nurse");
+    case "head": return t("role_head");
     case "pregnant": return t("role_pregnant", { week: person.week });
     case "parent": return person.child_months >= 24
       ? t("role_parent_older", { years: Math.floor(person.child_months / 12) })

@@ -16,6 +16,8 @@ from sandbox.world import World
 
 # A Tuesday, 12:00 in Almaty (UTC+5): inside the 09:00–21:00 delivery window.
 START = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+# The bot's settings from nothing but these (no .env), and the console beside it on any free port.
+BOT_SETTINGS = {"_env_file": None, "CONSOLE_PORT": 0}
 
 
 @dataclass
@@ -40,7 +42,7 @@ async def start_sandbox(settings: SandboxSettings) -> RunningSandbox:
     stop = asyncio.Event()
     ready: asyncio.Future[tuple[str, World]] = asyncio.get_running_loop().create_future()
     task = asyncio.create_task(
-        serve(settings, stop=stop, start=START, bot_settings={"_env_file": None}, handle_signals=False,
+        serve(settings, stop=stop, start=START, bot_settings=BOT_SETTINGS, handle_signals=False,
               on_ready=lambda url, world: ready.set_result((url, world)))  # fmt: skip
     )
     done, _ = await asyncio.wait({task, ready}, timeout=60, return_when=asyncio.FIRST_COMPLETED)

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 
 from db import outbox
-from sandbox.seed import ADMIN, MOTHER, NURSE, PREGNANT
+from sandbox.seed import ADMIN, HEAD, MOTHER, NURSE, PREGNANT
 from tests.sandbox.conftest import RunningSandbox, sandbox_settings, start_sandbox, stop_sandbox
 
 
@@ -74,8 +74,9 @@ async def client(sandbox: RunningSandbox) -> AsyncIterator[Client]:
 
 async def test_the_demo_people_are_made_through_the_bot(client: Client) -> None:
     people = await client.people()
-    assert set(people) == {ADMIN[0], NURSE[0], PREGNANT[0], MOTHER[0]}
-    admin, nurse, pregnant, mother = (people[p[0]] for p in (ADMIN, NURSE, PREGNANT, MOTHER))
+    assert set(people) == {ADMIN[0], NURSE[0], HEAD[0], PREGNANT[0], MOTHER[0]}
+    admin, nurse, head, pregnant, mother = (people[p[0]] for p in (ADMIN, NURSE, HEAD, PREGNANT, MOTHER))
+    assert head["role"] == "head" and head["polyclinic"] == "almaty_pc1" and head["name"] == "Saule Nurova"
     assert admin["role"] == "admin" and admin["national"] and admin["ui_lang"] == "en"
     assert nurse["role"] == "nurse" and nurse["polyclinic"] == "almaty_pc1" and nurse["name"] == "Gulnara Serikova"
     assert pregnant["role"] == "pregnant" and pregnant["week"] == 27 and pregnant["ui_lang"] == "kk"
@@ -83,8 +84,14 @@ async def test_the_demo_people_are_made_through_the_bot(client: Client) -> None:
     # Both mothers were assigned to the nurse, who was told, in English.
     notices = [t for t in await client.texts(NURSE[0]) if "A new family in your care" in t]
     assert len(notices) == 2
-    # The nurse's invitation came from the admin's /invite, and she joined with it.
-    assert any("t.me/anabala_sandbox_bot?start=inv_" in t for t in await client.texts(ADMIN[0]))
+    # The nurse's and the head's invitations came from the admin's /invite, and they joined with them.
+    assert sum("t.me/anabala_sandbox_bot?start=inv_" in t for t in await client.texts(ADMIN[0])) == 2
+    # The head's way in is the console, beside the sandbox: /console gives her a link to it.
+    console = client.sandbox.world.console_url
+    assert console is not None and (await client.get("/api/state"))["console"] == console
+    await client.post(f"/api/people/{HEAD[0]}/send", {"text": "/console"})
+    link = next(m for m in reversed((await client.chat(HEAD[0]))["messages"]) if m["from_bot"])["html"]
+    assert re.search(rf'<a href="{re.escape(console)}/login/[A-Za-z0-9_-]+" target="_blank" rel="noopener noreferrer nofollow">', link), link
     assert client.sandbox.world.app.context.errors == 0
 
 
@@ -144,7 +151,8 @@ async def test_reset_starts_the_demo_afresh(client: Client) -> None:
     await client.post("/api/reset")
     state = await client.get("/api/state")
     assert state["ready"] and state["generation"] == generation + 1
-    assert {p["id"] for p in state["people"]} == {ADMIN[0], NURSE[0], PREGNANT[0], MOTHER[0]}
+    assert {p["id"] for p in state["people"]} == {ADMIN[0], NURSE[0], HEAD[0], PREGNANT[0], MOTHER[0]}
+    assert state["console"] is not None and state["console"] == client.sandbox.world.console_url  # beside the new bot
     people = await client.people()
     assert people[PREGNANT[0]]["week"] == 27  # the clock is back at the start
     assert len([t for t in await client.texts(NURSE[0]) if "A new family in your care" in t]) == 2

@@ -15,6 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 URL_LINE = re.compile(r"open (http://127\.0\.0\.1:\d+)")
+CONSOLE_LINE = re.compile(r"the console .* is at (http://127\.0\.0\.1:\d+)")
 pytestmark = pytest.mark.slow  # each test starts the real process (python main.py)
 
 
@@ -26,6 +27,7 @@ async def test_without_a_token_main_runs_the_sandbox_and_stops_cleanly(tmp_path:
         DATABASE_URL=f"sqlite+aiosqlite:///{production}",
         SANDBOX_PORT="0",
         SANDBOX_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/sandbox.sqlite3",
+        CONSOLE_PORT="0",  # the console beside it, on any free port
     )
     process = await asyncio.create_subprocess_exec(
         sys.executable, "main.py", "--sandbox", cwd=ROOT, env=env,
@@ -37,8 +39,12 @@ async def test_without_a_token_main_runs_the_sandbox_and_stops_cleanly(tmp_path:
         found = URL_LINE.search(line)
         assert found, line
         assert "Ctrl+C" in line and "nobody receives anything" in line
+        console = CONSOLE_LINE.search(line)
+        assert console, line
         state = await asyncio.to_thread(lambda: json.load(urllib.request.urlopen(found.group(1) + "/api/state", timeout=10)))
-        assert state["ready"] and len(state["people"]) == 4
+        assert state["ready"] and len(state["people"]) == 5 and state["console"] == console.group(1)
+        sign_in = await asyncio.to_thread(lambda: urllib.request.urlopen(console.group(1) + "/login", timeout=10).read().decode())
+        assert "/console" in sign_in
         page = await asyncio.to_thread(lambda: urllib.request.urlopen(found.group(1) + "/", timeout=10).read().decode())
         assert "/static/app.js" in page
     finally:
@@ -50,7 +56,7 @@ async def test_without_a_token_main_runs_the_sandbox_and_stops_cleanly(tmp_path:
     log = stderr.decode()
     assert "event=sandbox_seeded" in log
     # Logs carry ids and event names only: no demo names, phones or texts.
-    for private in ("Айгерім", "Мадина", "Алихан", "Gulnara", "Dana", "7010000003", "701 000 00 03"):
+    for private in ("Айгерім", "Мадина", "Алихан", "Gulnara", "Saule", "Dana", "7010000003", "701 000 00 03"):
         assert private not in log, private
 
 

@@ -5,58 +5,27 @@ go to artifacts/sandbox/ (CI keeps them as artefacts)."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 
 from bot.content.guidance import pregnancy_guidance
+from tests.sandbox.browser import CHROMIUM, CHROMIUM_ARGS, MISSING, SKIP_WITHOUT_A_BROWSER, TIMEOUT, column, say, tap
 from tests.sandbox.conftest import RunningSandbox
 from tests.story import option, title
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "sandbox"
-CHROMIUM = next((p for p in (os.environ.get("CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium") if p and Path(p).exists()), None)
 
-try:
-    from playwright.async_api import Locator, Page, async_playwright, expect
-except ImportError:  # the [test] extra installs it
-    async_playwright = None  # type: ignore[assignment]
-
-MISSING = (
-    "no Chromium found (apt-get install chromium, or set CHROMIUM=/path/to/chromium)" if CHROMIUM is None
-    else "the playwright package is missing (pip install -e '.[test]')" if async_playwright is None
-    else None
-)  # fmt: skip
-# Skipped on a machine without a browser; CI installs one (.ci/run), and there a missing one fails.
-if MISSING is not None and os.environ.get("CI") != "true":
+if MISSING is None:
+    from playwright.async_api import Page, async_playwright, expect
+elif SKIP_WITHOUT_A_BROWSER:
     pytestmark = pytest.mark.skip(reason=f"browser test skipped: {MISSING}")
 
 NAME = "Aliya"
 WEEK = 30
-TIMEOUT = 15_000  # ms, for each expectation
-
-
-def column(page: Page, name: str) -> Locator:
-    return page.locator("section.column").filter(has=page.locator("h2.name", has_text=re.compile(f"^{re.escape(name)}$")))
-
-
-async def tap(col: Locator, label: str) -> None:
-    """Press the newest button with exactly this label in her chat, and wait for the bot's answer."""
-    button = col.get_by_role("button", name=label, exact=True).last
-    await button.click()
-    await expect(col).not_to_have_class(re.compile(r"\bwaiting\b"), timeout=TIMEOUT)
-
-
-async def say(col: Locator, text: str) -> None:
-    box = col.locator("input.composer-input")
-    await box.fill(text)
-    await box.press("Enter")  # the keyboard, as a person would
-    await expect(col.locator("li.msg.me").last).to_contain_text(text, timeout=TIMEOUT)
-    await expect(col).not_to_have_class(re.compile(r"\bwaiting\b"), timeout=TIMEOUT)
 
 
 class Steps:
@@ -81,7 +50,7 @@ async def test_a_mother_registers_reports_a_danger_sign_and_her_nurse_takes_it(s
     t = sandbox.t
     errors: list[str] = []
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             page = await browser.new_page(viewport={"width": 1600, "height": 1000}, locale="en-GB")
             page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from emulator import parse_html
+from emulator.formatting import add_auto_entities
 from sandbox.render import start_payload, to_html
 
 
@@ -49,6 +50,16 @@ def test_links_only_with_safe_schemes() -> None:
     assert from_bot('<a href="javascript:alert(1)">click</a>') == "click"
     bare = to_html("see example.org", [{"type": "url", "offset": 4, "length": 11}])
     assert 'href="https://example.org"' in bare and 'rel="noopener noreferrer nofollow"' in bare
+    assert from_bot('<a href="tg://resolve?domain=x">x</a>') == "x"
+    assert from_bot('<a href="data:text/html,hi">x</a>') == "x"
+
+
+def test_the_console_link_from_console_opens_in_a_new_tab() -> None:
+    link = "http://127.0.0.1:8081/login/AbC-123_x"
+    text = f"Your link to the AnaBala console:\n{link}\n\nIt works once"
+    plain, entities = parse_html(text)  # the bot sends the address as plain text: Telegram finds the link
+    markup = to_html(plain, add_auto_entities(plain, entities), "anabala_sandbox_bot")
+    assert f'<a href="{link}" target="_blank" rel="noopener noreferrer nofollow">{link}</a>' in markup
 
 
 def test_a_link_to_this_bot_opens_as_someone_and_commands_can_be_tapped() -> None:
