@@ -293,6 +293,18 @@ def table_names(rows: list[list[str]]) -> set[str]:
 
 @pytest.mark.slow
 @pytest.mark.timeout(150)
+async def export(page: Page, label: str, screens: Screens) -> Path:
+    """From the filtered list: the export link, then the form asking why, then the file."""
+    await page.locator("main").get_by_role("link", name=re.compile(label)).click()
+    await page.wait_for_load_state()
+    await expect(page.locator("main h1")).to_contain_text("Export")
+    await page.get_by_label("Why do you need it?").fill("Monthly review of the polyclinic's families")
+    await screens.shot(page, f"export-{label.lower()}")
+    async with page.expect_download() as download:
+        await page.locator("main form button[type=submit]").click()
+    return Path(await (await download.value).path())
+
+
 async def test_a_head_opens_the_nurses_and_filters_the_families_and_downloads_them(sandbox: RunningSandbox) -> None:
     if MISSING is not None:
         pytest.fail(f"CI must run the browser test, but {MISSING}")
@@ -337,27 +349,49 @@ async def test_a_head_opens_the_nurses_and_filters_the_families_and_downloads_th
             await form.locator("button[type=submit], input[type=submit]").first.click()
             await page.wait_for_load_state()
             assert "?" in page.url, "the filter is in the address (a filtered list can be shared and exported)"
+            assert await main.locator("table tbody tr").count() >= 1
             shown = [await r.locator("td, th").all_inner_texts() for r in await main.locator("table tbody tr").all()]
             shown = [[cell.strip() for cell in r] for r in shown]
             await screens.shot(page, "families-filtered")
 
-            async with page.expect_download() as csv_download:
-                await main.get_by_role("link", name=re.compile("CSV")).click()
-            csv_path = await (await csv_download.value).path()
+            csv_path = await export(page, "CSV", screens)
             text = Path(csv_path).read_text(encoding="utf-8-sig")
             csv_rows = list(csv.reader(io.StringIO(text)))
             assert len(csv_rows) - 1 == len(shown), (csv_rows, shown)
 
-            async with page.expect_download() as xlsx_download:
-                await main.get_by_role("link", name=re.compile("XLSX|Excel")).click()
-            xlsx_path = await (await xlsx_download.value).path()
-            sheet = load_workbook(xlsx_path, read_only=True).active
+            await page.go_back()
+            xlsx_path = await export(page, "XLSX", screens)
+            sheet = load_workbook(io.BytesIO(xlsx_path.read_bytes()), read_only=True).active
             assert sheet is not None
             xlsx_rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
             assert len(xlsx_rows) - 1 == len(shown), (xlsx_rows, shown)
             assert csv_rows[0] == xlsx_rows[0]  # the same columns
             for row in shown:  # each row shown is in both files (its name, at least)
                 assert row and row[0] in table_names(csv_rows) and row[0] in table_names(xlsx_rows), row
+
+            # A family's page: her card as in Telegram, read-only.
+            await page.goto(f"{base}/families")
+            await page.locator("main table tbody a", has_text=PREGNANT[4]).first.click()
+            await page.wait_for_load_state()
+            await expect(page.locator(".telegram-card")).to_contain_text(PREGNANT[4])
+            await screens.shot(page, "family")
+
+            # The overview of her polyclinic, in Kazakh this time.
+            await page.goto(f"{base}/overview?lang=kk")
+            await expect(page.locator("html")).to_have_attribute("lang", "kk")
+            await expect(page.locator("main svg.chart").first).to_be_visible()
+            await screens.shot(page, "overview-kk")
+            await page.goto(f"{base}/overview?lang=ru")
+            await screens.shot(page, "overview-ru")
+            await page.goto(f"{base}/alerts?lang=en")
+
+            # The nurse's day, as she opens it from her own /console link.
+            nurse_context = await browser.new_context(viewport=LAPTOP, locale="en-GB")
+            nurse_page = await sign_in(nurse_context, await link_for(sandbox, NURSE[0]))
+            watch_errors(nurse_page, errors)
+            await expect(nurse_page).to_have_url(f"{base}/today")
+            await expect(nurse_page.locator("main h1")).to_contain_text("day")
+            await screens.shot(nurse_page, "nurse-day")
         except pytest.skip.Exception:
             raise
         except BaseException:
