@@ -247,6 +247,41 @@ async def _counts(conn: AsyncConnection, query: Any) -> dict[int, int]:
     return {int(row[0]): int(row[1]) for row in await conn.execute(query)}
 
 
+def _overdue_by_nurse(mine: ColumnElement[bool], now: datetime, today: date) -> Any:
+    """The overdue-visit rule (_overdue_visit) counted per nurse over all her families at once: joined sets
+    (pregnant, a baby, the last visit) instead of a correlated subquery per family."""
+    expecting = select(pregnancies.c.user_id).where(pregnancies.c.status == PregnancyStatus.ACTIVE.value).subquery("expecting")
+    babies = (
+        select(children.c.user_id).where(children.c.birth_date > today - timedelta(days=BABY_DAYS))
+        .group_by(children.c.user_id).subquery("babies")
+    )
+    last = select(home_visits.c.user_id, func.max(home_visits.c.visited_on).label("on")).group_by(home_visits.c.user_id).subquery("last")
+
+    def due(days: int) -> ColumnElement[bool]:
+        return and_(users.c.created_at < now - timedelta(days=days), or_(last.c.on.is_(None), last.c.on < today - timedelta(days=days)))
+
+    progressive = _progressive()
+    return (
+        select(assignments.c.staff_id, func.count())
+        .select_from(
+            assignments.join(users, users.c.id == assignments.c.user_id)
+            .outerjoin(family_care, family_care.c.user_id == users.c.id)
+            .outerjoin(expecting, expecting.c.user_id == users.c.id)
+            .outerjoin(babies, babies.c.user_id == users.c.id)
+            .outerjoin(last, last.c.user_id == users.c.id)
+        )
+        .where(
+            mine,
+            or_(expecting.c.user_id.is_not(None), babies.c.user_id.is_not(None)),
+            or_(
+                and_(progressive, due(VISIT_EVERY[RiskLevel.PROGRESSIVE])),
+                and_(or_(family_care.c.risk_level.is_(None), not_(progressive)), due(VISIT_EVERY[RiskLevel.UNIVERSAL])),
+            ),
+        )
+        .group_by(assignments.c.staff_id)
+    )
+
+
 async def nurse_figures(conn: AsyncConnection, scope: Scope, now: datetime, today: date, since: datetime) -> NurseFigures:
     """Each figure of the nurses table for every nurse in scope: one grouped query per figure."""
     nurse_ids = select(staff.c.id).where(*_nurses_in(scope)).scalar_subquery()
@@ -274,13 +309,7 @@ async def nurse_figures(conn: AsyncConnection, scope: Scope, now: datetime, toda
         .where(mine, family_messages.c.direction == "in", family_messages.c.answered_at.is_(None))
         .group_by(by_nurse),
     )
-    overdue = await _counts(
-        conn,
-        select(by_nurse, func.count())
-        .select_from(_FAMILIES)
-        .where(mine, _overdue_visit(now, today))
-        .group_by(by_nurse),
-    )
+    overdue = await _counts(conn, _overdue_by_nurse(mine, now, today))
     take_times: dict[int, list[timedelta]] = {}
     rows = await conn.execute(
         select(alerts.c.acknowledged_by, alerts.c.created_at, alerts.c.acknowledged_at).where(

@@ -42,12 +42,12 @@ def in_scope(scope: Scope) -> list[ColumnElement[bool]]:
 
 async def place_counts(conn: AsyncConnection, scope: Scope) -> dict[Place, PlaceCounts]:
     """Registered families per (region, polyclinic): by stage, paused, unreachable, without a nurse."""
-    pregnant = (
-        select(pregnancies.c.id)
-        .where(pregnancies.c.user_id == users.c.id, pregnancies.c.status == PregnancyStatus.ACTIVE)
-        .exists()
-    )
-    parent = select(children.c.id).where(children.c.user_id == users.c.id).exists()
+    # Joined sets rather than a correlated EXISTS inside each CASE: one hash join each instead of an index
+    # probe per family (3 s → a fraction of that at a million families on PostgreSQL).
+    expecting = select(pregnancies.c.user_id).where(pregnancies.c.status == PregnancyStatus.ACTIVE).subquery("expecting")
+    with_children = select(children.c.user_id).group_by(children.c.user_id).subquery("with_children")
+    pregnant = expecting.c.user_id.is_not(None)
+    parent = with_children.c.user_id.is_not(None)
     query = (
         select(
             users.c.region,
@@ -61,7 +61,11 @@ async def place_counts(conn: AsyncConnection, scope: Scope) -> dict[Place, Place
             _flag(assignments.c.user_id.is_(None)),
         )
         # One assignment per family at most (its primary key): the join never repeats a family.
-        .select_from(users.outerjoin(assignments, assignments.c.user_id == users.c.id))
+        .select_from(
+            users.outerjoin(assignments, assignments.c.user_id == users.c.id)
+            .outerjoin(expecting, expecting.c.user_id == users.c.id)
+            .outerjoin(with_children, with_children.c.user_id == users.c.id)
+        )
         .where(*in_scope(scope))
         .group_by(users.c.region, users.c.polyclinic)
     )
@@ -255,12 +259,8 @@ async def visit_coverage(conn: AsyncConnection, scope: Scope, today: date) -> tu
         return 0, 0, 0
     each = union_all(*due_rows).subquery()
     due = select(each.c.user_id, func.sum(each.c.due).label("due")).group_by(each.c.user_id).subquery()
-    visits = (
-        select(home_visits.c.user_id, func.count().label("visits"))
-        .where(home_visits.c.user_id.in_(select(due.c.user_id)))
-        .group_by(home_visits.c.user_id)
-        .subquery()
-    )
+    # Every family's visits grouped once, then joined: no second pass over the families due.
+    visits = select(home_visits.c.user_id, func.count().label("visits")).group_by(home_visits.c.user_id).subquery()
     recorded = func.coalesce(visits.c.visits, 0)
     query = select(
         func.coalesce(func.sum(due.c.due), 0),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.context import AppContext
@@ -30,7 +30,9 @@ from bot.domain.line_list import (
 from bot.logging_setup import log_event
 from bot.services import caseload as caseload_service
 from bot.services.caseload import FamilyCard, scope_of
+from bot.services.snapshots import snapshots
 from db import line_list, staff
+from db.caseload import Scope
 from db.line_list import LineRow
 
 DETAILS_PER_QUERY = 1000
@@ -73,10 +75,22 @@ def sort_nurses(lines: list[NurseLine], sort: NurseSort) -> list[NurseLine]:
 
 async def nurses_table(app: AppContext, actor: Actor, sort: NurseSort) -> list[NurseLine]:
     """The active nurses of her scope with their figures (none for a nurse: the table is not hers)."""
-    if actor.is_nurse:
-        return []
-    scope = scope_of(actor)
+    return (await nurses_with_moment(app, actor, sort))[0]
+
+
+async def nurses_with_moment(app: AppContext, actor: Actor, sort: NurseSort) -> tuple[list[NurseLine], datetime]:
+    """The table and the moment its figures are true of: counted at most once a minute per scope, and in
+    the background once they exist (bot/services/snapshots.py: seconds at national size)."""
     now = app.clock.now()
+    if actor.is_nurse:
+        return [], now
+    scope = scope_of(actor)
+    lines, at = await snapshots(app.database, "nurses").get(scope, now, lambda: _count_nurses(app, scope, now))
+    assert isinstance(lines, list)
+    return sort_nurses(lines, sort), at
+
+
+async def _count_nurses(app: AppContext, scope: Scope, now: datetime) -> list[NurseLine]:
     async with app.database.reading() as conn:
         found = await line_list.nurses(conn, scope)
         figures = await line_list.nurse_figures(conn, scope, now, app.today(), now - NURSE_WINDOW)
@@ -93,7 +107,7 @@ async def nurses_table(app: AppContext, actor: Actor, sort: NurseSort) -> list[N
         )
         for nurse in found
     ]
-    return sort_nurses(lines, sort)
+    return lines
 
 
 # --- the families line list ----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The console's overview (Step 9): the figures of her scope (a polyclinic head's polyclinic, a regional
 admin's region, everything for a national admin), read in one connection with aggregate queries
-(db/overview.py) and kept for a minute per scope, so a page reloaded by several people costs one
+(db/overview.py) and kept per scope (bot/services/snapshots.py), so a page reloaded by several people costs one
 computation a minute, however many families there are.
 
 The scope comes from her staff row as the database says now (bot.services.caseload.scope_of); the
@@ -9,7 +9,6 @@ page checks her role before it calls this (console.viewer.require), and so does 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from weakref import WeakKeyDictionary
 
 from bot.context import AppContext
 from bot.domain.access import Actor
@@ -26,16 +25,10 @@ from bot.domain.overview import (
     week_starts,
 )
 from bot.domain.stats import local_midnight, periods
-from bot.logging_setup import log_event
 from bot.services.caseload import scope_of
+from bot.services.snapshots import snapshots
 from db import overview as queries
 from db.caseload import Scope
-from db.engine import Database
-
-CACHE_FOR = timedelta(seconds=60)
-
-# Per database (tests run many in one process), per scope: the last figures computed.
-_cache: WeakKeyDictionary[Database, dict[Scope, Overview]] = WeakKeyDictionary()
 
 
 def may_see(actor: Actor) -> bool:
@@ -49,13 +42,8 @@ async def overview(app: AppContext, actor: Actor) -> Overview | None:
         return None
     scope = scope_of(actor)
     now = app.clock.now()
-    kept = _cache.setdefault(app.database, {})
-    found = kept.get(scope)
-    if found is not None and timedelta(0) <= now - found.as_of < CACHE_FOR:
-        return found
-    figures = await compute(app, scope, now)
-    kept[scope] = figures
-    log_event("console_overview_computed", staff_id=actor.staff_id)
+    figures, _ = await snapshots(app.database, "overview").get(scope, now, lambda: compute(app, scope, now))
+    assert isinstance(figures, Overview)
     return figures
 
 

@@ -19,7 +19,7 @@ routes = web.RouteTableDef()
 async def nurses_page(request: web.Request) -> web.Response:
     who = require(request, Screen.NURSES)
     sort = parse_sort(request.query)
-    lines = await line_list.nurses_table(request.app[CONTEXT], who.actor, sort)
+    lines, at = await line_list.nurses_with_moment(request.app[CONTEXT], who.actor, sort)
     return page(request, "nurses.html", {
-        "lines": lines, "sort": sort, "columns": NurseColumn, "window_days": NURSE_WINDOW.days,
+        "lines": lines, "sort": sort, "columns": NurseColumn, "window_days": NURSE_WINDOW.days, "as_of": at,
     })

@@ -18,6 +18,7 @@ from bot.domain.access import Actor, StaffRole
 from bot.domain.overview import Coverage, PlaceCounts
 from bot.i18n import make_i18n
 from bot.services import overview as service
+from bot.services.snapshots import snapshots
 from db import staff as staff_db
 from db.engine import Database
 from db.fsm_storage import DatabaseStorage
@@ -231,7 +232,7 @@ async def test_a_nurse_gets_nothing(app: AppContext) -> None:
     assert await service.overview(app, nurse) is None
 
 
-async def test_the_figures_are_kept_for_a_minute_per_scope(app: AppContext, clock: ManualClock) -> None:
+async def test_the_figures_are_kept_a_minute_then_served_while_counted_again_per_scope(app: AppContext, clock: ManualClock) -> None:
     first = await service.overview(app, head())
     assert first is not None and first.total.registered == 3
     async with app.database.transaction() as conn:
@@ -245,8 +246,19 @@ async def test_the_figures_are_kept_for_a_minute_per_scope(app: AppContext, cloc
     national = await service.overview(app, admin())
     assert national is not None and national.total.registered == 8  # another scope: computed now
     clock.advance(timedelta(seconds=1))
+    stale = await service.overview(app, head())  # a minute old: served at once, counted again meanwhile
+    assert stale is first
+    await snapshots(app.database, "overview").settled()
     fresh = await service.overview(app, head())
     assert fresh is not None and fresh.total.registered == 4 and fresh.as_of == NOW + timedelta(seconds=60)
+    clock.advance(timedelta(minutes=16))  # too old to show: counted while she waits
+    async with app.database.transaction() as conn:
+        await conn.execute(insert(users).values(
+            id=51, language="en", name="Newer", phone="+77010000001", region="almaty_city", polyclinic=PC1,
+            planning=True, consent_at=NOW, created_at=NOW, updated_at=NOW,
+        ))
+    latest = await service.overview(app, head())
+    assert latest is not None and latest.total.registered == 5
 
 
 def _nonzero(values: tuple[int, ...]) -> dict[int, int]:
