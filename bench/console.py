@@ -313,7 +313,12 @@ async def serve_and_time(families: int, runs: int, open_alerts: int) -> dict[str
     base = await server.start()
     try:
         codes = await _sessions(url)
-        family_of = {"national admin": 7, "regional admin": 2 + 20, "polyclinic head": 2 + 20 * 3 + 300, "nurse": 2 + 20 * 3}
+        # Family g lives in region g % R, polyclinic (g / R) % P, with nurse (g / (R*P)) % N (see FILL): one in
+        # each viewer's scope.
+        regions = len(_regions())
+        in_pc3 = 1 + regions * 3
+        family_of = {"national admin": 7, "regional admin": 1 + regions, "polyclinic head": in_pc3,
+                     "nurse": in_pc3 + 2 * regions * POLYCLINICS_PER_REGION}
         pages = await _time_pages(base, codes, runs, family_of)
         board: dict[str, Any] = {}
         for k in (open_alerts, open_alerts * 4):
