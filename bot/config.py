@@ -32,6 +32,7 @@ _EXPECTED = {
     "CONSOLE_HOST": "an address for the console to listen on, such as 127.0.0.1",
     "CONSOLE_PORT": "a TCP port for the console, from 0 (any free port) to 65535, or empty: no console",
     "CONSOLE_TELEGRAM_LOGIN": "true or false: offer Telegram's Login Widget (needs a public https CONSOLE_URL)",
+    "CONSOLE_BEHIND_PROXY": "true or false: the console is reached through a reverse proxy that sets X-Forwarded-For",
 }
 
 
@@ -64,6 +65,9 @@ class Settings(BaseSettings):
     console_host: str = Field(default="127.0.0.1", min_length=1, alias="CONSOLE_HOST")
     console_port: int | None = Field(default=8081, ge=0, le=65535, alias="CONSOLE_PORT")
     console_telegram_login: bool = Field(default=False, alias="CONSOLE_TELEGRAM_LOGIN")
+    # Behind a TLS reverse proxy every request comes from the proxy: the browser's address is then the last
+    # one the proxy added to X-Forwarded-For (the sign-in rate limit counts per browser, not per proxy).
+    console_behind_proxy: bool = Field(default=False, alias="CONSOLE_BEHIND_PROXY")
 
     @property
     def delivery_in_flight(self) -> int:

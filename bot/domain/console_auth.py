@@ -35,7 +35,9 @@ def widget_user_id(data: Mapping[str, str], bot_token: str, now: datetime) -> in
     """The Telegram user id the Login Widget vouches for, or None if the signature is wrong, the answer
     is stale or malformed."""
     given = data.get("hash", "")
-    if not given or not data.get("id", "").isdigit() or not data.get("auth_date", "").isdigit():
+    if not (len(given) == 64 and all(c in "0123456789abcdef" for c in given)):
+        return None
+    if not data.get("id", "").isdigit() or not data.get("auth_date", "").isdigit():
         return None
     check = "\n".join(f"{key}={data[key]}" for key in sorted(data) if key != "hash")
     secret = hashlib.sha256(bot_token.encode()).digest()

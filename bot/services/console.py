@@ -5,6 +5,7 @@ every request, and a session ends at once when her staff row is no longer active
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.context import AppContext
 from bot.domain.access import Actor
@@ -12,6 +13,7 @@ from bot.domain.console_auth import (
     LINK_LIFETIME,
     LINKS_PER_WINDOW,
     SESSION_LIFETIME,
+    WIDGET_MAX_AGE,
     code_hash,
     new_code,
     widget_user_id,
@@ -70,13 +72,23 @@ async def sign_in_with_link(app: AppContext, code: str) -> Session | None:
     return await _open(app, member.id, member.user_id, "link")
 
 
+# Login Widget answers already used (their hashes, until they are too old anyway): a signed address copied
+# from a shared computer's history cannot sign in again. In this process; WIDGET_MAX_AGE bounds it.
+_used_widget_hashes: dict[str, datetime] = {}
+
+
 async def sign_in_with_widget(app: AppContext, data: dict[str, str]) -> Session | None:
-    """Telegram's Login Widget: a session for active staff whose signed data checks out."""
+    """Telegram's Login Widget: a session for active staff whose signed data checks out, once."""
     token = app.settings.bot_token
-    user_id = widget_user_id(data, token.get_secret_value(), app.clock.now()) if token is not None else None
-    if user_id is None:
+    now = app.clock.now()
+    user_id = widget_user_id(data, token.get_secret_value(), now) if token is not None else None
+    for used, at in list(_used_widget_hashes.items()):
+        if at < now - WIDGET_MAX_AGE:
+            del _used_widget_hashes[used]
+    if user_id is None or data["hash"] in _used_widget_hashes:
         log_event("console_widget_refused")
         return None
+    _used_widget_hashes[data["hash"]] = now
     async with app.database.reading() as conn:
         member = await staff.active_staff(conn, user_id)
     if member is None:

@@ -97,6 +97,9 @@ class NurseDay:
     overdue_visits: Listed[OverdueVisit] = field(default_factory=Listed)
     missed_checks: Listed[MissedCheck] = field(default_factory=Listed)
     appointments: Listed[DayAppointment] = field(default_factory=Listed)
+    # Her own families: only theirs are linked to a card (an alert sent to her, or a question passed on to
+    # her polyclinic, may be another nurse's family, whose card is not hers to open).
+    own: frozenset[int] = frozenset()
 
     @property
     def quiet(self) -> bool:
@@ -106,7 +109,7 @@ class NurseDay:
         )
 
     def families(self) -> list[tuple[int, str]]:
-        """The families named in her day, each once, in the order of the sections."""
+        """Her own families named in her day, each once, in the order of the sections."""
         seen: dict[int, str] = {}
         for group in (
             [(a.user_id, a.name) for a in self.open_alerts.entries],
@@ -117,7 +120,8 @@ class NurseDay:
             [(m.family_id, m.name) for m in self.missed_checks.entries],
         ):
             for family_id, name in group:
-                seen.setdefault(family_id, name)
+                if family_id in self.own:
+                    seen.setdefault(family_id, name)
         return list(seen.items())
 
 
@@ -207,6 +211,7 @@ async def nurse_day(app: AppContext, actor: Actor) -> NurseDay:
         overdue_visits=_listed(overdue),
         missed_checks=_listed(unanswered),
         appointments=_listed(appointments, appointment_total),
+        own=frozenset(ids),
     )
     log_event("nurse_day_opened", user_id=actor.user_id, families=len(ids))
     return day

@@ -34,8 +34,18 @@ async def link_page(request: web.Request) -> web.Response:
     return page(request, "login_link.html", {"code": request.match_info["code"]})
 
 
+def client_address(request: web.Request) -> str:
+    """The browser's address: the connection's, or behind our reverse proxy (CONSOLE_BEHIND_PROXY) the last
+    address the proxy added to X-Forwarded-For (earlier ones are whatever the browser claimed)."""
+    if request.app[CONTEXT].settings.console_behind_proxy:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+        if forwarded:
+            return forwarded[-1]
+    return request.remote or "?"
+
+
 def _limited(request: web.Request) -> bool:
-    address = request.remote or "?"
+    address = client_address(request)
     if request.app[LIMITER].allow(address):
         return False
     log_event("console_sign_in_limited")

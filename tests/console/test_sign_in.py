@@ -126,8 +126,15 @@ async def test_telegrams_login_widget_signs_staff_in_where_it_is_offered(clean_d
             fields = {"id": str(ADMIN_ID), "first_name": "Admin", "auth_date": str(int(bot.clock.now().timestamp()))}
             await browser.get("/auth/telegram", **{**fields, "hash": sign_widget_data(fields, "654321:not-our-token-at-all")})
             assert browser.final_url.endswith("/login?refused=1")
-            await browser.get("/auth/telegram", **{**fields, "hash": sign_widget_data(fields, TOKEN)})
+            signed_fields = {**fields, "hash": sign_widget_data(fields, TOKEN)}
+            await browser.get("/auth/telegram", **signed_fields)
             assert browser.final_url.endswith("/alerts")
+            replay = ConsoleBrowser(browser.base_url)
+            await replay.get("/auth/telegram", **signed_fields)  # the same signed address again
+            assert replay.final_url.endswith("/login?refused=1")
+            await replay.get("/auth/telegram", **{**fields, "hash": "ü" * 64})
+            assert replay.final_url.endswith("/login?refused=1")
+            await replay.close()
             stranger = {**fields, "id": "5555"}
             other = ConsoleBrowser(browser.base_url)
             await other.get("/auth/telegram", **{**stranger, "hash": sign_widget_data(stranger, TOKEN)})

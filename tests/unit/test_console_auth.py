@@ -56,3 +56,23 @@ def test_no_inline_script_is_ever_allowed() -> None:
         assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
         assert "frame-ancestors 'none'" in policy and "form-action 'self'" in policy
     assert "telegram.org" not in content_security_policy(False)
+
+
+def test_behind_a_proxy_the_browser_is_the_address_the_proxy_added() -> None:
+    from types import SimpleNamespace
+    from typing import Any
+
+    from aiohttp import web
+    from aiohttp.test_utils import make_mocked_request
+
+    from console.keys import CONTEXT
+    from console.pages.signin import client_address
+
+    def request(behind_proxy: bool, forwarded: str | None) -> web.Request:
+        app = web.Application()
+        app[CONTEXT] = SimpleNamespace(settings=SimpleNamespace(console_behind_proxy=behind_proxy))  # type: ignore[assignment]
+        headers: Any = {"X-Forwarded-For": forwarded} if forwarded else {}
+        return make_mocked_request("POST", "/login/x", headers=headers, app=app)
+
+    assert client_address(request(True, "6.6.6.6, 10.1.2.3")) == "10.1.2.3"  # the first one is the browser's claim
+    assert client_address(request(False, "10.1.2.3")) != "10.1.2.3"  # not trusted without the setting

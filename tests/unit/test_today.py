@@ -74,6 +74,8 @@ def busy_day(n: int, name: str = "Aigerim <b>") -> NurseDay:
                                       for i in range(min(n, 20)))),
         appointments=Listed(n, tuple(DayAppointment(i, 600 + i, f"{name}{i}", "Ultrasound <x>", "10:30", None, 1,
                                                     "coming" if i == 0 else None) for i in range(min(n, 20)))),
+        # Her own families: all but the first alert's (an alert sent to her about a colleague's family).
+        own=frozenset(range(101, 700)),
     )
 
 
@@ -94,7 +96,10 @@ def test_the_text_of_a_day_escapes_names_and_says_local_times() -> None:
     assert "window closed 21.11.2026" in text
     assert keyboard is not None
     names = [button.text for row in keyboard.inline_keyboard for button in row]
-    assert names[:2] == ["Aigerim <b>0", "Aigerim <b>1"] and len(names) <= 8
+    # The first alert's family is a colleague's (sent on to her): named, but no button to a card not hers.
+    assert names[:2] == ["Aigerim <b>1", "Aigerim <b>0"] and len(names) <= 8
+    datas = [button.callback_data for row in keyboard.inline_keyboard for button in row]
+    assert not any(data is not None and data.startswith("fam:open:100:") for data in datas)
 
 
 def test_a_huge_day_stays_within_one_telegram_message() -> None:
