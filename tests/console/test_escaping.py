@@ -4,24 +4,14 @@ arrive escaped there too."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from db import caseload as caseload_db
 from db import staff as staff_db
 from tests.console_client import ConsoleBrowser, console_link
-from tests.e2e.harness import RunningBot, running_bot
-from tests.story import ADMIN_ID, NURSE, national_admin, nurse_at, registered_at_week
+from tests.e2e.harness import RunningBot
+from tests.story import NURSE, national_admin, nurse_at, registered_at_week
 
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = '<img src=x onerror="alert(2)">'
-
-
-@pytest.fixture
-async def bot(clean_database_url: str) -> AsyncIterator[RunningBot]:
-    async with running_bot(clean_database_url, ADMIN_IDS=str(ADMIN_ID), CONSOLE_PORT="0") as running:
-        yield running
 
 
 async def test_a_note_typed_as_html_is_shown_as_text_on_the_family_page(bot: RunningBot) -> None:

@@ -5,30 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 
-import pytest
 from openpyxl import load_workbook
 
 from db import staff as staff_db
 from tests.console_client import ConsoleBrowser, console_link
-from tests.e2e.harness import RunningBot, running_bot
+from tests.e2e.harness import RunningBot
 from tests.e2e.people import Person
-from tests.story import ADMIN_ID, NURSE, invite, join, national_admin, nurse_at, registered_at_week, registered_planning
-
-
-@pytest.fixture
-async def bot(clean_database_url: str) -> AsyncIterator[RunningBot]:
-    async with running_bot(clean_database_url, ADMIN_IDS=str(ADMIN_ID), CONSOLE_PORT="0") as running:
-        yield running
-
-
-@pytest.fixture
-async def browser(bot: RunningBot) -> AsyncIterator[ConsoleBrowser]:
-    assert bot.app.console is not None
-    opened = ConsoleBrowser(bot.app.console.base_url)
-    yield opened
-    await opened.close()
+from tests.story import NURSE, invite, join, national_admin, nurse_at, registered_at_week, registered_planning
 
 
 async def _signed_in(browser: ConsoleBrowser, person: Person) -> None:

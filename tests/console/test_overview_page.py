@@ -4,30 +4,20 @@ polyclinic, a nurse is refused; the numbers are those of the known world of test
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from html import unescape
 
 import pytest
 
 from bot.clock import ManualClock
 from tests.console_client import ConsoleBrowser, console_link
-from tests.e2e.harness import RunningBot, running_bot
+from tests.e2e.harness import RunningBot
 from tests.service.test_overview import NOW, populate
-from tests.story import ADMIN_ID, invite, join, national_admin
+from tests.story import invite, join, national_admin
 
 
 @pytest.fixture
-async def bot(clean_database_url: str) -> AsyncIterator[RunningBot]:
-    async with running_bot(clean_database_url, ManualClock(NOW), ADMIN_IDS=str(ADMIN_ID), CONSOLE_PORT="0") as running:
-        yield running
-
-
-@pytest.fixture
-async def browser(bot: RunningBot) -> AsyncIterator[ConsoleBrowser]:
-    assert bot.app.console is not None
-    opened = ConsoleBrowser(bot.app.console.base_url)
-    yield opened
-    await opened.close()
+def clock() -> ManualClock:
+    return ManualClock(NOW)  # the hand-built data set's moment
 
 
 def figure(page: str, name: str) -> str:

@@ -3,28 +3,11 @@ the session ends at logout, after 12 hours, and at once when her role is removed
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-
-import pytest
 
 from tests.console_client import ConsoleBrowser, console_link
 from tests.e2e.harness import TOKEN, RunningBot, running_bot
 from tests.story import ADMIN_ID, an_alert_in_a_staffed_polyclinic, invite, join, national_admin
-
-
-@pytest.fixture
-async def bot(clean_database_url: str) -> AsyncIterator[RunningBot]:
-    async with running_bot(clean_database_url, ADMIN_IDS=str(ADMIN_ID), CONSOLE_PORT="0") as running:
-        yield running
-
-
-@pytest.fixture
-async def browser(bot: RunningBot) -> AsyncIterator[ConsoleBrowser]:
-    assert bot.app.console is not None
-    opened = ConsoleBrowser(bot.app.console.base_url)
-    yield opened
-    await opened.close()
 
 
 async def test_a_polyclinic_head_signs_in_with_the_link_from_the_bot_and_sees_her_alerts(bot: RunningBot, browser: ConsoleBrowser) -> None:

@@ -3,14 +3,9 @@ lists with links to each family; a polyclinic head or an admin opening /today is
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from tests.console_client import ConsoleBrowser, console_link
-from tests.e2e.harness import RunningBot, running_bot
+from tests.e2e.harness import RunningBot
 from tests.story import (
-    ADMIN_ID,
     NURSE,
     invite,
     join,
@@ -20,20 +15,6 @@ from tests.story import (
     registered_at_week,
     report_danger_sign,
 )
-
-
-@pytest.fixture
-async def bot(clean_database_url: str) -> AsyncIterator[RunningBot]:
-    async with running_bot(clean_database_url, ADMIN_IDS=str(ADMIN_ID), CONSOLE_PORT="0") as running:
-        yield running
-
-
-@pytest.fixture
-async def browser(bot: RunningBot) -> AsyncIterator[ConsoleBrowser]:
-    assert bot.app.console is not None
-    opened = ConsoleBrowser(bot.app.console.base_url)
-    yield opened
-    await opened.close()
 
 
 async def test_a_nurse_sees_her_day_in_the_console(bot: RunningBot, browser: ConsoleBrowser) -> None:
