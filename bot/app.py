@@ -26,6 +26,7 @@ from bot.middlewares.private_chats import PrivateChatsOnly
 from bot.middlewares.retry import RetryAfterMiddleware
 from bot.middlewares.tracking import InFlightUpdates
 from bot.middlewares.user_loader import UserLoader
+from bot.services.console_figures import count_again
 from bot.services.staff import sync_national_admins
 from bot.telegram_session import BotSession
 from db.engine import Database
@@ -69,6 +70,7 @@ class Application:
     _delivery_task: asyncio.Task[None] | None = field(default=None, init=False)
     _stopping: bool = field(default=False, init=False)
     console: ConsoleServer | None = field(default=None, init=False)
+    _console_count: asyncio.Task[bool] | None = field(default=None, init=False)
 
     async def prepare(self) -> None:
         """Migrate the database and register the command menus; call once before polling."""
@@ -92,6 +94,8 @@ class Application:
             me = await self.bot.me()
             self.console = ConsoleServer(self.context, bot_username=me.username or "")
             await self.console.start()
+            if background_jobs:  # the first count of the console's figures, so nobody waits for it
+                self._console_count = asyncio.create_task(count_again(self.context, only_if_looked_at=False))
         if background_jobs:
             self.scheduler.start()
             self._delivery_task = asyncio.create_task(
@@ -120,6 +124,8 @@ class Application:
             await self._delivery_task
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self._console_count is not None and not self._console_count.done():
+            self._console_count.cancel()
         if self.console is not None:
             await self.console.stop()
         await self.bot.session.close()

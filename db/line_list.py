@@ -211,6 +211,7 @@ class NurseRecord:
     id: int
     name: str
     polyclinic: str | None
+    region: str | None
 
 
 def _nurses_in(scope: Scope) -> list[ColumnElement[bool]]:
@@ -227,9 +228,10 @@ def _nurses_in(scope: Scope) -> list[ColumnElement[bool]]:
 async def nurses(conn: AsyncConnection, scope: Scope) -> list[NurseRecord]:
     """The active nurses in scope, by name."""
     rows = await conn.execute(
-        select(staff.c.id, staff.c.name, staff.c.polyclinic).where(*_nurses_in(scope)).order_by(staff.c.name, staff.c.id)
+        select(staff.c.id, staff.c.name, staff.c.polyclinic, staff.c.region)
+        .where(*_nurses_in(scope)).order_by(staff.c.name, staff.c.id)
     )
-    return [NurseRecord(int(row.id), row.name, row.polyclinic) for row in rows]
+    return [NurseRecord(int(row.id), row.name, row.polyclinic, row.region) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)

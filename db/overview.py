@@ -18,13 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.content.care import CareKind, load_care_plans
 from bot.domain.audience import AGE_BANDS, CHILD_MAX_YEARS, TRIMESTERS, births_in_band, due_dates_in_trimester, years_before
 from bot.domain.calendar import CareStatus, Track
-from bot.domain.overview import BANDS, Place, PlaceCounts, median_ranks
+from bot.domain.overview import BANDS, Place, PlaceCounts
 from bot.domain.pregnancy import FULL_TERM_DAYS, PregnancyStatus
 from db.broadcasts import _in_range
 from db.caseload import Scope
 from db.schema import alerts, assignments, care_states, children, home_visits, outbox, pregnancies, screenings, users
 from db.screenings import ScreeningStatus
-from db.stats import REMINDER_KINDS, _flag, _per_day
+from db.stats import REMINDER_KINDS, _day_of, _flag
 
 
 def in_scope(scope: Scope) -> list[ColumnElement[bool]]:
@@ -72,29 +72,42 @@ async def place_counts(conn: AsyncConnection, scope: Scope) -> dict[Place, Place
     return {(row[0], row[1]): PlaceCounts(*(int(value or 0) for value in row[2:])) for row in await conn.execute(query)}
 
 
-async def trimester_counts(conn: AsyncConnection, scope: Scope, today: date) -> dict[int, int]:
-    """Women with an active pregnancy, by trimester today (the broadcast audience's ranges)."""
+PLACE = (users.c.region, users.c.polyclinic)
+
+
+def _place(row: Any) -> Place:
+    return (row[0], row[1])
+
+
+async def trimester_counts(conn: AsyncConnection, scope: Scope, today: date) -> dict[Place, dict[int, int]]:
+    """Women with an active pregnancy, by trimester today (the broadcast audience's ranges), per place."""
     columns = [_flag(_in_range(pregnancies.c.due_date, due_dates_in_trimester(t, today))) for t in TRIMESTERS]
     query = (
-        select(*columns)
+        select(*PLACE, *columns)
         .select_from(pregnancies.join(users, users.c.id == pregnancies.c.user_id))
         .where(pregnancies.c.status == PregnancyStatus.ACTIVE, *in_scope(scope))
+        .group_by(*PLACE)
     )
-    row = (await conn.execute(query)).one()
-    return {t: int(value or 0) for t, value in zip(TRIMESTERS, row, strict=True)}
+    return {
+        _place(row): {t: int(value or 0) for t, value in zip(TRIMESTERS, row[2:], strict=True)}
+        for row in await conn.execute(query)
+    }
 
 
-async def age_counts(conn: AsyncConnection, scope: Scope, today: date) -> dict[str, int]:
-    """Children under six by age band today (completed years)."""
+async def age_counts(conn: AsyncConnection, scope: Scope, today: date) -> dict[Place, dict[str, int]]:
+    """Children under six by age band today (completed years), per place."""
     bands = list(AGE_BANDS)
     columns = [_flag(_in_range(children.c.birth_date, births_in_band(band, today))) for band in bands]
     query = (
-        select(*columns)
+        select(*PLACE, *columns)
         .select_from(children.join(users, users.c.id == children.c.user_id))
         .where(children.c.birth_date > years_before(today, CHILD_MAX_YEARS), *in_scope(scope))
+        .group_by(*PLACE)
     )
-    row = (await conn.execute(query)).one()
-    return {band: int(value or 0) for band, value in zip(bands, row, strict=True)}
+    return {
+        _place(row): {band: int(value or 0) for band, value in zip(bands, row[2:], strict=True)}
+        for row in await conn.execute(query)
+    }
 
 
 # --- alerts --------------------------------------------------------------------------------------
@@ -112,9 +125,9 @@ _EPSILON = 0.01  # seconds: SQLite's julianday arithmetic is a float
 
 async def alert_counts(
     conn: AsyncConnection, scope: Scope, short_since: datetime, long_since: datetime, limits: Mapping[str, timedelta]
-) -> dict[tuple[str, int], dict[str, int]]:
-    """Alerts raised since `long_since`, per (band, tier reached): raised in the short and the long
-    period, taken by someone, taken within the band's wait limit."""
+) -> dict[Place, dict[tuple[str, int], dict[str, int]]]:
+    """Alerts raised since `long_since`, per place and (band, tier reached): raised in the short and the
+    long period, taken by someone, taken within the band's wait limit."""
     seconds = _seconds_to_take(conn)
     limit = case(
         *((alerts.c.band == band, literal(limits[band].total_seconds() + _EPSILON)) for band in BANDS),
@@ -123,6 +136,7 @@ async def alert_counts(
     taken = alerts.c.acknowledged_at.is_not(None)
     query = (
         select(
+            *PLACE,
             alerts.c.band,
             alerts.c.tier,
             _flag(alerts.c.created_at >= short_since),
@@ -132,56 +146,32 @@ async def alert_counts(
         )
         .select_from(_ALERTS)
         .where(alerts.c.created_at >= long_since, *in_scope(scope))
-        .group_by(alerts.c.band, alerts.c.tier)
+        .group_by(*PLACE, alerts.c.band, alerts.c.tier)
     )
     names = ("last_short", "last_long", "taken", "within_limit")
-    return {
-        (row[0], int(row[1])): {name: int(value or 0) for name, value in zip(names, row[2:], strict=True)}
-        for row in await conn.execute(query)
-    }
+    found: dict[Place, dict[tuple[str, int], dict[str, int]]] = {}
+    for row in await conn.execute(query):
+        found.setdefault(_place(row), {})[(row[2], int(row[3]))] = {
+            name: int(value or 0) for name, value in zip(names, row[4:], strict=True)
+        }
+    return found
 
 
-async def take_time_ranks(
-    conn: AsyncConnection, scope: Scope, since: datetime, q: float
-) -> tuple[dict[str, list[float]], dict[str, float]]:
-    """Per band, of the alerts raised since `since` and taken: the one or two middle times to take (in
-    seconds; their mean is the median) and the time at the nearest rank of the q-th quantile.
-
-    Ranked in the database; only those rows come back."""
+async def take_times(conn: AsyncConnection, scope: Scope, since: datetime) -> dict[Place, dict[str, list[float]]]:
+    """Per place and band, the time to take (seconds) of every alert raised since `since` and taken: the
+    alerts of a month, bounded by how many alerts there are, not by how many families (the median and
+    the 90th percentile of any set of places are computed from them)."""
     seconds = _seconds_to_take(conn)
-    ranked = (
-        select(
-            alerts.c.band,
-            seconds.label("seconds"),
-            func.row_number().over(partition_by=alerts.c.band, order_by=seconds).label("ordinal"),
-            func.count().over(partition_by=alerts.c.band).label("total"),
-        )
+    query = (
+        select(*PLACE, alerts.c.band, seconds)
         .select_from(_ALERTS)
         .where(alerts.c.created_at >= since, alerts.c.acknowledged_at.is_not(None), *in_scope(scope))
-        .subquery()
     )
-    # ⌈q·n⌉ in integers: q as tenths (0.9 → 9): (9n + 9) // 10.
-    tenths = round(q * 10)
-    quantile_rank = (ranked.c.total * tenths + 9) // 10
-    query = select(ranked.c.band, ranked.c.ordinal, ranked.c.total, ranked.c.seconds).where(
-        or_(
-            ranked.c.ordinal == (ranked.c.total + 1) // 2,
-            ranked.c.ordinal == (ranked.c.total + 2) // 2,
-            ranked.c.ordinal == quantile_rank,
-        )
-    )
-    middles: dict[str, list[float]] = {}
-    quantiles: dict[str, float] = {}
-    for band, ordinal, count, exact in await conn.execute(query):
-        value = round(float(exact), 3)  # SQLite's julianday difference is off by microseconds
-        first, second = median_ranks(int(count))
-        if ordinal == first:
-            middles.setdefault(band, []).append(value)
-        if ordinal == second and second != first:
-            middles.setdefault(band, []).append(value)
-        if ordinal == (int(count) * tenths + 9) // 10:
-            quantiles[band] = value
-    return middles, quantiles
+    found: dict[Place, dict[str, list[float]]] = {}
+    for row in await conn.execute(query):
+        # SQLite's julianday difference is off by microseconds.
+        found.setdefault(_place(row), {}).setdefault(row[2], []).append(round(float(row[3]), 3))
+    return found
 
 
 # --- self-checks, reminders ----------------------------------------------------------------------
@@ -196,32 +186,39 @@ def _positive() -> ColumnElement[bool]:
     )
 
 
-async def self_check_counts(conn: AsyncConnection, scope: Scope, since: datetime) -> dict[str, tuple[int, int, int]]:
-    """Per questionnaire, begun since `since`: (started, completed, completed with a positive result)."""
+async def self_check_counts(conn: AsyncConnection, scope: Scope, since: datetime) -> dict[Place, dict[str, tuple[int, int, int]]]:
+    """Per place and questionnaire, begun since `since`: (started, completed, completed with a positive result)."""
     done = screenings.c.status == ScreeningStatus.DONE
     query = (
-        select(screenings.c.questionnaire, func.count(), _flag(done), _flag(and_(done, _positive())))
+        select(*PLACE, screenings.c.questionnaire, func.count(), _flag(done), _flag(and_(done, _positive())))
         .select_from(screenings.join(users, users.c.id == screenings.c.user_id))
         .where(screenings.c.started_at >= since, *in_scope(scope))
-        .group_by(screenings.c.questionnaire)
+        .group_by(*PLACE, screenings.c.questionnaire)
     )
-    return {row[0]: (int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in await conn.execute(query)}
+    found: dict[Place, dict[str, tuple[int, int, int]]] = {}
+    for row in await conn.execute(query):
+        found.setdefault(_place(row), {})[row[2]] = (int(row[3]), int(row[4] or 0), int(row[5] or 0))
+    return found
 
 
-async def reminder_counts(conn: AsyncConnection, scope: Scope, since: datetime) -> tuple[int, int]:
-    """Reminders delivered to families since `since` (as /stats counts them: care and appointment
-    reminders with a sent_at), and calendar items she marked done since then."""
+async def reminder_counts(conn: AsyncConnection, scope: Scope, since: datetime) -> dict[Place, tuple[int, int]]:
+    """Per place: reminders delivered to families since `since` (as /stats counts them: care and
+    appointment reminders with a sent_at), and calendar items she marked done since then."""
     delivered = (
-        select(func.count())
+        select(*PLACE, func.count())
         .select_from(outbox.join(users, users.c.id == outbox.c.chat_id))
         .where(outbox.c.sent_at >= since, outbox.c.about.is_(None), outbox.c.kind.in_(REMINDER_KINDS), *in_scope(scope))
+        .group_by(*PLACE)
     )
     done = (
-        select(func.count())
+        select(*PLACE, func.count())
         .select_from(care_states.join(users, users.c.id == care_states.c.user_id))
         .where(care_states.c.status == CareStatus.DONE, care_states.c.updated_at >= since, *in_scope(scope))
+        .group_by(*PLACE)
     )
-    return int((await conn.execute(delivered)).scalar_one()), int((await conn.execute(done)).scalar_one())
+    sent = {_place(row): int(row[2]) for row in await conn.execute(delivered)}
+    marked = {_place(row): int(row[2]) for row in await conn.execute(done)}
+    return {place: (sent.get(place, 0), marked.get(place, 0)) for place in sent.keys() | marked.keys()}
 
 
 # --- patronage visits ----------------------------------------------------------------------------
@@ -231,8 +228,8 @@ def patronage_days(track: Track) -> list[int]:
     return sorted(item.start_day for item in load_care_plans() if item.kind == CareKind.PATRONAGE_VISIT and item.track == track)
 
 
-async def visit_coverage(conn: AsyncConnection, scope: Scope, today: date) -> tuple[int, int, int]:
-    """(visits due, visits recorded counted up to each family's due, all visits recorded).
+async def visit_coverage(conn: AsyncConnection, scope: Scope, today: date) -> dict[Place, tuple[int, int, int]]:
+    """Per place: (visits due, visits recorded counted up to each family's due, all visits recorded).
 
     Due: for each active pregnancy, the antenatal patronage visits whose window has opened (by
     gestational age today); for each child under six, the child patronage visits whose window has
@@ -256,19 +253,23 @@ async def visit_coverage(conn: AsyncConnection, scope: Scope, today: date) -> tu
             .where(children.c.birth_date > years_before(today, CHILD_MAX_YEARS), *in_scope(scope))
         )
     if not due_rows:
-        return 0, 0, 0
+        return {}
     each = union_all(*due_rows).subquery()
     due = select(each.c.user_id, func.sum(each.c.due).label("due")).group_by(each.c.user_id).subquery()
     # Every family's visits grouped once, then joined: no second pass over the families due.
     visits = select(home_visits.c.user_id, func.count().label("visits")).group_by(home_visits.c.user_id).subquery()
     recorded = func.coalesce(visits.c.visits, 0)
-    query = select(
-        func.coalesce(func.sum(due.c.due), 0),
-        func.coalesce(func.sum(case((recorded < due.c.due, recorded), else_=due.c.due)), 0),
-        func.coalesce(func.sum(recorded), 0),
-    ).select_from(due.outerjoin(visits, visits.c.user_id == due.c.user_id))
-    row = (await conn.execute(query)).one()
-    return int(row[0]), int(row[1]), int(row[2])
+    query = (
+        select(
+            *PLACE,
+            func.coalesce(func.sum(due.c.due), 0),
+            func.coalesce(func.sum(case((recorded < due.c.due, recorded), else_=due.c.due)), 0),
+            func.coalesce(func.sum(recorded), 0),
+        )
+        .select_from(due.join(users, users.c.id == due.c.user_id).outerjoin(visits, visits.c.user_id == due.c.user_id))
+        .group_by(*PLACE)
+    )
+    return {_place(row): (int(row[2]), int(row[3]), int(row[4])) for row in await conn.execute(query)}
 
 
 def _sum(terms: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
@@ -280,12 +281,31 @@ def _sum(terms: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
 
 # --- weekly trends -------------------------------------------------------------------------------
 
-async def weekly_counts(conn: AsyncConnection, scope: Scope, week_starts: Sequence[datetime]) -> tuple[list[int], list[int], list[int]]:
-    """Per week (the instants are the weeks' starts and the end of the last): new registrations,
-    alerts raised, self-checks completed."""
-    registrations = await _per_day(conn, users.c.created_at, users, in_scope(scope), week_starts)
-    raised = await _per_day(conn, alerts.c.created_at, _ALERTS, in_scope(scope), week_starts)
-    checks = await _per_day(
+async def _per_week(
+    conn: AsyncConnection, column: Any, source: Any, conditions: list[ColumnElement[bool]], week_starts: Sequence[datetime]
+) -> dict[Place, list[int]]:
+    week = _day_of(column, week_starts).label("week")
+    rows = (
+        select(*PLACE, week).select_from(source)
+        .where(column >= week_starts[0], column < week_starts[-1], *conditions)
+        .subquery()
+    )
+    found: dict[Place, list[int]] = {}
+    query = select(rows.c.region, rows.c.polyclinic, rows.c.week, func.count()).group_by(rows.c.region, rows.c.polyclinic, rows.c.week)
+    for region, polyclinic, index, count in await conn.execute(query):
+        if index is not None:
+            found.setdefault((region, polyclinic), [0] * (len(week_starts) - 1))[int(index)] = int(count)
+    return found
+
+
+async def weekly_counts(
+    conn: AsyncConnection, scope: Scope, week_starts: Sequence[datetime]
+) -> tuple[dict[Place, list[int]], dict[Place, list[int]], dict[Place, list[int]]]:
+    """Per place and week (the instants are the weeks' starts and the end of the last): new
+    registrations, alerts raised, self-checks completed."""
+    registrations = await _per_week(conn, users.c.created_at, users, in_scope(scope), week_starts)
+    raised = await _per_week(conn, alerts.c.created_at, _ALERTS, in_scope(scope), week_starts)
+    checks = await _per_week(
         conn,
         screenings.c.completed_at,
         screenings.join(users, users.c.id == screenings.c.user_id),

@@ -8,7 +8,7 @@ from aiogram import Bot
 
 from bot.context import AppContext
 from bot.logging_setup import log_event
-from bot.services import alerts, broadcasts, calendar, questions, screening
+from bot.services import alerts, broadcasts, calendar, console_figures, questions, screening
 
 # An unfinished registration holds a name and a phone number without a finished consent to keep
 # them for long: after 30 days without a word it is dropped.
@@ -44,3 +44,8 @@ async def escalate_alerts(app: AppContext, bot: Bot) -> int:
 async def abandon_screenings(app: AppContext, bot: Bot) -> int:
     """Every ten minutes: self-checks untouched for 24 hours are abandoned."""
     return await screening.abandon_stale(app)
+
+
+async def count_console_figures(app: AppContext, bot: Bot) -> int:
+    """The console's overview and nurses table, counted again while someone looks (bot/services/console_figures.py)."""
+    return int(await console_figures.count_again(app))

@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.context import AppContext
 from scheduler.jobs import (
     abandon_screenings,
+    count_console_figures,
     escalate_alerts,
     follow_up_questions,
     plan_calendars,
@@ -29,6 +30,7 @@ JOBS = (
     (follow_up_questions, timedelta(minutes=1), timedelta(minutes=5)),
     (abandon_screenings, timedelta(minutes=10), timedelta(minutes=10)),
     (show_broadcast_progress, timedelta(seconds=5), timedelta(seconds=30)),
+    (count_console_figures, timedelta(minutes=5), timedelta(minutes=5)),
 )
 
 

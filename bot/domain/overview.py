@@ -14,7 +14,7 @@ Definitions, kept with the /stats and broadcast rules they share:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
@@ -217,3 +217,90 @@ def alert_figures(
             )
         )
     return tuple(result)
+
+
+# --- one count for every scope -------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    """Everything the overview counts, per place (region, polyclinic): counted once for the whole
+    programme, it gives the overview of any region or polyclinic without counting again. Every figure
+    adds up across places; times to take an alert are kept one by one (a month's alerts, bounded by how
+    many alerts there are), so any set of places has its own median and 90th percentile."""
+
+    as_of: datetime
+    weeks: tuple[date, ...]  # the trend's Mondays (this week last)
+    places: Mapping[Place, PlaceCounts]
+    trimesters: Mapping[Place, Mapping[int, int]]
+    ages: Mapping[Place, Mapping[str, int]]
+    raised: Mapping[Place, Mapping[tuple[str, int], Mapping[str, int]]]  # (band, tier) → counts
+    take_times: Mapping[Place, Mapping[str, Sequence[float]]]  # band → seconds
+    checks: Mapping[Place, Mapping[str, tuple[int, int, int]]]  # questionnaire → started, completed, positive
+    reminders: Mapping[Place, tuple[int, int]]  # delivered, marked done
+    coverage: Mapping[Place, tuple[int, int, int]]  # due, covered, recorded
+    registrations: Mapping[Place, Sequence[int]]  # per week
+    alerts_per_week: Mapping[Place, Sequence[int]]
+    checks_per_week: Mapping[Place, Sequence[int]]
+
+
+def _add_weeks(into: list[int], more: Sequence[int]) -> None:
+    for index, value in enumerate(more[: len(into)]):
+        into[index] += value
+
+
+def overview_of(programme: Programme, keep: Callable[[Place], bool]) -> Overview:
+    """The overview of the places `keep` accepts (a polyclinic, a region, all)."""
+    chosen = {place for group in (programme.places, programme.trimesters, programme.ages, programme.raised,
+                                  programme.take_times, programme.checks, programme.reminders, programme.coverage,
+                                  programme.registrations, programme.alerts_per_week, programme.checks_per_week)
+              for place in group if keep(place)}
+    trimesters = dict.fromkeys(TRIMESTER_NUMBERS, 0)
+    ages = dict.fromkeys(AGE_BAND_NAMES, 0)
+    by_band: dict[str, dict[str, int]] = {band: {} for band in BANDS}
+    tiers = dict.fromkeys(TIERS, 0)
+    times: dict[str, list[float]] = {band: [] for band in BANDS}
+    checks: dict[str, list[int]] = {}
+    delivered = done = due = covered = recorded = 0
+    span = len(programme.weeks)
+    registrations, raised_weekly, completed_weekly = [0] * span, [0] * span, [0] * span
+    for place in chosen:
+        for trimester, count in programme.trimesters.get(place, {}).items():
+            trimesters[trimester] = trimesters.get(trimester, 0) + count
+        for band_name, count in programme.ages.get(place, {}).items():
+            ages[band_name] = ages.get(band_name, 0) + count
+        for (band, tier), counts in programme.raised.get(place, {}).items():
+            into = by_band.setdefault(band, {})
+            for name, value in counts.items():
+                into[name] = into.get(name, 0) + value
+            tiers[tier] = tiers.get(tier, 0) + counts.get("last_long", 0)
+        for band, seconds in programme.take_times.get(place, {}).items():
+            times.setdefault(band, []).extend(seconds)
+        for questionnaire, counted in programme.checks.get(place, {}).items():
+            sums = checks.setdefault(questionnaire, [0, 0, 0])
+            for index, value in enumerate(counted):
+                sums[index] += value
+        sent, marked = programme.reminders.get(place, (0, 0))
+        delivered, done = delivered + sent, done + marked
+        place_due, place_covered, place_recorded = programme.coverage.get(place, (0, 0, 0))
+        due, covered, recorded = due + place_due, covered + place_covered, recorded + place_recorded
+        _add_weeks(registrations, programme.registrations.get(place, ()))
+        _add_weeks(raised_weekly, programme.alerts_per_week.get(place, ()))
+        _add_weeks(completed_weekly, programme.checks_per_week.get(place, ()))
+    places = {place: counts for place, counts in programme.places.items() if keep(place)}
+    middles = {band: [m] for band, values in times.items() if (m := median(values)) is not None}
+    p90 = {band: p for band, values in times.items() if (p := percentile(values, P90)) is not None}
+    return Overview(
+        as_of=programme.as_of,
+        total=total(places.values()),
+        places=places,
+        trimesters=trimesters,
+        ages=ages,
+        alerts=alert_figures(by_band, middles, p90),
+        tiers=tiers,
+        self_checks=tuple(SelfCheckFigures(q, *sums) for q, sums in sorted(checks.items())),
+        reminders_delivered=delivered,
+        reminders_done=done,
+        coverage=Coverage(due=due, covered=covered, recorded=recorded),
+        trend=Trend(weeks=programme.weeks, registrations=tuple(registrations), alerts=tuple(raised_weekly),
+                    checks=tuple(completed_weekly)),
+    )

@@ -45,6 +45,7 @@ class NurseLine:
     staff_id: int
     name: str
     polyclinic: str | None
+    region: str | None
     families: int
     progressive: int
     open_alerts: int
@@ -84,19 +85,27 @@ async def nurses_with_moment(app: AppContext, actor: Actor, sort: NurseSort) -> 
     now = app.clock.now()
     if actor.is_nurse:
         return [], now
-    scope = scope_of(actor)
-    lines, at = await snapshots(app.database, "nurses").get(scope, now, lambda: _count_nurses(app, scope, now))
+    every = Scope()  # one count of every nurse serves every scope
+    lines, at = await snapshots(app.database, "nurses").get(every, now, lambda: count_nurses(app, every, now))
     assert isinstance(lines, list)
-    return sort_nurses(lines, sort), at
+    return sort_nurses([line for line in lines if _in(scope_of(actor), line)], sort), at
 
 
-async def _count_nurses(app: AppContext, scope: Scope, now: datetime) -> list[NurseLine]:
+def _in(scope: Scope, line: NurseLine) -> bool:
+    if scope.polyclinic is not None:
+        return line.polyclinic == scope.polyclinic
+    if scope.region is not None:
+        return line.region == scope.region
+    return scope.staff_id is None
+
+
+async def count_nurses(app: AppContext, scope: Scope, now: datetime) -> list[NurseLine]:
     async with app.database.reading() as conn:
         found = await line_list.nurses(conn, scope)
         figures = await line_list.nurse_figures(conn, scope, now, app.today(), now - NURSE_WINDOW)
     lines = [
         NurseLine(
-            staff_id=nurse.id, name=nurse.name, polyclinic=nurse.polyclinic,
+            staff_id=nurse.id, name=nurse.name, polyclinic=nurse.polyclinic, region=nurse.region,
             families=figures.families.get(nurse.id, 0),
             progressive=figures.progressive.get(nurse.id, 0),
             open_alerts=figures.open_alerts.get(nurse.id, 0),

@@ -1,5 +1,6 @@
 """Figures that cost seconds to count at national size (the console's overview, the nurses table): counted
-at most once a minute per scope, and never while a coordinator waits once they exist.
+at most once a minute per key, and never while a coordinator waits once they exist (and, in production,
+counted when the console starts and every few minutes while it is used: bot/services/console_figures.py).
 
 Fresh (under a minute old): served as they are. Older, but under STALE_LIMIT: served at once, and counted
 again in the background (one count at a time per scope). Older still, or never counted: counted while she
@@ -36,9 +37,11 @@ class Snapshots(Generic[V]):
     stale_limit: timedelta = STALE_LIMIT
     _kept: dict[Hashable, _Kept[V]] = field(default_factory=dict)
     _counting: dict[Hashable, asyncio.Task[None]] = field(default_factory=dict)
+    asked_at: datetime | None = None  # when someone last asked for figures (a page was opened)
 
     async def get(self, key: Hashable, now: datetime, count: Callable[[], Awaitable[V]]) -> tuple[V, datetime]:
         """The figures for `key` and the moment they are true of."""
+        self.asked_at = now
         kept = self._kept.get(key)
         age = now - kept.at if kept is not None else None
         if kept is not None and age is not None and timedelta(0) <= age < self.fresh_for:
@@ -60,6 +63,16 @@ class Snapshots(Generic[V]):
             log_event("snapshot_failed", name=self.name, error=type(exc).__name__)
         finally:
             self._counting.pop(key, None)
+
+    async def refresh(self, key: Hashable, now: datetime, count: Callable[[], Awaitable[V]]) -> None:
+        """Count `key` again now (a scheduled count: nobody waits for it)."""
+        running = self._counting.get(key)
+        if running is not None:
+            await running
+            return
+        task = asyncio.create_task(self._recount(key, now, count), name=f"snapshot:{self.name}")
+        self._counting[key] = task
+        await task
 
     async def settled(self) -> None:
         """Wait for the counts in the background (tests, shutdown)."""
