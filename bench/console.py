@@ -5,9 +5,9 @@
    pregnant, ~50 % with children under 5, ~5 % planning; risk levels, home visits, self-checks, questions,
    sent reminders and marked items, and alerts over six months, with `--open-alerts` of them open now.
 2. Sign in a national admin, a regional admin, a polyclinic head and a nurse (sessions written directly),
-   serve the console (console.app.ConsoleServer) and ask each page `--runs` times over HTTP, one request at a
-   time; median and 99th percentile per page and viewer. The overview is cached per scope for a minute: its
-   first (cold) answer is reported apart.
+   serve the console (console.app.ConsoleServer), count the programme's figures once as production does when
+   the console starts (timed), then ask each page `--runs` times over HTTP, one request at a time; median and
+   99th percentile per page and viewer, and the first answer apart.
 3. The live board's cost follows the open alerts, not the families: /alerts/rows for a national admin at
    `--open-alerts` and at 4× as many, and the query's plan (it must read ix_alerts_unresolved).
 
@@ -20,6 +20,7 @@ It creates (and leaves, to be reused) the database `anabala_bench_console` on th
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import platform
 import statistics
@@ -313,6 +314,14 @@ async def serve_and_time(families: int, runs: int, open_alerts: int) -> dict[str
     base = await server.start()
     try:
         codes = await _sessions(url)
+        # As production does when the console starts (bot/app.py): the programme's figures counted once,
+        # in the background; every scope's overview and nurses table are slices of it.
+        from bot.services.console_figures import count_again
+
+        started = time.perf_counter()
+        await count_again(application.context, only_if_looked_at=False)
+        programme_count = round(time.perf_counter() - started, 2)
+        print(f"the programme's figures counted (overview per place, every nurse): {programme_count} s", flush=True)
         # Family g lives in region g % R, polyclinic (g / R) % P, with nurse (g / (R*P)) % N (see FILL): one in
         # each viewer's scope.
         regions = len(_regions())
@@ -320,6 +329,21 @@ async def serve_and_time(families: int, runs: int, open_alerts: int) -> dict[str
         family_of = {"national admin": 7, "regional admin": 1 + regions, "polyclinic head": in_pc3,
                      "nurse": in_pc3 + 2 * regions * POLYCLINICS_PER_REGION}
         pages = await _time_pages(base, codes, runs, family_of)
+        # The count every 5 minutes runs beside the pages: what a page costs meanwhile.
+        counting = asyncio.create_task(count_again(application.context, only_if_looked_at=False))
+        during: dict[str, list[float]] = {}
+        while not counting.done():
+            for who, path in (("polyclinic head", "/families"), ("national admin", "/overview"), ("national admin", "/alerts/rows")):
+                async with aiohttp.ClientSession(cookies={"anabala_console": codes[who]}) as session:
+                    started = time.perf_counter()
+                    async with session.get(base + path) as response:
+                        await response.read()
+                    during.setdefault(f"{who} {path}", []).append((time.perf_counter() - started) * 1000)
+        await counting
+        while_counting = {page: {"n": len(t), "median_ms": round(statistics.median(t), 1), "max_ms": round(max(t), 1)}
+                          for page, t in during.items()}
+        for page, figures in while_counting.items():
+            print(f"while the programme is counted again: {page}: {figures}", flush=True)
         board: dict[str, Any] = {}
         for k in (open_alerts, open_alerts * 4):
             await _open_alerts(url, k)
@@ -337,7 +361,8 @@ async def serve_and_time(families: int, runs: int, open_alerts: int) -> dict[str
         await server.stop()
         await application.context.database.close()
         await application.bot.session.close()
-    return {"pages": pages, "board_by_open_alerts": board, "board_plan": plan}
+    return {"programme_count_seconds": programme_count, "pages": pages, "while_counting": while_counting,
+            "board_by_open_alerts": board, "board_plan": plan}
 
 
 def main() -> None:
