@@ -26,6 +26,7 @@ from bot.middlewares.private_chats import PrivateChatsOnly
 from bot.middlewares.retry import RetryAfterMiddleware
 from bot.middlewares.tracking import InFlightUpdates
 from bot.middlewares.user_loader import UserLoader
+from bot.ops import OpsServer
 from bot.services.console_figures import count_again
 from bot.services.staff import sync_national_admins
 from bot.telegram_session import BotSession
@@ -71,6 +72,7 @@ class Application:
     _stopping: bool = field(default=False, init=False)
     console: ConsoleServer | None = field(default=None, init=False)
     _console_count: asyncio.Task[bool] | None = field(default=None, init=False)
+    ops: OpsServer | None = field(default=None, init=False)
 
     async def prepare(self) -> None:
         """Migrate the database and register the command menus; call once before polling."""
@@ -79,15 +81,20 @@ class Application:
         await register_commands(self.bot, self.context)
 
     async def run_polling(
-        self, *, handle_signals: bool = True, background_jobs: bool = True, serve_console: bool | None = None
+        self, *, handle_signals: bool = True, background_jobs: bool = True, serve_console: bool | None = None,
+        serve_ops: bool | None = None,
     ) -> None:
         """Poll until stopped (SIGTERM/SIGINT or stop()), then shut down cleanly.
 
         `background_jobs=False` (tests on a manual clock) leaves the scheduler and the delivery
         loop off; the test runs their work itself after moving the clock. The console (CONSOLE_PORT)
-        is served beside the bot unless `serve_console` is False (by default: with the background jobs).
+        is served beside the bot unless `serve_console` is False (by default: with the background jobs);
+        so are /healthz, /readyz and /metrics (METRICS_PORT, `serve_ops`).
         """
         await self.prepare()
+        if (background_jobs if serve_ops is None else serve_ops) and self.settings.metrics_port is not None:
+            self.ops = OpsServer(self.context)
+            await self.ops.start()
         if (background_jobs if serve_console is None else serve_console) and self.settings.console_port is not None:
             from console.app import ConsoleServer
 
@@ -128,6 +135,8 @@ class Application:
             self._console_count.cancel()
         if self.console is not None:
             await self.console.stop()
+        if self.ops is not None:
+            await self.ops.stop()
         await self.bot.session.close()
         await self.context.database.close()
         log_event("bot_stopped")
@@ -157,7 +166,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         disable_fsm=True,  # registered below, after the in-flight counter
         app=context,
     )
-    in_flight = InFlightUpdates()
+    in_flight = InFlightUpdates(context.metrics)
     # Order matters: count the update before anything awaits; then turn away groups and channels
     # (nothing about anyone is read for them); then aiogram's FSM middleware queues it behind her
     # earlier updates and reads her state; then her row; then her language.

@@ -33,6 +33,8 @@ _EXPECTED = {
     "CONSOLE_PORT": "a TCP port for the console, from 0 (any free port) to 65535, or empty: no console",
     "CONSOLE_TELEGRAM_LOGIN": "true or false: offer Telegram's Login Widget (needs a public https CONSOLE_URL)",
     "CONSOLE_BEHIND_PROXY": "true or false: the console is reached through a reverse proxy that sets X-Forwarded-For",
+    "METRICS_HOST": "an address for /healthz, /readyz and /metrics to listen on, such as 127.0.0.1",
+    "METRICS_PORT": "a TCP port for /healthz, /readyz and /metrics, from 0 (any free port) to 65535, or empty: not served",
 }
 
 
@@ -68,6 +70,9 @@ class Settings(BaseSettings):
     # Behind a TLS reverse proxy every request comes from the proxy: the browser's address is then the last
     # one the proxy added to X-Forwarded-For (the sign-in rate limit counts per browser, not per proxy).
     console_behind_proxy: bool = Field(default=False, alias="CONSOLE_BEHIND_PROXY")
+    # What an operator watches (Step 10): /healthz, /readyz, /metrics on their own port (off when empty).
+    metrics_host: str = Field(default="127.0.0.1", min_length=1, alias="METRICS_HOST")
+    metrics_port: int | None = Field(default=None, ge=0, le=65535, alias="METRICS_PORT")
 
     @property
     def delivery_in_flight(self) -> int:
@@ -77,7 +82,7 @@ class Settings(BaseSettings):
             return self.delivery_concurrency
         return max(4, min(64, math.ceil(self.delivery_rate * 0.064)))
 
-    @field_validator("delivery_concurrency", "console_port", "console_url", mode="before")
+    @field_validator("delivery_concurrency", "console_port", "console_url", "metrics_port", mode="before")
     @classmethod
     def _empty_is_default(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from aiogram.utils.i18n import I18n
 
 from bot.clock import Clock, local_today
 from bot.config import Settings
+from bot.metrics import Metrics
 from db.engine import Database
 from db.fsm_storage import DatabaseStorage
 
@@ -23,6 +24,7 @@ class AppContext:
     errors: int = 0  # unexpected handler errors since start: tests expect 0
     # Where the console answers (its CONSOLE_URL, or the address it bound): None while it does not run.
     console_url: str | None = None
+    metrics: Metrics = field(default_factory=Metrics)  # what /metrics shows (bot/ops.py)
 
     def today(self) -> date:
         return local_today(self.clock, self.settings.tz)

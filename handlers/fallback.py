@@ -64,6 +64,7 @@ async def on_error(event: ErrorEvent, bot: Bot, app: AppContext) -> bool:
     elif update.callback_query:
         user = update.callback_query.from_user.id
     app.errors += 1
+    app.metrics.handler_errors.inc()
     # The exception type and update id only: the traceback could contain what she typed.
     logger.error("event=handler_error update_id=%s user_id=%s error=%s", update.update_id, user, type(event.exception).__name__)
     if user is not None:

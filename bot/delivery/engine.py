@@ -181,20 +181,26 @@ class DeliveryEngine:
                 else:
                     sent = await self.bot.send_message(message.chat_id, rendered.text, reply_markup=rendered.markup)
         except TelegramRetryAfter as exc:
+            app.metrics.sends.labels(outcome="429").inc()
             self.pacer.pause(exc.retry_after)
             log_event("delivery_flood_wait", seconds=exc.retry_after)
             return Released(message.id, app.clock.now(), "flood", count_attempt=False)
         except TelegramForbiddenError:
+            app.metrics.sends.labels(outcome="403").inc()
             await self._unreachable(message)
             return None
         except TelegramBadRequest as exc:
             if "chat not found" in exc.message:
+                app.metrics.sends.labels(outcome="403").inc()
                 await self._unreachable(message)
                 return None
+            app.metrics.sends.labels(outcome="400").inc()
             log_event("delivery_rejected", outbox_id=message.id, chat_id=message.chat_id)
             return Failed(message.id, exc.message)
         except TRANSIENT as exc:
+            app.metrics.sends.labels(outcome="5xx").inc()
             return self._retry_later(message, type(exc).__name__)
+        app.metrics.sends.labels(outcome="sent").inc()
         self.sent += 1
         return Sent(message.id, app.clock.now(), sent.message_id)
 

@@ -1,17 +1,22 @@
-"""Counts updates in progress, so shutdown (and tests) can wait until every update is handled."""
+"""Counts updates in progress, so shutdown (and tests) can wait until every update is handled; and
+records each update's type and handling time for /metrics."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 
+from bot.metrics import Metrics
+
 
 class InFlightUpdates(BaseMiddleware):
-    def __init__(self) -> None:
+    def __init__(self, metrics: Metrics | None = None) -> None:
+        self.metrics = metrics
         self.count = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -24,9 +29,13 @@ class InFlightUpdates(BaseMiddleware):
     ) -> Any:
         self.count += 1
         self._idle.clear()
+        started = time.perf_counter()
         try:
             return await handler(event, data)
         finally:
+            if self.metrics is not None:
+                self.metrics.updates.labels(type=getattr(event, "event_type", "unknown")).inc()
+                self.metrics.update_seconds.observe(time.perf_counter() - started)
             self.count -= 1
             if self.count == 0:
                 self._idle.set()

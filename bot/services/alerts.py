@@ -116,6 +116,7 @@ async def escalate(app: AppContext) -> int:
         async with app.database.transaction() as conn:
             done += await _escalate_one(app, conn, alert, now)
     if done:
+        app.metrics.escalations.inc(done)
         log_event("alerts_escalated", count=done)
     return done
 

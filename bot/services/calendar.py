@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from datetime import date, datetime, time, timedelta
 from functools import cache
+from time import perf_counter
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -176,14 +177,19 @@ def _with_appointment(params: dict[str, object], by_id: dict[int, care.Appointme
 
 async def sweep(app: AppContext, batch: int = SWEEP_BATCH) -> int:
     """Plan every family whose plan is due. The cost follows what is due, not who is registered."""
-    planned = 0
+    planned = families = 0
+    started = perf_counter()
     while True:
         async with app.database.reading() as conn:
             due = await care.plan_due(conn, app.clock.now(), batch)
         for user_id in due:
             planned += await plan_user(app, user_id)
+        families += len(due)
         if len(due) < batch:
             break
+    if families:
+        app.metrics.planned_families.inc(families)
+        app.metrics.planner_rate.set(families / max(perf_counter() - started, 1e-6))
     if planned:
         log_event("calendar_planned", messages=planned)
     return planned

@@ -73,7 +73,9 @@ def make_settings(api_url: str, database_url: str, **extra: object) -> Settings:
 async def start_bot(emulator: BotAPIEmulator, database_url: str, clock: ManualClock, **settings: object) -> RunningBot:
     app = build_application(make_settings(emulator.api_url, database_url, **settings), clock=clock)
     # The console is served only when a test asks for it (CONSOLE_PORT="0": any free port).
-    task = asyncio.create_task(app.run_polling(handle_signals=False, background_jobs=False, serve_console="CONSOLE_PORT" in settings))
+    task = asyncio.create_task(app.run_polling(
+        handle_signals=False, background_jobs=False, serve_console="CONSOLE_PORT" in settings, serve_ops="METRICS_PORT" in settings
+    ))
     running = RunningBot(app=app, emulator=emulator, clock=clock, task=task)
     polling = asyncio.ensure_future(emulator.wait_for_polling(timeout=15))
     await asyncio.wait({polling, task}, return_when=asyncio.FIRST_COMPLETED)
