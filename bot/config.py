@@ -33,6 +33,7 @@ _EXPECTED = {
     "CONSOLE_PORT": "a TCP port for the console, from 0 (any free port) to 65535, or empty: no console",
     "CONSOLE_TELEGRAM_LOGIN": "true or false: offer Telegram's Login Widget (needs a public https CONSOLE_URL)",
     "CONSOLE_BEHIND_PROXY": "true or false: the console is reached through a reverse proxy that sets X-Forwarded-For",
+    "WORKER_ID": "this worker's name, 1 to 64 letters, digits, dots, dashes or underscores (e.g. its systemd instance)",
     "METRICS_HOST": "an address for /healthz, /readyz and /metrics to listen on, such as 127.0.0.1",
     "METRICS_PORT": "a TCP port for /healthz, /readyz and /metrics, from 0 (any free port) to 65535, or empty: not served",
 }
@@ -70,6 +71,9 @@ class Settings(BaseSettings):
     # Behind a TLS reverse proxy every request comes from the proxy: the browser's address is then the last
     # one the proxy added to X-Forwarded-For (the sign-in rate limit counts per browser, not per proxy).
     console_behind_proxy: bool = Field(default=False, alias="CONSOLE_BEHIND_PROXY")
+    # This process's name among the workers (Step 10): its delivery claims carry it, so a worker that starts
+    # again returns its own unfinished claims at once and never another live worker's (those wait for their lease).
+    worker_id: str = Field(default="main", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$", alias="WORKER_ID")
     # What an operator watches (Step 10): /healthz, /readyz, /metrics on their own port (off when empty).
     metrics_host: str = Field(default="127.0.0.1", min_length=1, alias="METRICS_HOST")
     metrics_port: int | None = Field(default=None, ge=0, le=65535, alias="METRICS_PORT")

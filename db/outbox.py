@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -84,8 +84,8 @@ async def enqueue(conn: AsyncConnection, messages: list[OutgoingMessage], now: d
     return len(result.all())
 
 
-async def claim_due(conn: AsyncConnection, now: datetime, limit: int) -> list[ClaimedMessage]:
-    """Mark the most urgent due messages as being sent and return them."""
+async def claim_due(conn: AsyncConnection, now: datetime, limit: int, worker: str = "main") -> list[ClaimedMessage]:
+    """Mark the most urgent due messages as being sent by `worker` (its lease starts now) and return them."""
     due = (
         select(outbox.c.id)
         .where(outbox.c.status == OutboxStatus.PENDING, outbox.c.due_at <= now)
@@ -97,7 +97,7 @@ async def claim_due(conn: AsyncConnection, now: datetime, limit: int) -> list[Cl
     result = await conn.execute(
         update(outbox)
         .where(outbox.c.id.in_(due.scalar_subquery()))
-        .values(status=OutboxStatus.SENDING, claimed_at=now)
+        .values(status=OutboxStatus.SENDING, claimed_at=now, claimed_by=worker)
         .returning(
             outbox.c.id,
             outbox.c.chat_id,
@@ -217,10 +217,19 @@ async def mark_chat_unreachable(conn: AsyncConnection, chat_id: int, message_id:
     return int(result.rowcount or 0)
 
 
-async def recover_in_flight(conn: AsyncConnection) -> int:
-    """After a crash: messages claimed but not marked go back to the queue (each at most once too many)."""
+async def recover_in_flight(conn: AsyncConnection, worker: str = "main", now: datetime | None = None,
+                            lease: timedelta | None = None) -> int:
+    """Messages claimed but never marked go back to the queue (each at most once too many): this worker's own
+    (it is starting again after a crash), unowned ones, and another worker's whose lease has run out (it
+    died). A live worker's rows are never touched. Without `lease`: every one (one process, as before)."""
+    mine_or_lost = [outbox.c.claimed_by == worker, outbox.c.claimed_by.is_(None)]
+    if lease is not None and now is not None:
+        mine_or_lost.append(outbox.c.claimed_at < now - lease)
+    condition = outbox.c.status == OutboxStatus.SENDING
+    if lease is not None:
+        condition = and_(condition, or_(*mine_or_lost))
     result = await conn.execute(
-        update(outbox).where(outbox.c.status == OutboxStatus.SENDING).values(status=OutboxStatus.PENDING, claimed_at=None)
+        update(outbox).where(condition).values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None)
     )
     return int(result.rowcount or 0)
 

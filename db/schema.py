@@ -147,6 +147,9 @@ outbox = Table(
     Column("status", String(12), nullable=False),  # pending | sending | sent | failed | unreachable
     Column("attempts", Integer, nullable=False, server_default=text("0")),
     Column("claimed_at", UTCDateTime, nullable=True),
+    # Which worker claimed it (Step 10): its lease runs from claimed_at; only that worker, or anyone once the
+    # lease has run out, returns it to the queue.
+    Column("claimed_by", String(64), nullable=True),
     Column("sent_at", UTCDateTime, nullable=True),
     Column("telegram_message_id", BigInteger, nullable=True),
     Column("last_error", String(200), nullable=True),

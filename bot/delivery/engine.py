@@ -36,6 +36,10 @@ from db.outbox import ClaimedMessage, Discarded, Failed, Outcome, Released, Sent
 from db.records import Family
 
 MAX_ATTEMPTS = 6
+# A claim is another worker's for this long (a send takes seconds); after it, the worker is taken for dead and
+# any worker returns the message to the queue. Checked at start and every RECLAIM_EVERY in the loop.
+LEASE = timedelta(minutes=5)
+RECLAIM_EVERY = timedelta(minutes=1)
 # An nginx HTML 502 during a Telegram outage reaches us as ClientDecodeError: transient too.
 TRANSIENT = (TelegramServerError, TelegramNetworkError, ClientDecodeError, ClientError, asyncio.TimeoutError)
 
@@ -64,8 +68,9 @@ class DeliveryEngine:
         self._kick.set()
 
     async def recover(self) -> int:
+        """This worker's unfinished claims (it crashed and started again) and claims whose lease ran out."""
         async with self.app.database.transaction() as conn:
-            recovered = await outbox.recover_in_flight(conn)
+            recovered = await outbox.recover_in_flight(conn, self.app.settings.worker_id, self.app.clock.now(), LEASE)
         if recovered:
             log_event("delivery_recovered", count=recovered)
         return recovered
@@ -73,7 +78,7 @@ class DeliveryEngine:
     async def run_once(self) -> int:
         """Send what is due now; returns how many messages were handled."""
         async with self.app.database.transaction() as conn:
-            claimed = await outbox.claim_due(conn, self.app.clock.now(), self.batch)
+            claimed = await outbox.claim_due(conn, self.app.clock.now(), self.batch, self.app.settings.worker_id)
         if not claimed:
             return 0
         # Each message needs her family (language, paused, what is still true), and a message to staff
@@ -122,8 +127,12 @@ class DeliveryEngine:
     async def run_forever(self, stopping: Callable[[], bool]) -> None:
         """The production loop: send what is due, then wait for a kick or one second."""
         await self.recover()
+        reclaimed_at = self.app.clock.now()
         while not stopping():
             try:
+                if self.app.clock.now() - reclaimed_at >= RECLAIM_EVERY:
+                    reclaimed_at = self.app.clock.now()
+                    await self.recover()  # a worker that died: its claims come back once their lease ran out
                 if await self.run_once():
                     continue
             except Exception:  # noqa: BLE001 - the loop must outlive a bad moment (e.g. database busy)

@@ -63,10 +63,13 @@ async def test_health_readiness_and_metrics_follow_what_happens(clean_database_u
 
             # The database behind the code (a rolled-back deployment): not ready, still alive.
             async with bot.app.context.database.transaction() as conn:
+                head = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
                 await conn.execute(text("UPDATE alembic_version SET version_num = '0007'"))
             async with http.get(base + "/readyz") as answer:
                 assert answer.status == 503 and "migrations are not at head" in await answer.text()
             async with http.get(base + "/healthz") as answer:
                 assert answer.status == 200
             async with bot.app.context.database.transaction() as conn:
-                await conn.execute(text("UPDATE alembic_version SET version_num = '0008'"))
+                await conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head})
+            async with http.get(base + "/readyz") as answer:
+                assert answer.status == 200

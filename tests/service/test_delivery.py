@@ -171,3 +171,27 @@ async def test_enqueue_counts_only_what_is_new(world: tuple[Application, BotAPIE
         assert await outbox.enqueue(conn, [hello(1, n) for n in range(3)], NOON) == 3
         # The same keys again, and one new: only the new one is written (on PostgreSQL too).
         assert await outbox.enqueue(conn, [hello(1, n) for n in range(4)], NOON) == 1
+
+
+async def test_a_starting_worker_never_takes_a_live_workers_claims_only_its_own_or_lapsed_ones(
+    world: tuple[Application, BotAPIEmulator]
+) -> None:
+    from bot.delivery.engine import LEASE
+
+    app, emu = world
+    ids = started_users(emu, 600, 3)
+    await queue(app, [hello(user_id, 1) for user_id in ids])
+    clock = app.context.clock
+    assert isinstance(clock, ManualClock)
+    async with app.context.database.transaction() as conn:
+        theirs = await outbox.claim_due(conn, clock.now(), 2, worker="worker-2")  # another worker, sending now
+        await outbox.claim_due(conn, clock.now(), 1, worker="main")  # ours, left by a crash
+    assert await app.delivery.recover() == 1  # ours comes back; worker-2's are left alone
+    await app.delivery.drain()
+    received = {u: sum("Hello" in (m.text or "") for m in emu.user(user_id=u).messages) for u in ids}
+    assert sorted(received.values()) == [0, 0, 1]  # worker-2's two are still its own
+    clock.advance(LEASE + timedelta(seconds=1))  # worker-2 never marked them: it died
+    assert await app.delivery.recover() == 2
+    await app.delivery.drain()
+    received = {u: sum("Hello" in (m.text or "") for m in emu.user(user_id=u).messages) for u in ids}
+    assert sorted(received.values()) == [1, 1, 1] and {m.chat_id for m in theirs} <= set(ids)
