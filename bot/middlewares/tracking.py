@@ -33,12 +33,22 @@ class InFlightUpdates(BaseMiddleware):
         try:
             return await handler(event, data)
         finally:
-            if self.metrics is not None:
-                self.metrics.updates.labels(type=getattr(event, "event_type", "unknown")).inc()
-                self.metrics.update_seconds.observe(time.perf_counter() - started)
             self.count -= 1
-            if self.count == 0:
-                self._idle.set()
+            try:
+                if self.metrics is not None:
+                    self.metrics.updates.labels(type=_kind(event)).inc()
+                    self.metrics.update_seconds.observe(time.perf_counter() - started)
+            finally:  # shutdown waits for this: nothing above may keep it from being said
+                if self.count == 0:
+                    self._idle.set()
 
     async def wait_idle(self) -> None:
         await self._idle.wait()
+
+
+def _kind(event: TelegramObject) -> str:
+    """The update's type for /metrics; "unknown" for one aiogram cannot name (a newer Bot API's, a broken one)."""
+    try:
+        return str(getattr(event, "event_type", "unknown"))
+    except LookupError:  # aiogram's UpdateTypeLookupError
+        return "unknown"
