@@ -1,10 +1,11 @@
-"""Aggregate queries of the console's overview (Step 9), within a scope (db.caseload.Scope: a nurse's
-families, a polyclinic, a region, or everyone). Every figure is a GROUP BY or a sum of CASEs in the
-database; only counts leave it, and, for the time to take an alert, only the ranked middle and 90th
-percentile rows (window functions, the same SQL on SQLite and PostgreSQL), however many alerts there are.
+"""Aggregate queries of the console's overview (Step 9), per place (region, polyclinic) so that one count
+of the whole programme serves every scope (bot.domain.overview.overview_of). Every figure is a GROUP BY
+or a sum of CASEs in the database; only counts leave it, and, for the time to take an alert, the times of
+one month's taken alerts (bounded by how many alerts there are, not by how many families).
 
-Scoped queries start from `users` filtered by place (ix_users_place) and reach the other tables by
-their user_id indexes; instants are UTC (the service turns local days into them)."""
+Queries start from `users` (a scope's condition, when given: db.caseload.Scope) and reach the other
+tables by their user_id indexes, or join grouped sets; instants are UTC (the service turns local days
+into them)."""
 
 from __future__ import annotations
 

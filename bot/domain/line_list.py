@@ -20,6 +20,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from bot.domain.caseload import RiskLevel, name_variants, phone_fragment
+from bot.domain.overview import median as median_of
 from bot.domain.today import MISSED_WITHIN
 
 PAGE_SIZE = 50
@@ -173,13 +174,9 @@ def parse_sort(query: Mapping[str, str]) -> NurseSort:
 
 
 def median(values: list[timedelta]) -> timedelta | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
+    """The overview's median (bot.domain.overview.median), of durations."""
+    middle = median_of([value.total_seconds() for value in values])
+    return None if middle is None else timedelta(seconds=middle)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -34,10 +34,8 @@ def median(values: Sequence[float]) -> float | None:
     ordered = sorted(values)
     if not ordered:
         return None
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
+    first, second = median_ranks(len(ordered))
+    return (ordered[first - 1] + ordered[second - 1]) / 2
 
 
 def percentile_rank(total: int, q: float) -> int:
