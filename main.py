@@ -1,4 +1,6 @@
-"""Run AnaBala: `python main.py` (long polling). Configuration comes from the environment or .env.
+"""Run AnaBala: `python main.py` (long polling, or BOT_MODE=webhook; WORKERS=N starts N worker processes).
+Configuration comes from the environment or .env. `python main.py --migrate` only brings the database's
+schema to head and exits (before a rolling upgrade, docs/deploy.md).
 
 Without BOT_TOKEN it runs the local sandbox instead (sandbox/README.md): the same application
 against the embedded Bot API emulator, with a web chat on http://127.0.0.1:8080 — but only on a
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import sys
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, check_deployment, load_settings
 from bot.logging_setup import setup_logging
 
 
@@ -44,11 +46,24 @@ def main(argv: list[str] | None = None) -> int:
         from sandbox.run import serve
 
         return run(serve(sandbox_settings))
-    setup_logging(settings.log_level)
+    try:
+        check_deployment(settings)
+    except ConfigError as exc:
+        print(f"AnaBala cannot start: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level, settings.worker_id)
+    if "--migrate" in args:
+        from bot.workers import migrate
+
+        return run(migrate(settings))
+    if settings.workers > 1:
+        from bot.workers import supervise
+
+        return supervise(settings)
     from bot.app import build_application
 
     application = build_application(settings)
-    run(application.run_polling())
+    run(application.run())
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import time
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -36,6 +37,14 @@ _EXPECTED = {
     "WORKER_ID": "this worker's name, 1 to 64 letters, digits, dots, dashes or underscores (e.g. its systemd instance)",
     "METRICS_HOST": "an address for /healthz, /readyz and /metrics to listen on, such as 127.0.0.1",
     "METRICS_PORT": "a TCP port for /healthz, /readyz and /metrics, from 0 (any free port) to 65535, or empty: not served",
+    "BOT_MODE": "polling (one process, the default) or webhook (behind a TLS reverse proxy)",
+    "WEBHOOK_HOST": "an address for the webhook server to listen on, such as 127.0.0.1",
+    "WEBHOOK_PORT": "a TCP port for the webhook server, from 0 (any free port) to 65535",
+    "WEBHOOK_PATH": "the path Telegram posts to, starting with /, such as /telegram",
+    "WEBHOOK_URL": "the public https address Telegram posts to, such as https://bot.example.kz/telegram",
+    "WEBHOOK_SECRET": "32 to 256 random letters, digits, _ or - (e.g. `openssl rand -hex 32`)",
+    "WORKERS": "how many worker processes to start on this machine, from 1 to 64",
+    "REDIS_URL": "a Redis URL such as redis://127.0.0.1:6379/0",
 }
 
 
@@ -77,6 +86,18 @@ class Settings(BaseSettings):
     # What an operator watches (Step 10): /healthz, /readyz, /metrics on their own port (off when empty).
     metrics_host: str = Field(default="127.0.0.1", min_length=1, alias="METRICS_HOST")
     metrics_port: int | None = Field(default=None, ge=0, le=65535, alias="METRICS_PORT")
+    # How updates arrive (Step 10). polling: one process asks Telegram (getUpdates has one consumer).
+    # webhook: Telegram posts to WEBHOOK_URL (a TLS proxy in front) and any number of workers share the work.
+    bot_mode: Literal["polling", "webhook"] = Field(default="polling", alias="BOT_MODE")
+    webhook_host: str = Field(default="127.0.0.1", min_length=1, alias="WEBHOOK_HOST")
+    webhook_port: int = Field(default=8443, ge=0, le=65535, alias="WEBHOOK_PORT")
+    webhook_path: str = Field(default="/telegram", pattern=r"^/[A-Za-z0-9_./-]*$", alias="WEBHOOK_PATH")
+    webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")
+    # Telegram sends it in X-Telegram-Bot-Api-Secret-Token; a post without it is refused.
+    webhook_secret: SecretStr | None = Field(default=None, alias="WEBHOOK_SECRET")
+    workers: int = Field(default=1, ge=1, le=64, alias="WORKERS")
+    # What several processes share: one person's updates in order, the delivery pace, who runs each job.
+    redis_url: SecretStr | None = Field(default=None, alias="REDIS_URL")
 
     @property
     def delivery_in_flight(self) -> int:
@@ -86,7 +107,16 @@ class Settings(BaseSettings):
             return self.delivery_concurrency
         return max(4, min(64, math.ceil(self.delivery_rate * 0.064)))
 
-    @field_validator("delivery_concurrency", "console_port", "console_url", "metrics_port", mode="before")
+    @property
+    def shared(self) -> bool:
+        """Other processes may handle her updates too (webhook mode): no in-process cache may be trusted,
+        and what must be one at a time is locked on Redis."""
+        return self.bot_mode == "webhook"
+
+    @field_validator(
+        "delivery_concurrency", "console_port", "console_url", "metrics_port", "webhook_url", "webhook_secret",
+        "redis_url", mode="before",
+    )
     @classmethod
     def _empty_is_default(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -100,6 +130,35 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")) or "?" in value or "#" in value:
             raise ValueError("not an http(s) URL")
         return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not value.startswith("https://") or "#" in value:
+            raise ValueError("not an https URL")  # Telegram posts only to https
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        secret = value.get_secret_value().strip()
+        if not 32 <= len(secret) <= 256 or not re.fullmatch(r"[A-Za-z0-9_-]+", secret):
+            raise ValueError("weak or malformed secret")
+        return SecretStr(secret)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        if not value.get_secret_value().strip().startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("not a Redis URL")
+        return SecretStr(value.get_secret_value().strip())
 
     @field_validator("delivery_window", mode="before")
     @classmethod
@@ -176,3 +235,19 @@ def load_settings(**overrides: Any) -> Settings:  # any field, checked by pydant
         name = str(error["loc"][0]) if error["loc"] else "configuration"
         expected = _EXPECTED.get(name, "a valid value")
         raise ConfigError(f"{name} is invalid: expected {expected}") from None
+
+
+def check_deployment(settings: Settings) -> None:
+    """What the values mean together: one line for the first that cannot work."""
+    if settings.database_url.startswith("sqlite") and (settings.workers > 1 or settings.shared):
+        raise ConfigError(
+            "WORKERS>1 and BOT_MODE=webhook need PostgreSQL: set DATABASE_URL=postgresql+asyncpg://... "
+            "(SQLite serves one process in polling mode)"
+        )
+    if settings.workers > 1 and not settings.shared:
+        raise ConfigError("WORKERS>1 needs BOT_MODE=webhook: Telegram gives long polling to one process only")
+    if settings.shared:
+        missing = [name for name, value in (("WEBHOOK_URL", settings.webhook_url), ("WEBHOOK_SECRET", settings.webhook_secret),
+                                            ("REDIS_URL", settings.redis_url)) if value is None]
+        if missing:
+            raise ConfigError(f"BOT_MODE=webhook needs {', '.join(missing)} (see docs/deploy.md)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,6 +26,8 @@ class AppContext:
     # Where the console answers (its CONSOLE_URL, or the address it bound): None while it does not run.
     console_url: str | None = None
     metrics: Metrics = field(default_factory=Metrics)  # what /metrics shows (bot/ops.py)
+    # More of what /readyz asks beyond the database (Redis, the webhook): each returns a problem or None.
+    readiness: list[Callable[[], Awaitable[str | None]]] = field(default_factory=list)
 
     def today(self) -> date:
         return local_today(self.clock, self.settings.tz)

@@ -48,9 +48,10 @@ class WithholdPayloads(logging.Filter):
         return True
 
 
-def setup_logging(level: str = "INFO") -> None:
+def setup_logging(level: str = "INFO", worker: str = "main") -> None:
+    """`worker`: WORKER_ID, on every line, so the lines of several workers can be told apart."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(logging.Formatter(f"%(asctime)s %(levelname)s %(name)s worker={worker} %(message)s"))
     handler.addFilter(WithholdPayloads())
     root = logging.getLogger()
     root.handlers[:] = [handler]

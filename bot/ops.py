@@ -1,5 +1,6 @@
 """What an operator's tools ask (Step 10): GET /healthz (the process is alive), GET /readyz (the database
-answers and its migrations are at head: ready for traffic), GET /metrics (Prometheus). A small aiohttp
+answers and its migrations are at head; in webhook mode also Redis answers and the webhook is set: ready
+for traffic), GET /metrics (Prometheus). A small aiohttp
 server on METRICS_HOST:METRICS_PORT beside the bot; it carries no personal data, only counts."""
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ async def readyz(request: web.Request) -> web.Response:
                 problems.append("database: migrations are not at head")
     except Exception as exc:  # noqa: BLE001 - any failure to read means not ready; its type only
         problems.append(f"database: {type(exc).__name__}")
+    for check in app.readiness:
+        try:
+            problem = await check()
+        except Exception as exc:  # noqa: BLE001 - a check that cannot answer is a problem; its type only
+            problem = f"{getattr(check, '__name__', 'check')}: {type(exc).__name__}"
+        if problem:
+            problems.append(problem)
     if problems:
         log_event("not_ready", problems=len(problems))
         return web.Response(status=503, text="\n".join(problems) + "\n")
@@ -46,12 +54,16 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=app.metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
-def build_ops_app(context: AppContext) -> web.Application:
-    app = web.Application()
+def add_ops_routes(app: web.Application, context: AppContext) -> None:
     app[CONTEXT] = context
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+
+
+def build_ops_app(context: AppContext) -> web.Application:
+    app = web.Application()
+    add_ops_routes(app, context)
     return app
 
 

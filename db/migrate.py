@@ -6,9 +6,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from db.engine import Database
+from db.jobs import lock_key
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -26,4 +28,6 @@ async def upgrade_to_head(database: Database) -> None:
         command.upgrade(cfg, "head")
 
     async with database.transaction() as conn:
+        if conn.dialect.name == "postgresql":  # workers starting together: one migrates, the others then find it done
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key("migrate")})
         await conn.run_sync(_upgrade)

@@ -492,3 +492,32 @@ Index(
     sqlite_where=text("kind = 'check' AND message_key = 'check.nudge' AND status = 'sent'"),
     postgresql_where=text("kind = 'check' AND message_key = 'check.nudge' AND status = 'sent'"),
 )
+
+# Updates Telegram posted to the webhook (Step 10), written before Telegram is answered: a worker that dies
+# after the answer leaves them here for another. Handled rows keep only the update id (Telegram may post
+# the same update again after a lost answer) and go after a day; her chat id and the payload go at once.
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("chat_id", BigInteger, nullable=True),  # whose turn it is; NULL once handled
+    Column("payload", Text, nullable=True),  # the update as Telegram sent it; NULL once handled
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("handled_at", UTCDateTime, nullable=True),
+    # A chat's next update, and the chats with updates waiting.
+    Index("ix_inbox_waiting", "chat_id", "update_id", sqlite_where=text("handled_at IS NULL"),
+          postgresql_where=text("handled_at IS NULL")),
+    Index("ix_inbox_handled_at", "handled_at"),
+)
+
+# Each run of a periodic job that must run in one place at a time (Step 10): who ran it, from when to when.
+job_runs = Table(
+    "job_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job", String(48), nullable=False),
+    Column("worker", String(64), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Index("ix_job_runs_job_started", "job", "started_at"),
+)

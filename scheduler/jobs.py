@@ -9,6 +9,8 @@ from aiogram import Bot
 from bot.context import AppContext
 from bot.logging_setup import log_event
 from bot.services import alerts, broadcasts, calendar, console_figures, questions, screening
+from db import inbox
+from db import jobs as job_runs
 
 # An unfinished registration holds a name and a phone number without a finished consent to keep
 # them for long: after 30 days without a word it is dropped.
@@ -49,3 +51,13 @@ async def abandon_screenings(app: AppContext, bot: Bot) -> int:
 async def count_console_figures(app: AppContext, bot: Bot) -> int:
     """The console's overview and nurses table, counted again while someone looks (bot/services/console_figures.py)."""
     return int(await console_figures.count_again(app))
+
+
+async def forget_old_runs(app: AppContext, bot: Bot) -> int:
+    """Hourly: the record of job runs older than two days, and the ids of webhook updates handled over a
+    day ago (kept only so an update Telegram posts again is not handled twice)."""
+    now = app.clock.now()
+    async with app.database.transaction() as conn:
+        removed = await job_runs.purge_runs(conn, now - timedelta(days=2))
+        removed += await inbox.purge_handled(conn, now - timedelta(days=1))
+    return removed

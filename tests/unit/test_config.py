@@ -89,3 +89,58 @@ def test_values_from_the_environment_are_read_like_the_readme_says(monkeypatch: 
     assert settings.delivery_window == (time(8, 30), time(20))
     assert settings.admin_ids == (12345, 67890)
     assert settings.delivery_in_flight == 64  # chosen from the rate when not set
+
+
+SECRET = "s3cr3t-for-the-webhook-0123456789abcdef"
+
+
+def test_several_workers_on_sqlite_stop_start_up_with_one_line() -> None:
+    result = run_main(BOT_TOKEN="123456:abcdefghijkl", WORKERS="3", BOT_MODE="webhook", WEBHOOK_URL="https://bot.example.kz/telegram",
+                      WEBHOOK_SECRET=SECRET, REDIS_URL="redis://127.0.0.1:6379/0")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "AnaBala cannot start: WORKERS>1 and BOT_MODE=webhook need PostgreSQL: set DATABASE_URL=postgresql+asyncpg://... "
+        "(SQLite serves one process in polling mode)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"BOT_MODE": "webhook", "DATABASE_URL": "sqlite+aiosqlite:///x.db"}, "need PostgreSQL"),
+        ({"WORKERS": "2"}, "WORKERS>1 needs BOT_MODE=webhook"),
+        ({"BOT_MODE": "webhook"}, "BOT_MODE=webhook needs WEBHOOK_URL, WEBHOOK_SECRET, REDIS_URL (see docs/deploy.md)"),
+        ({"BOT_MODE": "webhook", "WEBHOOK_URL": "https://bot.example.kz/t", "WEBHOOK_SECRET": SECRET}, "needs REDIS_URL"),
+    ],
+)
+def test_what_several_workers_need_is_said_in_one_line(env: dict[str, str], expected: str) -> None:
+    from bot.config import check_deployment
+
+    values = {"BOT_TOKEN": "123456:abcdefghijkl", "DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1/test", **env}
+    with pytest.raises(ConfigError, match=expected.replace("(", r"\(").replace(")", r"\)").replace("+", r"\+")):
+        check_deployment(load_settings(**values, _env_file=None))
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("WEBHOOK_SECRET", "short"),
+        ("WEBHOOK_SECRET", "x" * 31),
+        ("WEBHOOK_SECRET", "has spaces and is long enough to pass 32"),
+        ("WEBHOOK_URL", "http://bot.example.kz/telegram"),
+        ("REDIS_URL", "127.0.0.1:6379"),
+        ("BOT_MODE", "both"),
+        ("WORKERS", "0"),
+    ],
+)
+def test_webhook_values_are_checked(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{name} is invalid"):
+        load_settings(**{name: value, "_env_file": None})
+
+
+def test_one_process_on_sqlite_in_polling_mode_is_fine() -> None:
+    from bot.config import check_deployment
+
+    settings = load_settings(BOT_TOKEN="123456:abcdefghijkl", _env_file=None)
+    check_deployment(settings)
+    assert settings.bot_mode == "polling" and settings.workers == 1 and not settings.shared
