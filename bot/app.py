@@ -172,7 +172,7 @@ class Application:
         """The console alone (`python -m console`): beside webhook workers, it runs as its own process."""
         await self.prepare()
         self.scheduler = build_scheduler(self.context, self.bot, role="console")
-        await self._start_beside(background_jobs=False, serve_console=True, serve_ops=None)
+        await self._start_beside(background_jobs=False, serve_console=True, serve_ops=True)
         self._console_count = asyncio.create_task(count_again(self.context, only_if_looked_at=False))
         self.scheduler.start()
         log_event("console_started")
@@ -230,6 +230,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     context = AppContext(settings=settings, database=database, clock=clock, i18n=i18n, fsm_storage=storage,
                          console_url=settings.console_url)
 
+    context.metrics.worker_info.labels(worker=settings.worker_id, mode=settings.bot_mode).set(1)
     pacer = Pacer(clock, rate_per_second=settings.delivery_rate)
     session = BotSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(RetryAfterMiddleware(clock, on_flood=pacer.pause))

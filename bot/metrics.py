@@ -47,7 +47,14 @@ class Metrics:
             registry=registry,
         )
 
+        self.inbox_waiting = Gauge(
+            "anabala_inbox_waiting", "Webhook updates kept and not handled yet (all workers together)", registry=registry,
+        )
+        self.worker_info = Gauge("anabala_worker", "This worker (its WORKER_ID and mode), always 1", ["worker", "mode"],
+                                 registry=registry)
+
     def set_backlog(self, backlog: Backlog, now: datetime) -> None:
+        self.inbox_waiting.set(backlog.inbox_waiting)
         for priority in (0, 1, 2, 3):
             self.outbox_pending.labels(priority=str(priority)).set(backlog.pending_by_priority.get(priority, 0))
         self.oldest_due_seconds.set(max((now - backlog.oldest_due).total_seconds(), 0) if backlog.oldest_due else 0)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from db import inbox
 from db.board import UNRESOLVED
 from db.migrate import alembic_config
 from db.schema import alerts, outbox
@@ -23,6 +24,7 @@ class Backlog:
     oldest_due: datetime | None  # the earliest due_at of a pending row that is due now
     open_alerts_by_band: dict[str, int]  # not closed (taken or not)
     oldest_untaken: datetime | None  # created_at of the oldest alert nobody has taken
+    inbox_waiting: int = 0  # webhook updates kept and not handled yet
 
 
 async def backlog(conn: AsyncConnection, now: datetime) -> Backlog:
@@ -41,6 +43,7 @@ async def backlog(conn: AsyncConnection, now: datetime) -> Backlog:
         oldest_due,
         {str(band): int(count) for band, count in open_alerts},
         oldest_untaken,
+        await inbox.waiting_count(conn),
     )
 
 
