@@ -224,6 +224,10 @@ class WebhookServer:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
+        await self.wait_idle()
+
+    async def wait_idle(self) -> None:
+        """Until every update taken so far is handled (tests: the webhook's counterpart of a settled poll)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 

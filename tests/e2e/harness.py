@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.app import Application, build_application
 from bot.clock import ManualClock
@@ -38,6 +41,8 @@ class RunningBot:
     async def settle(self, timeout: float = 10.0) -> None:
         """Wait until the bot has taken every update sent so far and finished handling it."""
         await self.emulator.wait_until_confirmed(timeout=timeout)
+        if self.app.webhook is not None:  # confirmed = kept in the inbox; handling goes on behind it
+            await asyncio.wait_for(self.app.webhook.wait_idle(), timeout)
         await asyncio.wait_for(self.app.in_flight.wait_idle(), timeout)
 
     async def tick(self) -> int:
@@ -70,19 +75,61 @@ def make_settings(api_url: str, database_url: str, **extra: object) -> Settings:
     )
 
 
+# Webhook mode (Step 10): Telegram posts to this public address; the emulator routes it, as nginx would,
+# to the port the bot listens on.
+PUBLIC = "https://bot.example.kz"
+WEBHOOK_SECRET = "e2e-webhook-secret-0123456789abcdef0123"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def redis_or_skip() -> None:
+    """Tests of several workers need Redis: skipped without it here, failed without it in CI."""
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        await redis.ping()
+        # What an earlier test (or a killed one) left: chat turns, the pace, the webhook's note.
+        keys = [key async for key in redis.scan_iter(match=f"anabala:{TOKEN.partition(':')[0]}:*")]
+        if keys:
+            await redis.delete(*keys)
+    except OSError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}: {exc}")
+    finally:
+        await redis.aclose()
+
+
+def webhook_settings(emulator: BotAPIEmulator) -> dict[str, str]:
+    port = free_port()
+    emulator.route_webhook(PUBLIC, f"http://127.0.0.1:{port}")
+    return {"BOT_MODE": "webhook", "WEBHOOK_URL": f"{PUBLIC}/telegram", "WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "WEBHOOK_PORT": str(port), "REDIS_URL": REDIS_URL}
+
+
 async def start_bot(emulator: BotAPIEmulator, database_url: str, clock: ManualClock, **settings: object) -> RunningBot:
     app = build_application(make_settings(emulator.api_url, database_url, **settings), clock=clock)
     # The console is served only when a test asks for it (CONSOLE_PORT="0": any free port).
-    task = asyncio.create_task(app.run_polling(
+    task = asyncio.create_task(app.run(
         handle_signals=False, background_jobs=False, serve_console="CONSOLE_PORT" in settings, serve_ops="METRICS_PORT" in settings
     ))
     running = RunningBot(app=app, emulator=emulator, clock=clock, task=task)
-    polling = asyncio.ensure_future(emulator.wait_for_polling(timeout=15))
-    await asyncio.wait({polling, task}, return_when=asyncio.FIRST_COMPLETED)
+    if settings.get("BOT_MODE") == "webhook":
+        ready = asyncio.ensure_future(emulator.wait_for(lambda: bool(emulator.webhook_info()["url"]), timeout=15, what="setWebhook"))
+    else:
+        ready = asyncio.ensure_future(emulator.wait_for_polling(timeout=15))
+    await asyncio.wait({ready, task}, return_when=asyncio.FIRST_COMPLETED)
     if task.done():  # the app died while starting: show why
-        polling.cancel()
+        ready.cancel()
         task.result()
-    await polling
+    await ready
     return running
 
 
@@ -93,6 +140,11 @@ async def running_bot(database_url: str, clock: ManualClock | None = None, **set
     # The emulator's flood limits run on the same clock, so a test that pauses like a person
     # (clock.advance) meets Telegram's real per-chat limits without sleeping.
     async with BotAPIEmulator(clock=clock.now, monotonic=lambda: clock.now().timestamp()) as emulator:
+        # The same test in webhook mode (Step 10): asked for by a test, or for the whole suite with
+        # E2E_BOT_MODE=webhook (a local check that every story holds when updates come by webhook).
+        if settings.pop("webhook", os.environ.get("E2E_BOT_MODE") == "webhook"):
+            await redis_or_skip()
+            settings = {**webhook_settings(emulator), **settings}
         bot = await start_bot(emulator, database_url, clock, **settings)
         try:
             yield bot
