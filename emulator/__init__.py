@@ -7,6 +7,7 @@ from emulator.limits import RateLimits
 from emulator.server import BotAPIEmulator, Call, EmulatorStats
 from emulator.spec import BotApiSpec, UploadedFile, load_spec
 from emulator.users import ChatMessage, SimUser, WaitTimeout
+from emulator.webhook import WebhookSettings, WebhookStats
 
 __all__ = [
     "ApiError",
@@ -21,6 +22,8 @@ __all__ = [
     "SimUser",
     "UploadedFile",
     "WaitTimeout",
+    "WebhookSettings",
+    "WebhookStats",
     "load_spec",
     "parse_html",
     "utf16_len",

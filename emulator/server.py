@@ -14,7 +14,7 @@ import json
 import logging
 import re
 import time
-from collections import Counter, deque
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +31,7 @@ from emulator.keyboards import check_reply_markup
 from emulator.limits import RateLimiter, RateLimits
 from emulator.spec import BotApiSpec, UploadedFile, load_spec
 from emulator.users import ChatMessage, SimUser, WaitTimeout
+from emulator.webhook import QueueMode, Reply, Webhook, WebhookSettings, WebhookStats, webhook_config
 
 log = logging.getLogger("emulator")
 
@@ -74,6 +75,13 @@ class Call(NamedTuple):
     params: dict[str, Any]
 
 
+class Described(NamedTuple):
+    """A handler's result with the "description" Telegram adds beside it (e.g. "Webhook was set")."""
+
+    result: Any
+    description: str
+
+
 @dataclass
 class EmulatorStats:
     requests: int = 0
@@ -82,6 +90,7 @@ class EmulatorStats:
     faults: int = 0
     errors: Counter[int] = field(default_factory=Counter)  # error responses by error_code
     by_method: Counter[str] = field(default_factory=Counter)
+    webhook: WebhookStats = field(default_factory=WebhookStats)  # webhook delivery (emulator/webhook.py)
 
 
 @dataclass
@@ -115,6 +124,9 @@ class BotAPIEmulator:
         monotonic: Callable[[], float] = time.monotonic,
         spec: BotApiSpec | None = None,
         record_calls: bool = True,
+        webhook_routes: dict[str, str] | None = None,
+        webhook_settings: WebhookSettings | None = None,
+        webhook_queues: QueueMode = "telegram",
     ) -> None:
         """
         clock: "now" for message dates (timezone-aware); default real UTC.
@@ -123,6 +135,12 @@ class BotAPIEmulator:
         strict_html_ampersand: reject a bare "&" in HTML text (Telegram keeps it literally).
         monotonic: the time source of the rate limiter (inject one to test limits without sleeping).
         record_calls: keep every call in ``calls`` (switch off for long benchmarks to save memory).
+        webhook_routes: {public https prefix: local base URL}, the deployment's reverse proxy; a webhook
+            URL under no prefix is "Connection refused" (``route_webhook`` adds routes later).
+        webhook_settings: wall-clock seconds of delivery (timeout 10, retries after 0.1 doubling up
+            to 2 by default); ``emu.webhook.settings`` at run time.
+        webhook_queues: "telegram" (one request at a time per kind of update and chat or user, as
+            Telegram's server does) or "chat" (one at a time per chat, whatever the kind).
         """
         self._clock = clock or (lambda: datetime.now(UTC))
         self._spec = spec or load_spec()
@@ -147,7 +165,8 @@ class BotAPIEmulator:
         self._usernames: dict[str, SimUser] = {}
         self._groups: dict[int, SimGroup] = {}
         self._files = FileStore()
-        self._updates: deque[dict[str, Any]] = deque()
+        # Queued, not yet confirmed, by update_id (ascending: ids are given in queueing order).
+        self._updates: OrderedDict[int, dict[str, Any]] = OrderedDict()
         self._next_update_id = 1
         self._updates_changed = asyncio.Event()
         self._allowed_updates: frozenset[str] | None = None  # None = the default set
@@ -155,7 +174,18 @@ class BotAPIEmulator:
         self._poll_generation = 0
         self.poll_requests = 0
         self._waiting_polls: dict[int, web.Request] = {}  # id(request) -> request (not hashable)
-        self._webhook_url = ""
+        self.webhook = Webhook(
+            routes=webhook_routes,
+            settings=webhook_settings or WebhookSettings(),
+            queues=webhook_queues,
+            stats=self.stats.webhook,
+            now=self.now,
+            confirm=self._webhook_confirmed,
+            execute=self._execute_reply,
+            internal_error=self.internal_errors.append,
+            attempted=self._notify_activity,
+        )
+        self.webhook_reply_errors: list[Call] = []  # methods from webhook answers that failed (Telegram is silent)
         self._queries: dict[str, _CallbackQuery] = {}
         self._query_counter = 0
         self._commands: dict[tuple[str, int | None, int | None, str], list[dict[str, str]]] = {}
@@ -193,6 +223,7 @@ class BotAPIEmulator:
     async def stop(self) -> None:
         self._stopping = True
         self._notify_updates()  # long polls return [] at once
+        await self.webhook.stop()
         if self._runner is not None:
             await self._runner.cleanup()
         self._runner = self._app = None
@@ -264,10 +295,15 @@ class BotAPIEmulator:
         """Queue an update exactly as given, after its update_id: e.g. one that a newer Bot API sends with
         a field the library does not know, or a malformed one, to test that polling is not wedged."""
         update = {"update_id": self._next_update_id, **payload}
-        self._next_update_id += 1
-        self._updates.append(update)
-        self._notify_updates()
+        self._queue(update)
         return update
+
+    def _queue(self, update: dict[str, Any]) -> None:
+        """Take the next update_id for an update and queue it for getUpdates or the webhook."""
+        self._next_update_id += 1
+        self._updates[update["update_id"]] = update
+        self.webhook.add(update)
+        self._notify_updates()
 
     def chat_log(self, user_id: int) -> str:
         user = self._users.get(user_id)
@@ -343,14 +379,15 @@ class BotAPIEmulator:
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates queued and not yet confirmed by the bot."""
-        return list(self._updates)
+        return list(self._updates.values())
 
     async def wait_until_confirmed(self, timeout: float = 5.0) -> None:
-        """Wait until every update queued so far was delivered and confirmed via a later offset."""
+        """Wait until every update queued so far was delivered and confirmed: via a later offset
+        of getUpdates, or answered 2xx by the webhook."""
         target = self._next_update_id - 1
 
         def done() -> bool:
-            return not self._updates or self._updates[0]["update_id"] > target
+            return not self._updates or next(iter(self._updates)) > target
 
         await self._wait_updates(done, timeout, lambda: f"updates up to {target} were not confirmed")
 
@@ -376,10 +413,10 @@ class BotAPIEmulator:
         while not done():
             remaining = deadline - loop.time()
             if remaining <= 0:
-                pending = [u["update_id"] for u in self._updates]
+                pending = list(self._updates)
                 raise WaitTimeout(
                     f"{what()} within {timeout}s; pending update ids: {pending}; "
-                    f"getUpdates calls so far: {self.poll_requests}"
+                    f"getUpdates calls so far: {self.poll_requests}; {self.webhook.describe()}"
                 )
             event = self._updates_changed
             try:
@@ -475,21 +512,37 @@ class BotAPIEmulator:
             self._notify_activity()
 
     async def _handle_request(self, request: web.Request) -> web.Response:
+        outcome = await self._call(
+            request.match_info["method"], lambda: self._read_params(request), token=request.match_info["token"], request=request
+        )
+        return outcome if isinstance(outcome, web.Response) else self._respond(*outcome)
+
+    async def _call(
+        self,
+        method: str,
+        read_params: Callable[[], Awaitable[tuple[dict[str, Any], dict[str, UploadedFile]]]],
+        *,
+        token: str | None,
+        request: web.Request | None,
+    ) -> tuple[dict[str, Any], int] | web.Response:
+        """One Bot API call, answered as (payload, HTTP status), or as a raw response by a transport
+        fault. Over HTTP token and request are given; a method from a webhook's answer has neither:
+        it acts as the bot the emulator knows, and faults (they are about the transport) do not fire."""
         self.stats.requests += 1
-        method = request.match_info["method"]
         try:
-            bot = self._authorize(request.match_info["token"])
+            bot = self._authorize(token) if token is not None else self._bot_user()
             canonical = self._spec.canonical(method)
             if canonical is None:
                 raise not_found()
             method = canonical
             self.stats.by_method[method] += 1
-            raw, files = await self._read_params(request)
+            raw, files = await read_params()
             record = dict(raw)
             if self.record_calls:
                 self.calls.append(Call(method, record))
-            fault = self.faults.take(method, raw.get("chat_id"))
+            fault = self.faults.take(method, raw.get("chat_id")) if request is not None else None
             if fault is not None:
+                assert request is not None
                 self.stats.faults += 1
                 if fault.kind == "server_error":
                     raise ApiError(500, "Internal Server Error")
@@ -515,19 +568,22 @@ class BotAPIEmulator:
                     raise bad_request(f"method {method} is not implemented by the emulator")
                 result: Any = True
             else:
-                _current_request.set(request)
+                if request is not None:
+                    _current_request.set(request)
                 result = await handler(bot, params)
-            return self._respond({"ok": True, "result": result})
+            if isinstance(result, Described):
+                return {"ok": True, "result": result.result, "description": result.description}, 200
+            return {"ok": True, "result": result}, 200
         except ApiError as exc:
             self.stats.errors[exc.code] += 1
             if exc.code == 429:
                 self.stats.rate_limited += 1
-            return self._respond(exc.payload(), exc.code)
+            return exc.payload(), exc.code
         except Exception as exc:  # an emulator bug: answer like Telegram, but keep it visible
             log.exception("emulator failed on %s", method)
             self.internal_errors.append(exc)
             self.stats.errors[500] += 1
-            return self._respond({"ok": False, "error_code": 500, "description": "Internal Server Error"}, 500)
+            return {"ok": False, "error_code": 500, "description": "Internal Server Error"}, 500
 
     async def _download(self, request: web.Request) -> web.Response:
         try:
@@ -733,10 +789,7 @@ class BotAPIEmulator:
             # Telegram drops such updates when they happen, not when they would be delivered.
             self.discarded_updates += 1
             return payload
-        update = {"update_id": self._next_update_id, kind: payload}
-        self._next_update_id += 1
-        self._updates.append(update)
-        self._notify_updates()
+        self._queue({"update_id": self._next_update_id, kind: payload})
         return payload
 
     def _user_message(
@@ -863,22 +916,26 @@ class BotAPIEmulator:
             "has_main_web_app": False,
         }
 
+    def _set_allowed_updates(self, p: dict[str, Any]) -> None:
+        """getUpdates and setWebhook: a list replaces the set (empty = the default), none keeps it."""
+        if "allowed_updates" in p:
+            self._allowed_updates = frozenset(p["allowed_updates"]) or None
+
     async def _get_updates(self, bot: dict[str, Any], p: dict[str, Any]) -> list[dict[str, Any]]:
-        if self._webhook_url:
+        if self.webhook.url:
             raise ApiError(
                 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
             )
         self.poll_requests += 1
-        if "allowed_updates" in p:
-            self._allowed_updates = frozenset(p["allowed_updates"]) or None
+        self._set_allowed_updates(p)
         offset = p.get("offset")
         if offset is not None:
             if offset < 0:
                 while len(self._updates) > -offset:
-                    self._updates.popleft()
+                    self._updates.popitem(last=False)
             else:
-                while self._updates and self._updates[0]["update_id"] < offset:
-                    self._updates.popleft()
+                while self._updates and next(iter(self._updates)) < offset:
+                    self._updates.popitem(last=False)
         limit = min(max(p.get("limit", 100), 1), 100)
         timeout = max(p.get("timeout", 0), 0)
         # A newer getUpdates terminates an older pending one, like Telegram.
@@ -898,6 +955,8 @@ class BotAPIEmulator:
         deadline = loop.time() + timeout
         while True:
             if generation != self._poll_generation:
+                if self.webhook.url:
+                    raise ApiError(409, "Conflict: terminated by setWebhook request")
                 raise ApiError(
                     409,
                     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
@@ -912,29 +971,83 @@ class BotAPIEmulator:
                 await asyncio.wait_for(event.wait(), remaining)
             except TimeoutError:
                 pass
-        return list(itertools.islice(self._updates, limit))
+        return list(itertools.islice(self._updates.values(), limit))
 
-    async def _set_webhook(self, bot: dict[str, Any], p: dict[str, Any]) -> bool:
-        url = p["url"]
-        if url and not url.startswith("https://"):
-            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-        self._webhook_url = url
+    async def _set_webhook(self, bot: dict[str, Any], p: dict[str, Any]) -> Described:
+        if not p.get("url"):
+            return await self._delete_webhook(bot, p)  # setWebhook with an empty url removes it
+        config = webhook_config(p)
+        drop = bool(p.get("drop_pending_updates"))
+        self._set_allowed_updates(p)
+        if config == self.webhook.config and not drop:
+            return Described(True, "Webhook is already set")
+        self._poll_generation += 1  # a waiting long poll ends with 409, as in Telegram
+        self._notify_updates()
+        await self.webhook.stop()
+        if drop:
+            self._drop_pending()
+        await self.webhook.start(config, self._updates.values())
+        return Described(True, "Webhook was set")
+
+    async def _delete_webhook(self, bot: dict[str, Any], p: dict[str, Any]) -> Described:
+        was_set = bool(self.webhook.url)
+        await self.webhook.stop()  # requests in flight are cut off; their updates stay queued
         if p.get("drop_pending_updates"):
             self._drop_pending()
-        return True
-
-    async def _delete_webhook(self, bot: dict[str, Any], p: dict[str, Any]) -> bool:
-        self._webhook_url = ""
-        if p.get("drop_pending_updates"):
-            self._drop_pending()
-        return True
+        return Described(True, "Webhook was deleted" if was_set else "Webhook is already deleted")
 
     def _drop_pending(self) -> None:
         self._updates.clear()
+        self.webhook.forget()
         self._notify_updates()
 
     async def _get_webhook_info(self, bot: dict[str, Any], p: dict[str, Any]) -> dict[str, Any]:
-        return {"url": self._webhook_url, "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+        return self.webhook_info()
+
+    def webhook_info(self) -> dict[str, Any]:
+        """What getWebhookInfo answers now (url, pending_update_count, last_error_*, ...)."""
+        return self.webhook.info(len(self._updates), self._allowed_updates)
+
+    # --- webhook delivery (emulator/webhook.py) ---------------------------------------------
+
+    def route_webhook(self, public_prefix: str, local_base: str) -> None:
+        """Like the deployment's reverse proxy: webhook URLs under ``public_prefix`` (https://host[/path])
+        are POSTed to ``local_base`` + the rest of the URL. Takes effect at the next delivery."""
+        self.webhook.routes.add(public_prefix, local_base)
+
+    def unroute_webhook(self, public_prefix: str) -> None:
+        """Take a route away: its URLs are "Connection refused" again."""
+        self.webhook.routes.remove(public_prefix)
+
+    @property
+    def webhook_routes(self) -> dict[str, str]:
+        return self.webhook.routes.as_dict()
+
+    def webhook_deliveries(self, chat_id: int) -> list[int]:
+        """update_ids of this chat (or this sender, for updates without a chat) the webhook confirmed,
+        in the order confirmed."""
+        return self.webhook.deliveries(chat_id)
+
+    @property
+    def order_violations(self) -> int:
+        """Updates of one delivery queue posted side by side or confirmed out of order; must stay 0."""
+        return self.stats.webhook.order_violations
+
+    def _webhook_confirmed(self, update: dict[str, Any]) -> None:
+        self._updates.pop(update["update_id"], None)
+        self._notify_updates()
+
+    async def _execute_reply(self, reply: Reply) -> None:
+        """A method the webhook answered with: executed like a call; its result goes nowhere."""
+
+        async def given() -> tuple[dict[str, Any], dict[str, UploadedFile]]:
+            return reply.params, reply.files
+
+        outcome = await self._call(reply.method, given, token=None, request=None)
+        assert not isinstance(outcome, web.Response)  # transport faults do not fire without a request
+        payload = outcome[0]
+        if not payload["ok"]:
+            self.webhook_reply_errors.append(Call(reply.method, {**reply.params, "error": payload["description"]}))
 
     async def _send_message(self, bot: dict[str, Any], p: dict[str, Any]) -> dict[str, Any]:
         text, entities, html = self._format(p["text"], p, caption=False)
