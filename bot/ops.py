@@ -5,6 +5,8 @@ server on METRICS_HOST:METRICS_PORT beside the bot; it carries no personal data,
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from bot.context import AppContext
@@ -12,6 +14,7 @@ from bot.logging_setup import log_event
 from bot.metrics import CONTENT_TYPE_LATEST
 from db import metrics as queries
 
+CHECK_TIMEOUT = 3.0  # seconds: a probe must answer quickly, even when what it asks does not
 CONTEXT: web.AppKey[AppContext] = web.AppKey("context", AppContext)
 
 
@@ -32,7 +35,7 @@ async def readyz(request: web.Request) -> web.Response:
         problems.append(f"database: {type(exc).__name__}")
     for check in app.readiness:
         try:
-            problem = await check()
+            problem = await asyncio.wait_for(check(), CHECK_TIMEOUT)
         except Exception as exc:  # noqa: BLE001 - a check that cannot answer is a problem; its type only
             problem = f"{getattr(check, '__name__', 'check')}: {type(exc).__name__}"
         if problem:

@@ -9,17 +9,23 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aiogram import Bot
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from bot.config import Settings
 
 WEBHOOK_CHECK_EVERY = 30.0  # seconds: /readyz asks Telegram about the webhook at most this often
 
 
+REDIS_CONNECTIONS = 64  # per worker; a chat's turn waits for a free one rather than failing
+
+
 def connect_redis(settings: Settings) -> Redis:
     assert settings.redis_url is not None
-    return Redis.from_url(settings.redis_url.get_secret_value(), socket_timeout=5, socket_connect_timeout=5,
-                          health_check_interval=30)
+    pool = BlockingConnectionPool.from_url(
+        settings.redis_url.get_secret_value(), max_connections=REDIS_CONNECTIONS, timeout=10,
+        socket_timeout=5, socket_connect_timeout=5, health_check_interval=30,
+    )
+    return Redis(connection_pool=pool)
 
 
 def redis_prefix(settings: Settings) -> str:

@@ -60,6 +60,15 @@ def chat_of(payload: dict[str, Any]) -> int:
     return 0
 
 
+class Held:
+    """A chat's turn while this worker holds it; false once its renewal failed."""
+
+    lost = False
+
+    def __bool__(self) -> bool:
+        return not self.lost
+
+
 class ChatTurns:
     """One chat at a time across all workers: a lock per chat on Redis, renewed while its worker lives."""
 
@@ -68,17 +77,18 @@ class ChatTurns:
         self.prefix = prefix
 
     @contextlib.asynccontextmanager
-    async def turn(self, chat_id: int, *, wait: float) -> AsyncIterator[bool]:
-        """Yields True holding the chat's turn, False when another worker kept it for `wait` seconds."""
+    async def turn(self, chat_id: int, *, wait: float) -> AsyncIterator[Held | None]:
+        """Yields the chat's turn (truthy while still held), or None when another worker kept it for `wait` s."""
         lock = self.redis.lock(
             f"{self.prefix}turn:{chat_id}", timeout=TURN_TTL, sleep=0.01, blocking=wait > 0, blocking_timeout=wait or None
         )
         if not await lock.acquire():
-            yield False
+            yield None
             return
-        renewing = asyncio.create_task(self._renew(lock))
+        held = Held()
+        renewing = asyncio.create_task(self._renew(lock, held))
         try:
-            yield True
+            yield held
         finally:
             renewing.cancel()
             try:
@@ -87,12 +97,13 @@ class ChatTurns:
                 pass  # it lapsed (or Redis went away): another worker may hold it now; nothing of ours to free
 
     @staticmethod
-    async def _renew(lock: Any) -> None:
+    async def _renew(lock: Any, held: Held) -> None:
         while True:
             await asyncio.sleep(RENEW_EVERY)
             try:
                 await lock.reacquire()
             except (LockError, RedisError):
+                held.lost = True  # another worker may take her chat now: stop after the update in hand
                 log_event("chat_turn_lost")
                 return
 
@@ -159,7 +170,7 @@ class WebhookServer:
                     return  # another worker has the chat; the sweep looks again if it dies
                 self._draining.add(chat_id)
                 try:
-                    while (waiting := await self._next(chat_id)) is not None:
+                    while held and (waiting := await self._next(chat_id)) is not None:
                         await self._handle(waiting)
                 finally:
                     self._draining.discard(chat_id)

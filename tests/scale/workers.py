@@ -38,14 +38,14 @@ class Worker:
 
     async def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = asyncio.get_running_loop().time() + timeout
-        async with aiohttp.ClientSession() as http:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=3)) as http:
             while True:
                 assert self.process is not None and self.process.returncode is None, f"{self.name} exited; see {self.log}"
                 try:
                     async with http.get(f"http://127.0.0.1:{self.metrics_port}/readyz") as answer:
                         if answer.status == 200:
                             return
-                except aiohttp.ClientError:
+                except (aiohttp.ClientError, TimeoutError):
                     pass
                 assert asyncio.get_running_loop().time() < deadline, f"{self.name} not ready in {timeout}s; see {self.log}"
                 await asyncio.sleep(0.2)
