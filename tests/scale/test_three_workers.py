@@ -1,8 +1,10 @@
 """Three webhook workers on PostgreSQL and Redis, as real processes against the emulator (Step 10):
 300 mothers register at once while one worker after another is killed with SIGKILL (three times); then
-5,000 messages are sent while it happens three times more. Nothing she sent is lost, every registration
-completes in order, no message is lost, duplicates stay within what the killed workers had in flight,
-no periodic job runs in two places at once, and the shared pace keeps Telegram from saying 429."""
+5,000 messages are sent while it happens three times more; then every worker is restarted in turn
+(SIGTERM, a rolling upgrade) while 100 more register and 1,000 more messages go. Nothing she sent is lost,
+every registration completes in order, no message is lost, duplicates stay within what the killed workers
+had in flight, no periodic job runs in two places at once, and the shared pace keeps Telegram from
+saying 429."""
 
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 MOTHERS = 300
 MESSAGES = 5_000
+LATER_MOTHERS = 100  # register during the rolling restart
+LATER_MESSAGES = 1_000
 KILLS = 3
 IN_FLIGHT = 8  # DELIVERY_CONCURRENCY of each worker: a kill may resend at most this many
 STEP_WAIT = 90.0  # a step whose worker was killed waits for the turn to lapse (15 s) and the sweep
@@ -79,6 +83,16 @@ async def register(user: SimUser, n: int, rng: random.Random) -> None:
     await pressed(clinic.name("en"))
     await pressed("Confirm")
     await user.wait_for_message(REGISTERED, timeout=STEP_WAIT)
+
+
+async def restart_one_by_one(fleet: Deployment, rng: random.Random, between: tuple[float, float]) -> None:
+    """A rolling upgrade: each worker in turn gets SIGTERM (it closes its port, finishes what it took, and
+    exits 0) and starts again; the next one goes only once it is ready."""
+    for worker in fleet.workers:
+        await asyncio.sleep(rng.uniform(*between))
+        assert await worker.stop() == 0, f"{worker.name} did not stop cleanly; see {worker.log}"
+        await worker.start()
+        await worker.wait_ready()
 
 
 async def kill_and_restart(fleet: Deployment, rng: random.Random, kills: int, between: tuple[float, float]) -> list[str]:
@@ -156,19 +170,44 @@ async def test_three_workers_lose_nothing_when_killed(postgres_url: str) -> None
             killed += await kill_and_restart(fleet, rng, KILLS, (1.0, 3.0))
             await emu.wait_for(lambda: all(p.messages for p in people), timeout=300, what="every message delivered")
             sweep_seconds = time.monotonic() - started
+            received = Counter({p.id: len(p.messages) for p in people})
+            # --- a rolling restart while 100 more mothers register and 1,000 more messages go ---------
+            later = [emu.user(user_id=810_000 + n, first_name=f"Later{n}", language_code="en") for n in range(LATER_MOTHERS)]
+            now = datetime.now(UTC)
+            async with database.transaction() as conn:
+                await outbox.enqueue(conn, [
+                    OutgoingMessage(chat_id=700_000 + i, priority=ALERT, kind="test", message_key="appointment.eve",
+                                    params={"what": f"check-up {i}", "on_date": "2026-12-02", "at_time": None, "place": None},
+                                    due_at=now, unique_key=f"rolling:{i}")
+                    for i in range(LATER_MESSAGES)
+                ], now)
+            registrations = asyncio.gather(*(register(user, 10_000 + n, random.Random(-n)) for n, user in enumerate(later)))
+            await restart_one_by_one(fleet, rng, (1.0, 3.0))
+            await registrations
+            rolling = people[:LATER_MESSAGES]
+
+            def check_ups(person: SimUser) -> int:
+                return sum(1 for m in person.messages if "check-up" in (m.text or ""))
+
+            await emu.wait_for(lambda: all(check_ups(p) for p in rolling), timeout=300, what="the later messages")
             async with database.reading() as conn:
+                later_rows = (await conn.execute(select(users.c.id, users.c.name).where(users.c.id >= 810_000))).all()
+                assert await inbox.waiting_count(conn) == 0
                 runs = [(r.job, r.started_at, r.finished_at) for r in await conn.execute(select(job_runs))]
+            assert len(later_rows) == LATER_MOTHERS and all(r.name == f"Mother {10_000 + r.id - 810_000}" for r in later_rows)
+            resent = sum(check_ups(p) for p in rolling) - LATER_MESSAGES
         finally:
             codes = await fleet.stop()
         await database.close()
 
-    received = Counter({p.id: len(p.messages) for p in people})
     duplicates = sum(received.values()) - MESSAGES
     assert min(received.values()) == 1
     assert duplicates <= KILLS * IN_FLIGHT, f"{duplicates} duplicates for {KILLS} kills with {IN_FLIGHT} in flight"
+    assert resent <= len(fleet.workers) * IN_FLIGHT, f"{resent} sent twice during the rolling restart"
     assert emu.stats.rate_limited == 0, f"{emu.stats.rate_limited} answers of 429: the pace was not shared"
     assert runs, "the periodic jobs ran"
     assert overlapping_runs(runs) == []
     assert codes == [0, 0, 0], f"workers stopped with {codes}; see {LOGS}"
     print(f"\n300 registrations: {registration_seconds:.1f} s; 5,000 messages: {sweep_seconds:.1f} s; "
-          f"killed {killed}; duplicates {duplicates}; webhook {emu.stats.webhook}; sent {emu.stats.sent - sent_before}")
+          f"killed {killed}; duplicates {duplicates}; rolling restart: resent {resent}; webhook {emu.stats.webhook}; "
+          f"sent {emu.stats.sent - sent_before}")
