@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+from collections import Counter
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,9 @@ RENEW_EVERY = 5.0
 TURN_WAIT = 30.0  # a post's background task waits this long for the chat's turn; then the sweep has it
 SWEEP_EVERY = 2.0
 SWEEP_CHATS = 200
+# Chats one worker handles at once. A burst (300 mothers at once) waits here, in memory, instead of in the
+# database's connection pool, so posts are still kept and answered at once while handling catches up.
+CHATS_AT_ONCE = 8
 
 
 def chat_of(payload: dict[str, Any]) -> int:
@@ -80,7 +84,7 @@ class ChatTurns:
     async def turn(self, chat_id: int, *, wait: float) -> AsyncIterator[Held | None]:
         """Yields the chat's turn (truthy while still held), or None when another worker kept it for `wait` s."""
         lock = self.redis.lock(
-            f"{self.prefix}turn:{chat_id}", timeout=TURN_TTL, sleep=0.01, blocking=wait > 0, blocking_timeout=wait or None
+            f"{self.prefix}turn:{chat_id}", timeout=TURN_TTL, sleep=0.05, blocking=wait > 0, blocking_timeout=wait or None
         )
         if not await lock.acquire():
             yield None
@@ -142,7 +146,8 @@ class WebhookServer:
         self.redis = redis
         self.prefix = prefix
         self._tasks: set[asyncio.Task[None]] = set()
-        self._draining: set[int] = set()
+        self._queued: Counter[int] = Counter()  # drains started or waiting for a slot, per chat
+        self._slots = asyncio.Semaphore(CHATS_AT_ONCE)
         self._runner: web.AppRunner | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self.url = ""
@@ -158,6 +163,7 @@ class WebhookServer:
         self._spawn(chat_id, wait=TURN_WAIT)
 
     def _spawn(self, chat_id: int, *, wait: float) -> None:
+        self._queued[chat_id] += 1
         task = asyncio.create_task(self._drain(chat_id, wait=wait), name=f"chat:{chat_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -165,17 +171,17 @@ class WebhookServer:
     async def _drain(self, chat_id: int, *, wait: float) -> None:
         """Handle the chat's waiting updates, oldest first, while holding its turn."""
         try:
-            async with self.turns.turn(chat_id, wait=wait) as held:
+            async with self._slots, self.turns.turn(chat_id, wait=wait) as held:
                 if not held:
                     return  # another worker has the chat; the sweep looks again if it dies
-                self._draining.add(chat_id)
-                try:
-                    while held and (waiting := await self._next(chat_id)) is not None:
-                        await self._handle(waiting)
-                finally:
-                    self._draining.discard(chat_id)
+                while held and (waiting := await self._next(chat_id)) is not None:
+                    await self._handle(waiting)
         except RedisError as exc:
             log_event("chat_turn_unavailable", error=type(exc).__name__)  # the sweep tries again
+        finally:
+            self._queued[chat_id] -= 1
+            if not self._queued[chat_id]:
+                del self._queued[chat_id]
 
     async def _next(self, chat_id: int) -> inbox.Waiting | None:
         async with self.app.database.reading() as conn:
@@ -203,7 +209,7 @@ class WebhookServer:
                 log_event("inbox_sweep_failed", error=type(exc).__name__)
                 continue
             for chat_id in chats:
-                if chat_id not in self._draining:
+                if chat_id not in self._queued:  # this worker is not on it already
                     self._spawn(chat_id, wait=0)
 
     # --- serving ---------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ class Worker:
                 sys.executable, "main.py", cwd=ROOT, env=self.env, stdout=asyncio.subprocess.DEVNULL, stderr=sink
             )
 
-    async def wait_ready(self, timeout: float = 60.0) -> None:
+    async def wait_ready(self, timeout: float = 180.0) -> None:  # a start imports aiogram: ~10 s of CPU here
         deadline = asyncio.get_running_loop().time() + timeout
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=3)) as http:
             while True:
