@@ -9,7 +9,7 @@ What a post goes through, and why:
 3. Handling continues in the background: the worker takes the chat's turn, a lock on Redis (ChatTurns), and
    handles the chat's waiting updates oldest first, marking each handled. Whichever worker holds a chat's
    turn handles all of its waiting updates, so two quick taps that reached two workers still run one after
-   the other, in the order Telegram numbered them. A turn is renewed while held and lapses 15 s after its
+   the other, in the order Telegram numbered them. A turn is renewed while held and lapses 20 s after its
    worker died; every worker looks for chats left waiting every few seconds (the dead worker's) and takes
    them over. A worker killed between handling an update and marking it handled handles it again after
    the takeover: at most one repeated update per chat it was handling.
@@ -40,7 +40,7 @@ from db import inbox
 if TYPE_CHECKING:
     from bot.context import AppContext
 
-TURN_TTL = 15.0  # seconds a chat's turn outlives its worker
+TURN_TTL = 20.0  # seconds a chat's turn outlives its worker (renewed every 5 s while it lives)
 RENEW_EVERY = 5.0
 TURN_WAIT = 30.0  # a post's background task waits this long for the chat's turn; then the sweep has it
 SWEEP_EVERY = 2.0
