@@ -14,6 +14,11 @@ Two runs, side by side in one process:
 
 Runs 1 and 2 use the product's default DELIVERY_CONCURRENCY unless `--concurrency` is given.
 
+`--pacer redis` runs each of them twice, side by side: with the in-process pacer, then with the pacer
+that several workers share through Redis (`bot/delivery/shared_pacer.py`, at `--redis-url`; its keys
+under a prefix of the run's own, removed afterwards), so the Redis round trips per message show in
+sent/s and CPU per message. Redis's own CPU (its INFO) is reported beside the bot's.
+
 Each message is an ALERT ("appointment.eve", rendered from its params alone), so the local
 delivery-hours rule never holds it back whatever the time of day. Every chat is known to the
 emulator and registered in the database (kk/ru/en), so the message is rendered in her language.
@@ -34,21 +39,25 @@ import pstats
 import resource
 import tempfile
 import time
+import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from redis.asyncio import Redis
 from sqlalchemy import insert
 
 from bot import event_loop
-from bot.app import build_application
+from bot.app import Application, build_application
 from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.delivery import ALERT
+from bot.delivery.shared_pacer import make_pacer
 from bot.domain.outbox import OutboxKind
+from bot.middlewares.retry import RetryAfterMiddleware
 from db import outbox
 from db.engine import Database
 from db.migrate import upgrade_to_head
@@ -66,6 +75,7 @@ PARAMS = {"what": "УЗИ / ultrasound", "on_date": "2026-12-01", "at_time": Non
 @dataclass
 class Result:
     name: str
+    pacer: str  # "in-process" or "redis" (shared by all workers)
     emulator: str  # "process" (its own process, as Telegram is elsewhere) or "in-process"
     messages: int
     concurrency: int
@@ -89,6 +99,7 @@ class Result:
     outcome_writes: int  # transactions that marked what became of the messages (group commit)
     main_thread_cpu_ms_per_message: float  # the event loop's thread (the rest: the SQLite thread)
     system_cpu_ms_per_message: float  # of the whole process's CPU, the part spent in the kernel
+    redis_cpu_ms_per_message: float | None  # the Redis server's own (INFO cpu), with the Redis pacer
     profile_top: list[str] = field(default_factory=list)
 
 
@@ -192,6 +203,33 @@ def slowest_window(samples: list[tuple[float, int]], seconds: float = 10.0) -> f
     return round(worst, 1) if worst is not None else None
 
 
+@asynccontextmanager
+async def shared_pacer(app: Application, redis_url: str, rate: float) -> AsyncIterator[Redis]:
+    """The app's pacer replaced by the Redis one (as bot/app.py wires it with a Redis), keys removed after."""
+    redis = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2)
+    await redis.ping()  # no Redis: say so now, not as a fallback run
+    prefix = f"anabala-bench:{uuid.uuid4().hex}:pace"
+    pacer = make_pacer(app.context.clock, rate, redis, prefix)
+    app.delivery.pacer = pacer
+    for middleware in app.bot.session.middleware:
+        if isinstance(middleware, RetryAfterMiddleware):
+            middleware.on_flood = pacer.pause
+    try:
+        yield redis
+    finally:
+        keys = [key async for key in redis.scan_iter(match=f"{prefix}:*")]
+        if keys:
+            await redis.delete(*keys)
+        await redis.aclose()
+
+
+async def redis_cpu_seconds(redis: Redis | None) -> float:
+    if redis is None:
+        return 0.0
+    info = await redis.info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
 async def run(
     name: str,
     count: int,
@@ -203,21 +241,24 @@ async def run(
     concurrency: int | None = None,
     profile: bool = False,
     where: str = "process",
+    pacer: str = "in-process",
+    redis_url: str = "",
 ) -> Result:
-    async with emulator(where, limits) as emu:
+    async with emulator(where, limits) as emu, AsyncExitStack() as stack:
         if latency:  # every sendMessage answers after this long, like a far-away server
             emu.slow("sendMessage", latency)
         clock = SystemClock()
         settings = load_settings(
             BOT_TOKEN=TOKEN,
             TELEGRAM_API_URL=emu.api_url,
-            DATABASE_URL=f"sqlite+aiosqlite:///{workdir}/d.sqlite3",
+            DATABASE_URL=f"sqlite+aiosqlite:///{workdir}/{pacer}.sqlite3",
             DELIVERY_RATE=str(delivery_rate),
             LOG_LEVEL="WARNING",
             _env_file=None,
             **({"DELIVERY_CONCURRENCY": str(concurrency)} if concurrency else {}),
         )
         app = build_application(settings, clock=clock)
+        redis = await stack.enter_async_context(shared_pacer(app, redis_url, delivery_rate)) if pacer == "redis" else None
         await upgrade_to_head(app.context.database)
         ids = list(range(FIRST_CHAT, FIRST_CHAT + count))
         emu.add_users(ids)
@@ -243,6 +284,7 @@ async def run(
         cpu0 = time.process_time()
         thread0 = time.thread_time()
         rusage0 = resource.getrusage(resource.RUSAGE_SELF)
+        redis_cpu0 = await redis_cpu_seconds(redis)
         began = time.perf_counter()
         if profiler:
             profiler.enable()
@@ -253,6 +295,7 @@ async def run(
         cpu = time.process_time() - cpu0
         main_thread_cpu = time.thread_time() - thread0
         rusage1 = resource.getrusage(resource.RUSAGE_SELF)
+        redis_cpu = await redis_cpu_seconds(redis) - redis_cpu0
         stop.set()
         await sampler
 
@@ -266,15 +309,16 @@ async def run(
         sent = stats["sent"]
         top: list[str] = []
         if profiler:
-            stats = pstats.Stats(profiler).sort_stats("tottime")
+            profiled = pstats.Stats(profiler).sort_stats("tottime")  # (not `stats`: the emulator's are read below)
             # (file, line, function) → (primitive calls, calls, own time, cumulative time, callers)
-            rows: dict[tuple[str, int, str], tuple[int, int, float, float, Any]] = stats.stats  # type: ignore[attr-defined]  # typeshed: no Stats.stats
+            rows: dict[tuple[str, int, str], tuple[int, int, float, float, Any]] = profiled.stats  # type: ignore[attr-defined]  # typeshed: no Stats.stats
             width = sum(v[2] for v in rows.values()) or 1.0
             for func, (_cc, calls, tottime, _ct, _callers) in sorted(rows.items(), key=lambda kv: kv[1][2], reverse=True)[:15]:
                 top.append(f"{tottime / width:5.1%} {calls:>9} {func[0].split('site-packages/')[-1]}:{func[1]}({func[2]})")
         rate = sent / send_seconds
         return Result(
             name=name,
+            pacer=pacer,
             emulator=where,
             messages=count,
             concurrency=getattr(app.delivery, "concurrency", 1),
@@ -298,6 +342,7 @@ async def run(
             outcome_writes=app.delivery.outcomes.writes,
             main_thread_cpu_ms_per_message=round(1000 * main_thread_cpu / max(sent, 1), 3),
             system_cpu_ms_per_message=round(1000 * (rusage1.ru_stime - rusage0.ru_stime) / max(sent, 1), 3),
+            redis_cpu_ms_per_message=round(1000 * redis_cpu / max(sent, 1), 3) if redis is not None else None,
             profile_top=top,
         )
 
@@ -317,56 +362,58 @@ async def main() -> None:
         "--in-process-messages", type=int, default=0,
         help="also run the raised limit with the emulator inside the bot's process, for comparison (0: skip)",
     )
+    parser.add_argument(
+        "--pacer", choices=("in-process", "redis"), default="in-process",
+        help="redis: every run twice, with the in-process pacer and then with the one shared through Redis",
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0", help="for --pacer redis")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     results: list[Result] = []
+    pacers = ("in-process", "redis") if args.pacer == "redis" else ("in-process",)
+
+    async def each_pacer(*run_args: Any, **run_kwargs: Any) -> None:
+        for pacer in pacers:
+            results.append(await run(*run_args, pacer=pacer, redis_url=args.redis_url, **run_kwargs))
+
     with tempfile.TemporaryDirectory() as tmp:
         if not args.skip_fast:
             fast = RateLimits(global_per_second=1000, global_burst=1000, per_chat_per_second=1, per_chat_burst=1)
-            results.append(
-                await run(
-                    "raised limit (1,000/s)", args.messages, fast, 1000, Path(tmp) / "fast",
-                    concurrency=args.concurrency, profile=args.profile,
-                )
+            await each_pacer(
+                "raised limit (1,000/s)", args.messages, fast, 1000, Path(tmp) / "fast",
+                concurrency=args.concurrency, profile=args.profile,
             )
             if args.in_process_messages:
-                results.append(
-                    await run(
-                        "raised limit (1,000/s), emulator in the bot's process", args.in_process_messages, fast, 1000,
-                        Path(tmp) / "fast-inline", concurrency=args.concurrency, where="in-process",
-                    )
+                await each_pacer(
+                    "raised limit (1,000/s), emulator in the bot's process", args.in_process_messages, fast, 1000,
+                    Path(tmp) / "fast-inline", concurrency=args.concurrency, where="in-process",
                 )
         if not args.skip_slow:
-            results.append(
-                await run("default limit (25/s)", args.slow_messages, RateLimits(), 25, Path(tmp) / "slow", concurrency=args.concurrency)
-            )
+            await each_pacer("default limit (25/s)", args.slow_messages, RateLimits(), 25, Path(tmp) / "slow", concurrency=args.concurrency)
         if args.latency_ms > 0:
             latency = args.latency_ms / 1000
             label = f"{args.latency_ms:g} ms round trip"
             levels = [int(c) for c in args.latency_concurrency.split(",") if c.strip()]
             for level in levels if not args.skip_fast else []:
                 fast = RateLimits(global_per_second=1000, global_burst=1000, per_chat_per_second=1, per_chat_burst=1)
-                results.append(
-                    await run(
-                        f"raised limit (1,000/s), {label}, {level} in flight", args.latency_messages, fast, 1000,
-                        Path(tmp) / f"fast-rtt-{level}", latency=latency, concurrency=level,
-                    )
+                await each_pacer(
+                    f"raised limit (1,000/s), {label}, {level} in flight", args.latency_messages, fast, 1000,
+                    Path(tmp) / f"fast-rtt-{level}", latency=latency, concurrency=level,
                 )
             for level in levels if not args.skip_slow else []:
-                results.append(
-                    await run(
-                        f"default limit (25/s), {label}, {level} in flight", max(args.latency_messages // 2, 1), RateLimits(), 25,
-                        Path(tmp) / f"slow-rtt-{level}", latency=latency, concurrency=level,
-                    )
+                await each_pacer(
+                    f"default limit (25/s), {label}, {level} in flight", max(args.latency_messages // 2, 1), RateLimits(), 25,
+                    Path(tmp) / f"slow-rtt-{level}", latency=latency, concurrency=level,
                 )
     targets = {}
     for r in results:
+        name = f"{r.name}, {r.pacer} pacer"
         if r.delivery_rate == 1000:
-            targets[f"{r.name}: >= 900 messages/s sustained"] = r.messages_per_second >= 900
+            targets[f"{name}: >= 900 messages/s sustained"] = r.messages_per_second >= 900
         else:
-            targets[f"{r.name}: >= 95% of 25/s"] = r.percent_of_configured_rate >= 95
-            targets[f"{r.name}: zero 429s"] = r.rate_limited_429 == 0
-        targets[f"{r.name}: no duplicates, none missing"] = r.duplicates == 0 and r.missing == 0
+            targets[f"{name}: >= 95% of 25/s"] = r.percent_of_configured_rate >= 95
+            targets[f"{name}: zero 429s"] = r.rate_limited_429 == 0
+        targets[f"{name}: no duplicates, none missing"] = r.duplicates == 0 and r.missing == 0
     report = {
         "machine": platform.platform(),
         "python": platform.python_version(),

@@ -21,7 +21,7 @@ from bot.commands import register_commands
 from bot.config import Settings
 from bot.context import AppContext
 from bot.delivery.engine import DeliveryEngine
-from bot.delivery.pacer import Pacer
+from bot.delivery.shared_pacer import make_pacer
 from bot.i18n import UserLocaleMiddleware, make_i18n
 from bot.logging_setup import log_event
 from bot.middlewares.isolation import PerChatIsolation
@@ -231,7 +231,10 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
                          console_url=settings.console_url)
 
     context.metrics.worker_info.labels(worker=settings.worker_id, mode=settings.bot_mode).set(1)
-    pacer = Pacer(clock, rate_per_second=settings.delivery_rate)
+    redis = connect_redis(settings) if settings.shared else None
+    # Every worker delivers: the pace (DELIVERY_RATE, ~1/s per chat, a 429's pause) is kept for all of them on Redis.
+    pacer = make_pacer(clock, settings.delivery_rate, redis, f"{redis_prefix(settings)}pace" if redis else "",
+                       workers=max(settings.workers, 3))
     session = BotSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(RetryAfterMiddleware(clock, on_flood=pacer.pause))
     bot = Bot(
@@ -239,7 +242,6 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
-    redis = connect_redis(settings) if settings.shared else None
     # One update at a time per person: in one process a lock in memory; with several workers the webhook
     # server holds her turn on Redis around her updates (bot/webhook.py), so nothing more is needed here.
     isolation: BaseEventIsolation = DisabledEventIsolation() if settings.shared else PerChatIsolation()

@@ -26,7 +26,7 @@ from aiohttp import ClientError
 from bot.context import AppContext
 from bot.delivery import REMINDER
 from bot.delivery.outcomes import OutcomeWriter
-from bot.delivery.pacer import Pacer
+from bot.delivery.pacer import PaceKeeper
 from bot.delivery.render import RenderContext
 from bot.delivery.renderers import UnknownMessageKey, render
 from bot.domain.delivery_time import next_delivery_time
@@ -50,7 +50,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 class DeliveryEngine:
-    def __init__(self, app: AppContext, bot: Bot, pacer: Pacer, *, batch: int | None = None) -> None:
+    def __init__(self, app: AppContext, bot: Bot, pacer: PaceKeeper, *, batch: int | None = None) -> None:
         self.app = app
         self.bot = bot
         self.pacer = pacer
@@ -157,7 +157,7 @@ class DeliveryEngine:
         """Send one message; returns what became of it (None: already written, e.g. unreachable)."""
         app = self.app
         family = await families.cached_family(app.database, message.chat_id)
-        chat_ready = self.pacer.chat_ready_at(message.chat_id)
+        chat_ready = await self.pacer.chat_ready_at(message.chat_id)
         if chat_ready is not None:
             # Her previous message went out less than a second ago: let others go first.
             return Released(message.id, chat_ready, None, count_attempt=False)
@@ -191,7 +191,7 @@ class DeliveryEngine:
                     sent = await self.bot.send_message(message.chat_id, rendered.text, reply_markup=rendered.markup)
         except TelegramRetryAfter as exc:
             app.metrics.sends.labels(outcome="429").inc()
-            self.pacer.pause(exc.retry_after)
+            await self.pacer.pause(exc.retry_after)
             log_event("delivery_flood_wait", seconds=exc.retry_after)
             return Released(message.id, app.clock.now(), "flood", count_attempt=False)
         except TelegramForbiddenError:

@@ -6,7 +6,7 @@ engine's pacer (Step 2), which paces before sending rather than after a refusal.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import (
@@ -28,12 +28,13 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
         *,
         attempts: int = 3,
         max_wait: float = 30.0,
-        on_flood: Callable[[float], None] | None = None,
+        on_flood: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self.clock = clock
         self.attempts = attempts
         self.max_wait = max_wait
-        self.on_flood = on_flood  # the delivery pacer pauses everyone, not just this call
+        # The delivery pacer pauses everyone, not just this call (with a RedisPacer: every worker).
+        self.on_flood = on_flood
 
     async def __call__(
         self,
@@ -49,6 +50,6 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
                     raise
                 log_event("flood_wait", method=method.__api_method__, seconds=exc.retry_after, attempt=attempt)
                 if self.on_flood is not None:
-                    self.on_flood(exc.retry_after)
+                    await self.on_flood(exc.retry_after)
                 await self.clock.sleep(exc.retry_after)
         raise AssertionError("unreachable")
