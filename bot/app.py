@@ -13,7 +13,6 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation
 from aiogram.fsm.storage.memory import DisabledEventIsolation
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, SystemClock
@@ -24,6 +23,7 @@ from bot.delivery.engine import DeliveryEngine
 from bot.delivery.shared_pacer import make_pacer
 from bot.i18n import UserLocaleMiddleware, make_i18n
 from bot.logging_setup import log_event
+from bot.middlewares.callback_answers import CallbackAnswers
 from bot.middlewares.isolation import PerChatIsolation
 from bot.middlewares.private_chats import PrivateChatsOnly
 from bot.middlewares.retry import RetryAfterMiddleware
@@ -262,7 +262,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     UserLocaleMiddleware(i18n).setup(dispatcher)
     # Every press is answered once, after its handler (or before it, with the ANSWER_FIRST flag): a
     # handler says what the answer shows through the injected `callback_answer` (handlers/replies.py).
-    dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
+    dispatcher.callback_query.middleware(CallbackAnswers())
     # Commands and the account router come first, so "/help" works in the middle of any flow.
     # Staff first: an invitation link and a staff member's /start and /help are theirs, not a mother's.
     dispatcher.include_routers(

@@ -96,7 +96,7 @@ def _at(step: Step) -> StateFilter:
 
 async def on_role(callback: CallbackQuery, callback_data: RoleCb, state: FSMContext) -> None:
     """A role ticked or unticked: the buttons show what she has chosen."""
-    roles = toggle_role((await draft_of(state)).get("roles", []), Role(callback_data.role))
+    roles = toggle_role((await draft_of(state)).get("roles", []), Role(callback_data.role), callback_data.on)
     await update_draft(state, roles=roles)
     await set_buttons(callback, roles_keyboard(roles))
 

@@ -1,7 +1,8 @@
 """The helpers every handler module shares: answering a press, refusing, editing the pressed message
 quietly, reading what people type, and the pressed family-card button of the nurse's day.
 
-Presses are answered once, after the handler, by aiogram's CallbackAnswerMiddleware (bot/app.py): a
+Presses are answered once, after the handler, by aiogram's CallbackAnswerMiddleware (bot/app.py; a press
+Telegram has forgotten is no error: bot/middlewares/callback_answers.py): a
 handler never calls `callback.answer()`; it sets what the answer says on the injected
 `callback_answer` (`alert`, `stale`, `say_refused` below).
 """

@@ -143,7 +143,8 @@ async def on_pick(callback: CallbackQuery, callback_data: CheckCb, app: AppConte
 
 async def on_tick(callback: CallbackQuery, callback_data: CheckCb, app: AppContext, family: Family,
                   callback_answer: CallbackAnswer) -> None:
-    step = await screening_service.tick(app, family, callback_data.id, callback_data.q, callback_data.o)
+    on = callback_data.action == CheckAction.TICK
+    step = await screening_service.tick(app, family, callback_data.id, callback_data.q, callback_data.o, on)
     await _show(callback, callback_answer, family, CheckAction.TICK, step)
 
 
@@ -189,13 +190,14 @@ def build_router() -> Router:
     # First: a press from someone not registered (any more), so every handler below has her `family`.
     unregistered = MagicData(F.family.is_(None))
     asks_registration = {
-        CheckAction.START, CheckAction.PICK, CheckAction.TICK, CheckAction.SEND, CheckAction.BACK, CheckAction.RESUME
+        CheckAction.START, CheckAction.PICK, CheckAction.TICK, CheckAction.UNTICK, CheckAction.SEND, CheckAction.BACK,
+        CheckAction.RESUME
     }
     router.callback_query.register(on_unregistered, CheckCb.filter(F.action.in_(asks_registration)), unregistered)
     router.callback_query.register(on_stale_check_button, pressed(CheckCb), unregistered)
     router.callback_query.register(on_start, CheckCb.filter(F.action == CheckAction.START))
     router.callback_query.register(on_pick, CheckCb.filter(F.action == CheckAction.PICK))
-    router.callback_query.register(on_tick, CheckCb.filter(F.action == CheckAction.TICK))
+    router.callback_query.register(on_tick, CheckCb.filter(F.action.in_({CheckAction.TICK, CheckAction.UNTICK})))
     router.callback_query.register(on_send, CheckCb.filter(F.action == CheckAction.SEND))
     router.callback_query.register(on_back, CheckCb.filter(F.action == CheckAction.BACK))
     router.callback_query.register(on_resume, CheckCb.filter(F.action == CheckAction.RESUME))

@@ -121,9 +121,13 @@ class Draft(TypedDict, total=False):
     child_id: int  # a profile edit of one child: which
 
 
-def toggle_role(roles: list[str], role: Role) -> list[str]:
-    """Pregnant and planning exclude each other; parent combines with either."""
+def toggle_role(roles: list[str], role: Role, on: bool | None = None) -> list[str]:
+    """Pregnant and planning exclude each other; parent combines with either. `on`: the press asks for the
+    role ticked (True) or not (False), so pressing the same button twice leaves it as asked; None: the
+    other way round."""
     chosen = set(roles)
+    if on is not None and (role in chosen) == on:
+        return [r.value for r in Role if r in chosen]
     if role in chosen:
         chosen.discard(role)
     else:

@@ -119,8 +119,12 @@ def validate_answer(q: Questionnaire, question_id: str, option_ids: Sequence[str
     return len(option_ids) == 1 or not any(option is not None and option.exclusive for option in chosen)
 
 
-def toggle_option(q: Questionnaire, question_id: str, selected: Sequence[str], option_id: str) -> tuple[str, ...]:
+def toggle_option(
+    q: Questionnaire, question_id: str, selected: Sequence[str], option_id: str, on: bool | None = None
+) -> tuple[str, ...]:
     """A checklist tap: add or remove ``option_id``; "none of these" and the signs replace each other.
+    ``on``: the tap asks for the box ticked (True) or not (False), so the same tap twice leaves it as
+    asked; None: the other way round.
 
     Returns the new selection in the question's option order. Raises ValueError for an unknown id.
     """
@@ -128,6 +132,8 @@ def toggle_option(q: Questionnaire, question_id: str, selected: Sequence[str], o
     option = question.option(option_id) if question is not None else None
     if question is None or option is None:
         raise ValueError(f"{q.id}: no option {option_id!r} in question {question_id!r}")
+    if on is not None and (option_id in selected) == on:
+        return tuple(o.id for o in question.options if o.id in selected)
     if option_id in selected:
         kept = set(selected) - {option_id}
     elif option.exclusive or not question.multi:

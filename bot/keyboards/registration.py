@@ -31,6 +31,9 @@ CONTINUE: Final = "done"  # the roles question's "Continue" button (its value in
 
 class RoleCb(CallbackData, prefix="role"):
     role: Role | Literal["done"]  # a role ticked or unticked, or CONTINUE
+    # What the press asks for (ticked or not), not "the other way round": a press handled twice (its worker
+    # killed before it noted the update done) leaves the same choice. Ignored for CONTINUE.
+    on: bool = True
 
 
 class RegionCb(CallbackData, prefix="reg"):
@@ -122,7 +125,7 @@ def roles_keyboard(chosen: Sequence[str]) -> InlineKeyboardMarkup:
     builder = Keyboard()
     for role, label in labels.items():
         mark = "✅ " if role in chosen else "▫️ "
-        builder.button(text=mark + label, callback_data=RoleCb(role=role))
+        builder.button(text=mark + label, callback_data=RoleCb(role=role, on=role not in chosen))
     builder.button(text=_("Continue ➡️"), callback_data=RoleCb(role=CONTINUE))
     builder.adjust(1)
     return builder.as_markup()

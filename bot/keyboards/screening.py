@@ -16,7 +16,10 @@ from bot.keyboards import Keyboard
 class CheckAction(StrEnum):
     START = "start"
     PICK = "pick"  # one answer (or "none of these" under a checklist)
-    TICK = "tick"  # a checklist's box
+    # A checklist's box: ticked, or unticked. A press says which, not "the other way round": a press handled
+    # twice (its worker killed before it noted the update done) must not take a danger sign away again.
+    TICK = "tick"
+    UNTICK = "untick"
     SEND = "send"  # the checklist as ticked
     BACK = "back"
     STOP = "stop"  # "Later": she goes on another time
@@ -78,7 +81,8 @@ def multi_keyboard(
         ticked_any = ticked_any or ticked
         keyboard.button(
             text=("✅ " if ticked else "◻️ ") + label,
-            callback_data=CheckCb(action=CheckAction.TICK, id=screening_id, q=question_id, o=option_id),
+            callback_data=CheckCb(action=CheckAction.UNTICK if ticked else CheckAction.TICK, id=screening_id, q=question_id,
+                                  o=option_id),
         )
     sizes = [1] * len(options)
     if ticked_any:

@@ -256,8 +256,10 @@ async def pick(app: AppContext, family: Family, screening_id: int, question_id: 
     return await _finish(app, family, record, q, answers)
 
 
-async def tick(app: AppContext, family: Family, screening_id: int, question_id: str, option_id: str) -> Asking | None:
-    """A checklist tap: ticks are saved as a draft until she presses "Send"."""
+async def tick(
+    app: AppContext, family: Family, screening_id: int, question_id: str, option_id: str, on: bool | None = None
+) -> Asking | None:
+    """A checklist tap (`on`: the box ticked or not): ticks are saved as a draft until she presses "Send"."""
     found = await _mine_with_questionnaire(app, family.user.id, screening_id)
     if found is None:
         return None
@@ -265,7 +267,7 @@ async def tick(app: AppContext, family: Family, screening_id: int, question_id: 
     question = rules.next_question(q, _answers(record))
     if question is None or question.id != question_id or not question.multi or question.option(option_id) is None:
         return None
-    ticks = rules.toggle_option(q, question_id, record.answers.get(DRAFT + question_id, ()), option_id)
+    ticks = rules.toggle_option(q, question_id, record.answers.get(DRAFT + question_id, ()), option_id, on)
     answers = {**record.answers, DRAFT + question_id: ticks}
     async with app.database.transaction() as conn:
         if not await screenings.save_answers(conn, record.id, answers, app.clock.now(), expected=ScreeningStatus.OPEN):

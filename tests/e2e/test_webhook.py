@@ -134,3 +134,31 @@ async def test_her_message_and_her_press_run_one_after_the_other_in_telegram_ord
     assert first_id < second_id  # in the order Telegram numbered them
     assert second_start >= first_end  # and never at the same time
     assert bot.emulator.order_violations == 0
+
+
+async def test_a_press_handled_again_after_its_worker_died_leaves_her_choice(bot: RunningBot,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Her tap was handled and its worker died before noting it done: the tap is handled a second time. The
+    button says what she asked for (ticked), so it stays ticked, not taken away again; and Telegram's refusal
+    of a second answer to the same press is no reason to apologise."""
+    mother = await open_chat(bot, 5006, "en")
+    await mother.click(mother.t("✅ I agree"))
+    assert mother.last_text.startswith("Who are you?")
+    noted, replayed = inbox.mark_handled, []
+
+    async def dies_before_noting(conn: Any, update_id: int, now: Any) -> None:
+        if not replayed:
+            replayed.append(update_id)  # handled, not noted: the next turn on her chat finds it waiting
+            return
+        await noted(conn, update_id, now)
+
+    monkeypatch.setattr(inbox, "mark_handled", dies_before_noting)
+    await mother.click("I am planning a pregnancy")
+    await bot.settle()
+    monkeypatch.undo()
+    assert replayed
+    roles = mother.user.last_message
+    assert roles is not None and "✅ 🌱 I am planning a pregnancy" in roles.button_labels()
+    assert not [m for m in mother.user.all_messages if m.from_bot and "something went wrong" in (m.text or "")]
+    await mother.click("Continue")
+    assert mother.last_text.startswith("What is your name?")

@@ -25,6 +25,7 @@ class Worker:
     name: str
     env: dict[str, str]
     metrics_port: int
+    command: tuple[str, ...] = ("main.py",)  # `("-m", "console")`: anabala-console.service
     process: asyncio.subprocess.Process | None = None
     kills: int = 0
     log: Path | None = None
@@ -33,7 +34,7 @@ class Worker:
         assert self.log is not None
         with self.log.open("ab") as sink:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "main.py", cwd=ROOT, env=self.env, stdout=asyncio.subprocess.DEVNULL, stderr=sink
+                sys.executable, *self.command, cwd=ROOT, env=self.env, stdout=asyncio.subprocess.DEVNULL, stderr=sink
             )
 
     async def wait_ready(self, timeout: float = 180.0) -> None:  # a start imports aiogram: ~10 s of CPU here
@@ -57,8 +58,10 @@ class Worker:
         self.kills += 1
 
     async def stop(self) -> int:
-        if self.process is None or self.process.returncode is not None:
-            return self.process.returncode if self.process else 0
+        if self.process is None:
+            return 0
+        if self.process.returncode is not None:
+            return self.process.returncode
         self.process.send_signal(signal.SIGTERM)
         return await asyncio.wait_for(self.process.wait(), 60)
 
@@ -95,3 +98,16 @@ def deployment(api_url: str, database_url: str, logs: Path, count: int = 3, **en
         worker = Worker(f"w{n}", {**shared, "WORKER_ID": f"w{n}", "METRICS_PORT": str(port)}, port, log=logs / f"w{n}.log")
         found.workers.append(worker)
     return found
+
+
+def console_beside(fleet: Deployment, logs: Path) -> tuple[Worker, str]:
+    """`python -m console` (deploy/anabala-console.service) with the workers' variables and a port of its
+    own; its address as staff open it, which the workers put in the links /console sends."""
+    port, metrics_port = free_port(), free_port()
+    url = f"http://127.0.0.1:{port}"
+    for worker in fleet.workers:
+        worker.env["CONSOLE_URL"] = url
+    shared = fleet.workers[0].env
+    env = {**shared, "WORKER_ID": "console", "METRICS_PORT": str(metrics_port), "CONSOLE_PORT": str(port),
+           "CONSOLE_HOST": "127.0.0.1", "CONSOLE_URL": url}
+    return Worker("console", env, metrics_port, command=("-m", "console"), log=logs / "console.log"), url

@@ -62,3 +62,15 @@ def test_an_empty_calendar_says_so() -> None:
         text = calendar_text([], [], "en")
     assert "Nothing in the next months." in text
     assert "<b>Your appointments</b>" not in text and "<b>Done</b>" not in text
+
+
+def test_a_role_pressed_twice_stays_as_she_asked() -> None:
+    """The roles' buttons say ticked or not: a press handled twice (after a worker was killed) changes nothing more."""
+    from bot.domain.flow import Role, toggle_role
+
+    once = toggle_role([], Role.PLANNING, on=True)
+    assert once == ["planning"]
+    assert toggle_role(once, Role.PLANNING, on=True) == ["planning"]
+    assert toggle_role(["planning", "parent"], Role.PREGNANT, on=True) == ["pregnant", "parent"]  # still exclusive
+    assert toggle_role(["parent"], Role.PLANNING, on=False) == ["parent"]
+    assert toggle_role(["planning"], Role.PLANNING) == []  # without `on`: the other way round

@@ -254,6 +254,16 @@ def test_toggle_option_keeps_none_exclusive() -> None:
         toggle_option(preg, "signs", (), "forged")
 
 
+def test_a_tap_handled_twice_leaves_the_box_as_she_asked() -> None:
+    """A worker killed after the tap was saved but before it noted the update done: the tap comes again."""
+    preg = _q("danger_preg")
+    ticked = toggle_option(preg, "signs", (), "fever", on=True)
+    assert toggle_option(preg, "signs", ticked, "fever", on=True) == ("fever",)  # not taken away again
+    unticked = toggle_option(preg, "signs", ("bleed", "fever"), "fever", on=False)
+    assert toggle_option(preg, "signs", unticked, "fever", on=False) == ("bleed",)
+    assert toggle_option(preg, "signs", ("none",), "fever", on=True) == ("fever",)  # signs and "none" still exclusive
+
+
 def test_score_refuses_incomplete_or_invalid_answers() -> None:
     phq9 = _q("phq9")
     with pytest.raises(ValueError, match="phq_9"):

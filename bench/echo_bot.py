@@ -1,0 +1,48 @@
+"""The bare aiogram echo bot as one webhook process, for `bench.updates --workers`: aiogram's own
+SimpleRequestHandler and setWebhook, one handler for text and one for a press; nothing of ours."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+PRESS = "pf:show:0"
+
+
+async def main() -> None:
+    bot = Bot(os.environ["BOT_TOKEN"], session=AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"])),
+              default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    dp = Dispatcher()
+    again = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="↻", callback_data=PRESS)]])
+
+    @dp.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "?", reply_markup=again)
+
+    @dp.callback_query()
+    async def echo_press(callback: CallbackQuery) -> None:
+        await callback.answer()
+        await bot.send_message(callback.from_user.id, callback.data or "?")
+
+    app = web.Application()
+    secret = os.environ["WEBHOOK_SECRET"]
+    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path="/telegram")
+    setup_application(app, dp, bot=bot)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", int(os.environ["WEBHOOK_PORT"])).start()
+    await bot.set_webhook(os.environ["WEBHOOK_URL"], secret_token=secret)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
