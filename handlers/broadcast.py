@@ -150,7 +150,7 @@ async def on_audience_toggle(
     """One value of a field added or taken away."""
     field, view = TOGGLES[callback_data.f]
     try:
-        audience = _audience(await state.get_data()).toggled(field, callback_data.v)
+        audience = _audience(await state.get_data()).toggled(field, callback_data.v, callback_data.on)
     except InvalidAudience:
         await _refuse_audience(callback, app, callback_answer)
         return

@@ -86,20 +86,20 @@ async def on_visit_today(callback: CallbackQuery, bot: Bot, state: FSMContext, a
 
 
 async def _toggle(
-    callback: CallbackQuery, state: FSMContext, field: str, code: str, codes: Sequence[str],
+    callback: CallbackQuery, state: FSMContext, field: str, pressed: VisitCb, codes: Sequence[str],
     keyboard: Callable[[Sequence[str]], InlineKeyboardMarkup],
 ) -> None:
-    chosen = toggle((await state.get_data()).get(field, []), code, codes)
+    chosen = toggle((await state.get_data()).get(field, []), pressed.code, codes, pressed.on)
     await state.update_data({field: chosen})
     await set_buttons(callback, keyboard(chosen))
 
 
 async def on_assessed_toggle(callback: CallbackQuery, callback_data: VisitCb, state: FSMContext) -> None:
-    await _toggle(callback, state, "assessed", callback_data.code, ASSESSED, kb.assessed_keyboard)
+    await _toggle(callback, state, "assessed", callback_data, ASSESSED, kb.assessed_keyboard)
 
 
 async def on_risk_toggle(callback: CallbackQuery, callback_data: VisitCb, state: FSMContext) -> None:
-    await _toggle(callback, state, "risks", callback_data.code, RISKS, kb.risks_keyboard)
+    await _toggle(callback, state, "risks", callback_data, RISKS, kb.risks_keyboard)
 
 
 async def on_assessed_done(callback: CallbackQuery, bot: Bot, state: FSMContext) -> None:

@@ -66,10 +66,11 @@ class Audience:
         """Pregnancy, planning or child content: checked again when each message is sent."""
         return bool(self.roles)
 
-    def toggled(self, name: str, value: str) -> Audience:
-        """One button pressed: the value is added or taken away. Raises InvalidAudience."""
+    def toggled(self, name: str, value: str, on: bool | None = None) -> Audience:
+        """One button pressed: the value is added (`on`) or taken away (not `on`; None: the other way
+        round), so the same press twice leaves it as asked. Raises InvalidAudience."""
         if name == "role":
-            audience = replace(self, roles=_toggle(self.roles, value))
+            audience = replace(self, roles=_toggle(self.roles, value, on))
             if PREGNANT not in audience.roles:
                 audience = replace(audience, trimesters=frozenset())
             if PARENT not in audience.roles:
@@ -78,19 +79,21 @@ class Audience:
         if name == "trimester":
             if PREGNANT not in self.roles or not value.isdigit():
                 raise InvalidAudience(f"trimester {value!r} without pregnant")
-            return replace(self, trimesters=_toggle(self.trimesters, int(value)))
+            return replace(self, trimesters=_toggle(self.trimesters, int(value), on))
         if name == "age":
             if PARENT not in self.roles:
                 raise InvalidAudience(f"age {value!r} without parents")
-            return replace(self, ages=_toggle(self.ages, value))
+            return replace(self, ages=_toggle(self.ages, value, on))
         if name == "language":
-            return replace(self, languages=_toggle(self.languages, value))
+            return replace(self, languages=_toggle(self.languages, value, on))
         if name == "region":
-            regions = _toggle(self.regions, value)
+            regions = _toggle(self.regions, value, on)
+            if regions == self.regions:
+                return self
             # A polyclinic is chosen within one region: other choices of place start again.
             return replace(self, regions=regions, polyclinics=frozenset())
         if name == "polyclinic":
-            return replace(self, polyclinics=_toggle(self.polyclinics, value))
+            return replace(self, polyclinics=_toggle(self.polyclinics, value, on))
         raise InvalidAudience(f"unknown filter {name!r}")
 
     def to_json(self) -> dict[str, list[Any]]:
@@ -135,8 +138,10 @@ def _check(values: Iterable[object], allowed: Collection[object], what: str) -> 
             raise InvalidAudience(f"unknown {what} {value!r}")
 
 
-def _toggle(values: frozenset[Any], value: Any) -> frozenset[Any]:
-    return values - {value} if value in values else values | {value}
+def _toggle(values: frozenset[Any], value: Any, on: bool | None = None) -> frozenset[Any]:
+    if on is None:
+        on = value not in values
+    return values | {value} if on else values - {value}
 
 
 # --- scope ---------------------------------------------------------------------------------------

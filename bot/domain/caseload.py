@@ -42,12 +42,13 @@ VISIT_DAYS_BACK = 365  # a visit can be recorded up to a year after it happened
 EARLY_VISIT = timedelta(days=14)  # a visit this close before a window counts for it
 
 
-def toggle(selected: Iterable[str], code: str, allowed: Sequence[str]) -> list[str]:
-    """A multi-select button pressed: the code goes in or out; the result keeps `allowed`'s order.
+def toggle(selected: Iterable[str], code: str, allowed: Sequence[str], on: bool | None = None) -> list[str]:
+    """A multi-select button pressed: the code goes in (`on`) or out (not `on`; None: the other way round);
+    the result keeps `allowed`'s order. The same press twice leaves it as asked.
 
     An unknown code (an old or forged button) changes nothing."""
     chosen = set(selected) & set(allowed)
-    if code in allowed:
+    if code in allowed and (on is None or (code in chosen) != on):
         chosen ^= {code}
     return [c for c in allowed if c in chosen]
 

@@ -48,6 +48,7 @@ class BcAudienceField(StrEnum):
 class BcAudienceCb(CallbackData, prefix="bca"):
     f: BcAudienceField
     v: str = ""
+    on: bool = True  # a value's button says chosen or not: a press handled twice leaves the same choice
 
 
 class BcComposeAction(StrEnum):
@@ -92,25 +93,28 @@ def _mark(on: bool, label: str) -> str:
     return ("✅ " if on else "▫️ ") + label
 
 
+def _choice(keyboard: Keyboard, field: BcAudienceField, value: str, chosen: bool, label: str) -> None:
+    """One value of a filter: ticked or not, its press asking for the other."""
+    keyboard.button(text=_mark(chosen, label), callback_data=BcAudienceCb(f=field, v=value, on=not chosen))
+
+
 def audience_keyboard(audience: Audience, *, national: bool, clinic_region: str | None) -> InlineKeyboardMarkup:
     """The builder's main view. `clinic_region`: the one region whose polyclinics can be chosen."""
     keyboard = Keyboard()
     sizes = [len(ROLES)]
     for role in ROLES:
-        keyboard.button(text=_mark(role in audience.roles, role_label(role)), callback_data=BcAudienceCb(f=BcAudienceField.ROLE, v=role))
+        _choice(keyboard, BcAudienceField.ROLE, role, role in audience.roles, role_label(role))
     if PREGNANT in audience.roles:
         for trimester in TRIMESTERS:
-            keyboard.button(
-                text=_mark(trimester in audience.trimesters, trimester_label(trimester)),
-                callback_data=BcAudienceCb(f=BcAudienceField.TRIMESTER, v=str(trimester)),
-            )
+            _choice(keyboard, BcAudienceField.TRIMESTER, str(trimester), trimester in audience.trimesters,
+                    trimester_label(trimester))
         sizes.append(len(TRIMESTERS))
     if PARENT in audience.roles:
         for band in AGE_BANDS:
-            keyboard.button(text=_mark(band in audience.ages, age_label(band)), callback_data=BcAudienceCb(f=BcAudienceField.AGE, v=band))
+            _choice(keyboard, BcAudienceField.AGE, band, band in audience.ages, age_label(band))
         sizes.append(len(AGE_BANDS))
     for code, name in LANGUAGE_NAMES.items():
-        keyboard.button(text=_mark(code in audience.languages, name), callback_data=BcAudienceCb(f=BcAudienceField.LANGUAGE, v=code))
+        _choice(keyboard, BcAudienceField.LANGUAGE, code, code in audience.languages, name)
     sizes.append(len(LANGUAGE_NAMES))
     if national:
         keyboard.button(
@@ -132,8 +136,7 @@ def audience_keyboard(audience: Audience, *, national: bool, clinic_region: str 
 def regions_keyboard(audience: Audience, lang: str) -> InlineKeyboardMarkup:
     keyboard = Keyboard()
     for region in regions():
-        keyboard.button(text=_mark(region.code in audience.regions, region.name(lang)),
-            callback_data=BcAudienceCb(f=BcAudienceField.REGION, v=region.code))
+        _choice(keyboard, BcAudienceField.REGION, region.code, region.code in audience.regions, region.name(lang))
     keyboard.button(text=_mark(not audience.regions, _("All regions")), callback_data=BcAudienceCb(f=BcAudienceField.ALL_REGIONS))
     keyboard.button(text=_("⬅️ Done"), callback_data=BcAudienceCb(f=BcAudienceField.VIEW, v="main"))
     return keyboard.adjust(2).as_markup()
@@ -143,10 +146,7 @@ def polyclinics_keyboard(audience: Audience, region_code: str, lang: str) -> Inl
     keyboard = Keyboard()
     clinics = polyclinics(region_code)
     for clinic in clinics:
-        keyboard.button(
-            text=_mark(clinic.code in audience.polyclinics, clinic.name(lang)),
-            callback_data=BcAudienceCb(f=BcAudienceField.POLYCLINIC, v=clinic.code),
-        )
+        _choice(keyboard, BcAudienceField.POLYCLINIC, clinic.code, clinic.code in audience.polyclinics, clinic.name(lang))
     keyboard.button(text=_mark(not audience.polyclinics, _("All polyclinics")),
         callback_data=BcAudienceCb(f=BcAudienceField.ALL_POLYCLINICS))
     keyboard.button(text=_("⬅️ Done"), callback_data=BcAudienceCb(f=BcAudienceField.VIEW, v="main"))

@@ -71,6 +71,7 @@ class VisitCb(CallbackData, prefix="nvs"):
 
     action: VisitAction
     code: str = ""
+    on: bool = True  # a toggle says ticked or not: a press handled twice leaves the same choice
 
 
 class GoalAction(StrEnum):
@@ -226,7 +227,7 @@ def _choices(
     keyboard = Keyboard()
     for code in codes:
         mark = "✅ " if code in chosen else "▫️ "
-        keyboard.button(text=mark + label(code), callback_data=VisitCb(action=action, code=code))
+        keyboard.button(text=mark + label(code), callback_data=VisitCb(action=action, code=code, on=code not in chosen))
     keyboard.button(text=done_text, callback_data=VisitCb(action=VisitAction.NEXT))
     keyboard.button(text=_("Cancel"), callback_data=VisitCb(action=VisitAction.CANCEL))
     return keyboard.adjust(*([2] * ((len(codes) + 1) // 2)), 1).as_markup()

@@ -256,3 +256,13 @@ def test_selection_is_what_the_database_is_asked() -> None:
 def test_telegram_counts_utf16_units() -> None:
     assert telegram_length("Сәлем") == 5
     assert telegram_length("👶") == 2
+
+
+def test_a_filter_pressed_twice_stays_as_asked() -> None:
+    """Each value's button says chosen or not: a press handled a second time changes nothing more."""
+    chosen = Audience().toggled("language", "kk", on=True)
+    assert chosen.toggled("language", "kk", on=True).languages == {"kk"}
+    assert chosen.toggled("language", "kk", on=False).toggled("language", "kk", on=False).languages == set()
+    in_one = Audience().toggled("region", "almaty_city", on=True).toggled("polyclinic", "almaty_pc1", on=True)
+    assert in_one.toggled("region", "almaty_city", on=True).polyclinics == {"almaty_pc1"}  # not started again
+    assert Audience().toggled("language", "ru").toggled("language", "ru").languages == set()  # without `on`

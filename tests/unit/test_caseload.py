@@ -40,6 +40,13 @@ def test_toggle_adds_and_removes_and_keeps_the_buttons_order() -> None:
     assert toggle(chosen, "mood", ASSESSED) == ["mother"]
 
 
+def test_a_press_that_says_ticked_or_not_can_come_twice() -> None:
+    """A worker killed before it noted the press done: the press is handled again, and changes nothing more."""
+    chosen = toggle(["mother"], "mood", ASSESSED, on=True)
+    assert toggle(chosen, "mood", ASSESSED, on=True) == ["mother", "mood"]
+    assert toggle(toggle(chosen, "mother", ASSESSED, on=False), "mother", ASSESSED, on=False) == ["mood"]
+
+
 def test_an_unknown_or_forged_code_changes_nothing() -> None:
     assert toggle(["social"], "made_up", RISKS) == ["social"]
     assert toggle(["made_up", "social"], "depression", RISKS) == ["social", "depression"]
