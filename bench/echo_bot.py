@@ -15,12 +15,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
-PRESS = "pf:show:0"
+PRESS = "pf:show:0"  # the data of her profile card's button in AnaBala; the echo bot's own button carries it too
 
 
-async def main() -> None:
-    bot = Bot(os.environ["BOT_TOKEN"], session=AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"])),
-              default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+def echo_dispatcher(bot: Bot) -> Dispatcher:
+    """One handler that answers the text (with a button to press) and one that answers a press."""
     dp = Dispatcher()
     again = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="↻", callback_data=PRESS)]])
 
@@ -33,6 +32,17 @@ async def main() -> None:
         await callback.answer()
         await bot.send_message(callback.from_user.id, callback.data or "?")
 
+    return dp
+
+
+def echo_bot(api_url: str, token: str) -> Bot:
+    return Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(api_url)),
+               default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+async def main() -> None:
+    bot = echo_bot(os.environ["TELEGRAM_API_URL"], os.environ["BOT_TOKEN"])
+    dp = echo_dispatcher(bot)
     app = web.Application()
     secret = os.environ["WEBHOOK_SECRET"]
     SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path="/telegram")

@@ -35,13 +35,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from aiogram import Bot, Dispatcher
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-
+from bench.echo_bot import PRESS, echo_bot, echo_dispatcher
 from bot.app import build_application
 from bot.clock import ManualClock
 from bot.config import load_settings
@@ -59,7 +53,6 @@ ROOT = Path(__file__).resolve().parents[1]
 START = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 # What a mother sends, in turn; PRESS is a tap on her profile card's button (callback data "pf:show:0":
 # routed by value, answered by CallbackAnswerMiddleware, her card sent again).
-PRESS = "pf:show:0"
 TYPICAL = ("/profile", PRESS, "/help", "Рахмет!")  # the press comes under her profile card
 
 
@@ -216,24 +209,8 @@ async def bench_echo_webhook(total: int, concurrency: int, logs: Path) -> Result
 
 async def bench_echo(total: int, concurrency: int) -> Result:
     async def run(emu: BotAPIEmulator) -> Result:
-        bot = Bot(
-            TOKEN,
-            session=AiohttpSession(api=TelegramAPIServer.from_base(emu.api_url)),
-            default=DefaultBotProperties(parse_mode=ParseMode.HTML),
-        )
-        dp = Dispatcher()
-
-        again = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="↻", callback_data=PRESS)]])
-
-        @dp.message()
-        async def echo(message: Message) -> None:
-            await message.answer(message.text or "?", reply_markup=again)
-
-        @dp.callback_query()
-        async def echo_press(callback: CallbackQuery) -> None:
-            await callback.answer()
-            await bot.send_message(callback.from_user.id, callback.data or "?")
-
+        bot = echo_bot(emu.api_url, TOKEN)
+        dp = echo_dispatcher(bot)
         users = [emu.user(user_id=20_000 + i, first_name="Echo", language_code="ru") for i in range(concurrency)]
         task = asyncio.create_task(dp.start_polling(bot, handle_signals=False))
         await emu.wait_for_polling(timeout=30)
