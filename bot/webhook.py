@@ -174,8 +174,13 @@ class WebhookServer:
             async with self._slots, self.turns.turn(chat_id, wait=wait) as held:
                 if not held:
                     return  # another worker has the chat; the sweep looks again if it dies
-                while held and (waiting := await self._next(chat_id)) is not None:
+                waiting = await self._next(chat_id)
+                while waiting is not None:
                     await self._handle(waiting)
+                    # Noted as handled, and her next one read, in one transaction; none once the turn is lost.
+                    async with self.app.database.transaction() as conn:
+                        await inbox.mark_handled(conn, waiting.update_id, self.app.clock.now())
+                        waiting = await inbox.next_of(conn, chat_id) if held else None
         except RedisError as exc:
             log_event("chat_turn_unavailable", error=type(exc).__name__)  # the sweep tries again
         finally:
@@ -195,8 +200,6 @@ class WebhookServer:
                 await self.dispatcher.silent_call_request(bot=self.bot, result=result)
         except Exception as exc:  # noqa: BLE001 - one bad update must not block her later ones (as in polling)
             log_event("update_failed", update_id=waiting.update_id, error=type(exc).__name__)
-        async with self.app.database.transaction() as conn:
-            await inbox.mark_handled(conn, waiting.update_id, self.app.clock.now())
 
     async def _sweep_forever(self) -> None:
         """Chats whose updates wait with nobody on them (their worker died): take them over."""
