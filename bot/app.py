@@ -58,6 +58,7 @@ from handlers import (
     stats,
     visits,
 )
+from handlers.again import AskAgainAfterARepeat
 from scheduler.setup import build_scheduler
 
 if TYPE_CHECKING:
@@ -263,6 +264,10 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     # Every press is answered once, after its handler (or before it, with the ANSWER_FIRST flag): a
     # handler says what the answer shows through the injected `callback_answer` (handlers/replies.py).
     dispatcher.callback_query.middleware(CallbackAnswers())
+    if settings.shared:  # an update handled a second time (a worker died): her question asked once more
+        again = AskAgainAfterARepeat()
+        dispatcher.message.middleware(again)
+        dispatcher.callback_query.middleware(again)
     # Commands and the account router come first, so "/help" works in the middle of any flow.
     # Staff first: an invitation link and a staff member's /start and /help are theirs, not a mother's.
     dispatcher.include_routers(

@@ -189,13 +189,16 @@ class WebhookServer:
                 del self._queued[chat_id]
 
     async def _next(self, chat_id: int) -> inbox.Waiting | None:
-        async with self.app.database.reading() as conn:
+        async with self.app.database.transaction() as conn:
             return await inbox.next_of(conn, chat_id)
 
     async def _handle(self, waiting: inbox.Waiting) -> None:
         try:
             update = Update.model_validate(json.loads(waiting.payload), context={"bot": self.bot})
-            result = await self.dispatcher.feed_update(self.bot, update, app=self.app)
+            if waiting.again:
+                log_event("update_again", update_id=waiting.update_id, attempts=waiting.attempts)
+            # `again`: its first handling may have changed her state already (see handlers/again.py).
+            result = await self.dispatcher.feed_update(self.bot, update, app=self.app, again=waiting.again)
             if isinstance(result, TelegramMethod):
                 await self.dispatcher.silent_call_request(bot=self.bot, result=result)
         except Exception as exc:  # noqa: BLE001 - one bad update must not block her later ones (as in polling)

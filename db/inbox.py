@@ -20,6 +20,11 @@ WAITING = inbox.c.handled_at.is_(None)
 class Waiting:
     update_id: int
     payload: str
+    attempts: int = 1  # this one included: 2 or more, a worker that took it before died before noting it done
+
+    @property
+    def again(self) -> bool:
+        return self.attempts > 1
 
 
 async def journal(conn: AsyncConnection, update_id: int, chat_id: int, payload: str, now: datetime) -> bool:
@@ -34,16 +39,20 @@ async def journal(conn: AsyncConnection, update_id: int, chat_id: int, payload: 
 
 
 async def next_of(conn: AsyncConnection, chat_id: int) -> Waiting | None:
-    """The chat's oldest update not handled yet (Telegram numbers updates in the order they happened)."""
+    """The chat's oldest update not handled yet (Telegram numbers updates in the order they happened),
+    counted as taken once more, in one statement. Call it holding the chat's turn."""
+    oldest = (
+        select(inbox.c.update_id).where(WAITING, inbox.c.chat_id == chat_id).order_by(inbox.c.update_id).limit(1)
+    ).scalar_subquery()
     row = (
         await conn.execute(
-            select(inbox.c.update_id, inbox.c.payload)
-            .where(WAITING, inbox.c.chat_id == chat_id)
-            .order_by(inbox.c.update_id)
-            .limit(1)
+            update(inbox)
+            .where(inbox.c.update_id == oldest)
+            .values(attempts=inbox.c.attempts + 1)
+            .returning(inbox.c.update_id, inbox.c.payload, inbox.c.attempts)
         )
     ).first()
-    return None if row is None else Waiting(row.update_id, row.payload)
+    return None if row is None else Waiting(row.update_id, row.payload, row.attempts)
 
 
 async def mark_handled(conn: AsyncConnection, update_id: int, now: datetime) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -504,6 +505,8 @@ inbox = Table(
     Column("payload", Text, nullable=True),  # the update as Telegram sent it; NULL once handled
     Column("received_at", UTCDateTime, nullable=False),
     Column("handled_at", UTCDateTime, nullable=True),
+    # How often a worker took it: 2 or more, a worker died handling it and it is handled again.
+    Column("attempts", SmallInteger, nullable=False, server_default="0"),
     # A chat's next update, and the chats with updates waiting.
     Index("ix_inbox_waiting", "chat_id", "update_id", sqlite_where=text("handled_at IS NULL"),
           postgresql_where=text("handled_at IS NULL")),

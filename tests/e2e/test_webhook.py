@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import TelegramObject
 from sqlalchemy import select
 
@@ -136,6 +137,21 @@ async def test_her_message_and_her_press_run_one_after_the_other_in_telegram_ord
     assert bot.emulator.order_violations == 0
 
 
+def dies_once_before_noting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The next update handled is not noted done, as if its worker died right after handling it: the chat's
+    next turn finds it waiting and handles it a second time. The ids of such updates."""
+    noted, skipped = inbox.mark_handled, []
+
+    async def dies_before_noting(conn: Any, update_id: int, now: Any) -> None:
+        if not skipped:
+            skipped.append(update_id)
+            return
+        await noted(conn, update_id, now)
+
+    monkeypatch.setattr(inbox, "mark_handled", dies_before_noting)
+    return skipped
+
+
 async def test_a_press_handled_again_after_its_worker_died_leaves_her_choice(bot: RunningBot,
                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """Her tap was handled and its worker died before noting it done: the tap is handled a second time. The
@@ -144,15 +160,7 @@ async def test_a_press_handled_again_after_its_worker_died_leaves_her_choice(bot
     mother = await open_chat(bot, 5006, "en")
     await mother.click(mother.t("✅ I agree"))
     assert mother.last_text.startswith("Who are you?")
-    noted, replayed = inbox.mark_handled, []
-
-    async def dies_before_noting(conn: Any, update_id: int, now: Any) -> None:
-        if not replayed:
-            replayed.append(update_id)  # handled, not noted: the next turn on her chat finds it waiting
-            return
-        await noted(conn, update_id, now)
-
-    monkeypatch.setattr(inbox, "mark_handled", dies_before_noting)
+    replayed = dies_once_before_noting(monkeypatch)
     await mother.click("I am planning a pregnancy")
     await bot.settle()
     monkeypatch.undo()
@@ -162,3 +170,24 @@ async def test_a_press_handled_again_after_its_worker_died_leaves_her_choice(bot
     assert not [m for m in mother.user.all_messages if m.from_bot and "something went wrong" in (m.text or "")]
     await mother.click("Continue")
     assert mother.last_text.startswith("What is your name?")
+
+
+async def test_her_answer_handled_again_ends_with_her_current_question(bot: RunningBot,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Her name was saved and its worker died before noting it done (perhaps before the next question went):
+    handled again, it meets the phone question, which is then asked once more, with its button."""
+    mother = await open_chat(bot, 5007, "en")
+    await mother.click(mother.t("✅ I agree"))
+    await mother.click("I am planning a pregnancy")
+    await mother.click("Continue ➡️")
+    replayed = dies_once_before_noting(monkeypatch)
+    await mother.send("Aigerim")
+    await bot.settle()
+    monkeypatch.undo()
+    assert replayed
+    assert "phone" in mother.last_text  # the question she is at, last in her chat
+    await mother.share_contact()  # its button is there
+    assert mother.last_text.startswith("Thank you. Your number") or "region" in mother.last_text
+    async with bot.app.context.database.reading() as conn:
+        state = await bot.app.context.fsm_storage.get_data(StorageKey(bot_id=bot.app.bot.id, chat_id=5007, user_id=5007))
+    assert state.get("name") == "Aigerim"

@@ -24,17 +24,21 @@ async def test_an_update_is_kept_once_and_handled_in_order_then_stripped_to_its_
         assert await inbox.journal(conn, 11, 777, '{"update_id": 11, "text": "first"}', now)
         assert await inbox.journal(conn, 13, 888, '{"update_id": 13}', now)
         assert not await inbox.journal(conn, 11, 777, '{"update_id": 11, "text": "first"}', now)  # posted again
-    async with app.database.reading() as conn:
+    async with app.database.transaction() as conn:
         first = await inbox.next_of(conn, 777)
-        assert first is not None and first.update_id == 11 and "first" in first.payload
+        assert first is not None and first.update_id == 11 and "first" in first.payload and not first.again
+    async with app.database.transaction() as conn:  # its worker died before noting it done: taken again
+        again = await inbox.next_of(conn, 777)
+        assert again is not None and again.update_id == 11 and again.attempts == 2 and again.again
+    async with app.database.reading() as conn:
         assert sorted(await inbox.waiting_chats(conn, 10)) == [777, 888]
         assert await inbox.waiting_count(conn) == 3
     async with app.database.transaction() as conn:
         await inbox.mark_handled(conn, 11, now)
         assert not await inbox.journal(conn, 11, 777, '{"update_id": 11}', now)  # handled: still not twice
-    async with app.database.reading() as conn:
+    async with app.database.transaction() as conn:
         second = await inbox.next_of(conn, 777)
-        assert second is not None and second.update_id == 12
+        assert second is not None and second.update_id == 12 and second.attempts == 1
         row = (await conn.execute(select(inbox_table).where(inbox_table.c.update_id == 11))).one()
     assert row.chat_id is None and row.payload is None  # nothing of her stays once handled
     async with app.database.transaction() as conn:

@@ -24,6 +24,7 @@ def upgrade() -> None:
     sa.Column('payload', sa.Text(), nullable=True),
     sa.Column('received_at', db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('handled_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('attempts', sa.SmallInteger(), server_default='0', nullable=False),
     sa.PrimaryKeyConstraint('update_id', name=op.f('pk_inbox'))
     )
     op.create_index('ix_inbox_waiting', 'inbox', ['chat_id', 'update_id'], unique=False,
