@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import BigInteger, bindparam, case, column, delete, insert, select, update, values
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.calendar import CareStatus, Track
 from db.schema import appointments, care_states, plan_state
+from db.types import UTCDateTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,18 +43,28 @@ def _upsert(conn: AsyncConnection) -> Any:
     return sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
 
 
+_STATES = select(
+    care_states.c.user_id,
+    care_states.c.track,
+    care_states.c.ref_id,
+    care_states.c.item_id,
+    care_states.c.status,
+    care_states.c.snoozed_until,
+    care_states.c.updated_at,
+)
+
+
 async def states_of(conn: AsyncConnection, user_id: int) -> list[CareStateRecord]:
-    rows = await conn.execute(
-        select(
-            care_states.c.track,
-            care_states.c.ref_id,
-            care_states.c.item_id,
-            care_states.c.status,
-            care_states.c.snoozed_until,
-            care_states.c.updated_at,
-        ).where(care_states.c.user_id == user_id)
-    )
+    rows = await conn.execute(_STATES.where(care_states.c.user_id == user_id))
     return [care_state(row) for row in rows]
+
+
+async def states_of_families(conn: AsyncConnection, user_ids: Sequence[int]) -> dict[int, list[CareStateRecord]]:
+    """What each of several families said about her items, in one query (the planner's batch)."""
+    found: dict[int, list[CareStateRecord]] = {}
+    for row in await conn.execute(_STATES.where(care_states.c.user_id.in_(user_ids))):
+        found.setdefault(row.user_id, []).append(care_state(row))
+    return found
 
 
 def care_state(row: Row[*tuple[Any, ...]]) -> CareStateRecord:
@@ -103,11 +115,21 @@ _APPOINTMENT_COLUMNS = (
 
 
 async def appointments_of(conn: AsyncConnection, user_id: int, from_date: date | None = None) -> list[AppointmentRecord]:
-    query = select(*_APPOINTMENT_COLUMNS).where(appointments.c.user_id == user_id, appointments.c.cancelled.is_(False))
+    return (await appointments_of_families(conn, [user_id], from_date)).get(user_id, [])
+
+
+async def appointments_of_families(
+    conn: AsyncConnection, user_ids: Sequence[int], from_date: date | None = None
+) -> dict[int, list[AppointmentRecord]]:
+    """Each family's appointments not cancelled (from a day on), in her order, in one query."""
+    query = select(*_APPOINTMENT_COLUMNS).where(appointments.c.user_id.in_(user_ids), appointments.c.cancelled.is_(False))
     if from_date is not None:
         query = query.where(appointments.c.on_date >= from_date)
     rows = await conn.execute(query.order_by(appointments.c.on_date, appointments.c.at_time, appointments.c.id))
-    return [AppointmentRecord(**row._mapping) for row in rows]
+    found: dict[int, list[AppointmentRecord]] = {}
+    for row in rows:
+        found.setdefault(row.user_id, []).append(AppointmentRecord(**row._mapping))
+    return found
 
 
 async def add_appointment(
@@ -162,6 +184,49 @@ async def plan_due(conn: AsyncConnection, now: datetime, limit: int) -> list[int
         select(plan_state.c.user_id).where(plan_state.c.next_plan_at <= now).order_by(plan_state.c.next_plan_at).limit(limit)
     )
     return [int(row.user_id) for row in rows]
+
+
+async def claim_due(conn: AsyncConnection, now: datetime, limit: int, lease_until: datetime) -> list[int]:
+    """Take up to `limit` due families for planning: their next_plan_at moves to `lease_until` in the
+    same statement, so no other worker takes them, and a worker that dies leaves them due again when
+    the lease runs out. PostgreSQL: rows another worker is claiming are skipped (SKIP LOCKED), never
+    waited for. SQLite (one process): a plain read, then the lease. Commit before planning."""
+    due = select(plan_state.c.user_id).where(plan_state.c.next_plan_at <= now).order_by(plan_state.c.next_plan_at).limit(limit)
+    if conn.dialect.name != "postgresql":
+        user_ids = [int(row.user_id) for row in await conn.execute(due)]
+        if user_ids:
+            await conn.execute(update(plan_state).where(plan_state.c.user_id.in_(user_ids)).values(next_plan_at=lease_until))
+        return user_ids
+    result = await conn.execute(
+        update(plan_state)
+        .where(plan_state.c.user_id.in_(due.with_for_update(skip_locked=True).scalar_subquery()))
+        .values(next_plan_at=lease_until)
+        .returning(plan_state.c.user_id)
+    )
+    return [int(row.user_id) for row in result]
+
+
+async def set_next_plans(conn: AsyncConnection, plans: Sequence[tuple[int, datetime]], lease_until: datetime) -> set[int]:
+    """When each claimed family is next due, in one statement; only rows still holding this claim's
+    lease change (one re-planned meanwhile, or claimed again after the lease ran out, is someone
+    else's now; an erased one is gone). Returns the user ids written: plan only those."""
+    if not plans:
+        return set()
+    if conn.dialect.name == "postgresql":
+        given = values(column("user_id", BigInteger), column("at", UTCDateTime), name="given").data(list(plans))
+        statement = (
+            update(plan_state)
+            .where(plan_state.c.user_id == given.c.user_id, plan_state.c.next_plan_at == lease_until)
+            .values(next_plan_at=given.c.at)
+        )
+    else:  # SQLite: no column names for a VALUES list; a CASE of the same pairs
+        statement = (
+            update(plan_state)
+            .where(plan_state.c.user_id.in_([user_id for user_id, _ in plans]), plan_state.c.next_plan_at == lease_until)
+            .values(next_plan_at=case({user_id: bindparam(None, at, UTCDateTime()) for user_id, at in plans}, value=plan_state.c.user_id))
+        )
+    result = await conn.execute(statement.returning(plan_state.c.user_id))
+    return {int(row.user_id) for row in result}
 
 
 async def set_next_plan(conn: AsyncConnection, user_id: int, at: datetime) -> None:

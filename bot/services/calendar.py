@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from time import perf_counter
@@ -29,6 +30,8 @@ from db.records import Family
 
 HORIZON = timedelta(days=3)
 SWEEP_BATCH = 500
+# A claimed batch is the claimer's for this long: a worker that dies leaves it due again after it.
+LEASE = timedelta(minutes=10)
 
 
 @cache
@@ -111,27 +114,39 @@ def _appointments(records: Sequence[care.AppointmentRecord]) -> list[cal.Appoint
     ]
 
 
-async def plan_user(app: AppContext, user_id: int) -> int:
-    """Write her messages for the next few days; returns how many were new."""
-    now = app.clock.now()
-    family = await families.cached_family(app.database, user_id)
-    if family is None:
-        return 0
-    if family.user.paused or family.user.unreachable_at is not None:
-        async with app.database.transaction() as conn:  # nothing to plan; look again in a week
-            await care.set_next_plan(conn, user_id, now + timedelta(days=7))
-        return 0
-    async with app.database.reading() as conn:
-        states = await care.states_of(conn, user_id)
-        appointments = await care.appointments_of(conn, user_id, from_date=app.today())
-        checks_so_far = await screenings.planning_facts(conn, user_id, _mood_questionnaires())
-    refs = tracks_of(family, app.today(), family.user.created_at.astimezone(app.settings.tz).date())
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What the rules need of one family besides her record, read for a batch of families at once."""
+
+    states: list[care.CareStateRecord]
+    appointments: list[care.AppointmentRecord]
+    checks: screenings.PlanningFacts
+
+
+async def _facts_of(conn: AsyncConnection, user_ids: list[int], today: date) -> dict[int, _Facts]:
+    """One query per kind (her answers about items, appointments, self-checks) for all of them."""
+    states = await care.states_of_families(conn, user_ids)
+    appointments = await care.appointments_of_families(conn, user_ids, from_date=today)
+    checks = await screenings.planning_facts_of_families(conn, user_ids, _mood_questionnaires())
+    return {user_id: _Facts(states.get(user_id, []), appointments.get(user_id, []), checks[user_id]) for user_id in user_ids}
+
+
+def _resting(family: Family) -> bool:
+    return family.user.paused or family.user.unreachable_at is not None
+
+
+def _plan(app: AppContext, family: Family, facts: _Facts | None, now: datetime, today: date) -> tuple[list[OutgoingMessage], datetime]:
+    """Her messages for the next few days and when to plan her again: the rules alone, no I/O."""
+    if facts is None or _resting(family):  # nothing to plan; look again in a week
+        return [], now + timedelta(days=7)
+    user_id = family.user.id
+    refs = tracks_of(family, today, family.user.created_at.astimezone(app.settings.tz).date())
     weeks, months = _guidance_numbers()
     plan = cal.plan_family(
         refs=refs,
         items=_items(),
-        states={(s.track, s.ref_id, s.item_id): cal.ItemState(s.status, s.snoozed_until) for s in states},
-        appointments=_appointments(appointments),
+        states={(s.track, s.ref_id, s.item_id): cal.ItemState(s.status, s.snoozed_until) for s in facts.states},
+        appointments=_appointments(facts.appointments),
         pregnancy_weeks=weeks,
         child_months=months,
         now=now,
@@ -139,9 +154,9 @@ async def plan_user(app: AppContext, user_id: int) -> int:
         window=app.settings.delivery_window,
         horizon=HORIZON,
         spread_key=user_id,
-        checks=_checks(refs, app.today(), checks_so_far.begun, checks_so_far.mood_positive, checks_so_far.waiting),
+        checks=_checks(refs, today, facts.checks.begun, facts.checks.mood_positive, facts.checks.waiting),
     )
-    by_id = {a.id: a for a in appointments}
+    by_id = {a.id: a for a in facts.appointments}
     messages = [
         OutgoingMessage(
             chat_id=user_id,
@@ -154,10 +169,39 @@ async def plan_user(app: AppContext, user_id: int) -> int:
         )
         for p in plan.messages
     ]
+    return messages, plan.next_plan_at
+
+
+async def plan_user(app: AppContext, user_id: int) -> int:
+    """Write her messages for the next few days; returns how many were new."""
+    now = app.clock.now()
+    family = await families.cached_family(app.database, user_id)
+    if family is None:
+        return 0
+    facts = None
+    if not _resting(family):
+        async with app.database.reading() as conn:
+            facts = (await _facts_of(conn, [user_id], app.today()))[user_id]
+    messages, next_plan_at = _plan(app, family, facts, now, app.today())
     async with app.database.transaction() as conn:
         new = await outbox.enqueue(conn, messages, now)
-        await care.set_next_plan(conn, user_id, plan.next_plan_at)
+        await care.set_next_plan(conn, user_id, next_plan_at)
     return new
+
+
+async def plan_batch(app: AppContext, user_ids: list[int], now: datetime, lease_until: datetime) -> int:
+    """Plan families claimed together (`care.claim_due`): each kind of row read in one query for all of
+    them, the rules applied in memory, their messages written in one statement and their next plans in
+    another. Only families still holding this claim are written (see `care.set_next_plans`); the
+    outbox's unique keys make planning one twice harmless all the same. Returns how many were new."""
+    today = app.today()
+    async with app.database.reading() as conn:
+        found = await families.load_families(conn, user_ids)  # fresh rows, and the cache stays small
+        facts = await _facts_of(conn, [u for u, f in found.items() if not _resting(f)], today)
+    planned = {user_id: _plan(app, family, facts.get(user_id), now, today) for user_id, family in found.items()}
+    async with app.database.transaction() as conn:
+        ours = await care.set_next_plans(conn, [(user_id, at) for user_id, (_, at) in planned.items()], lease_until)
+        return await outbox.enqueue(conn, [m for user_id in ours for m in planned[user_id][0]], now)
 
 
 def _with_appointment(params: dict[str, object], by_id: dict[int, care.AppointmentRecord]) -> dict[str, object]:
@@ -176,14 +220,17 @@ def _with_appointment(params: dict[str, object], by_id: dict[int, care.Appointme
 
 
 async def sweep(app: AppContext, batch: int = SWEEP_BATCH) -> int:
-    """Plan every family whose plan is due. The cost follows what is due, not who is registered."""
+    """Plan every family whose plan is due, a batch at a time. The cost follows what is due, not who is
+    registered; workers sweeping at once share the due families (each batch is claimed for LEASE)."""
     planned = families = 0
     started = perf_counter()
     while True:
-        async with app.database.reading() as conn:
-            due = await care.plan_due(conn, app.clock.now(), batch)
-        for user_id in due:
-            planned += await plan_user(app, user_id)
+        now = app.clock.now()
+        lease_until = now + LEASE
+        async with app.database.transaction() as conn:
+            due = await care.claim_due(conn, now, batch, lease_until)
+        if due:
+            planned += await plan_batch(app, due, now, lease_until)
         families += len(due)
         if len(due) < batch:
             break
