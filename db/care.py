@@ -188,18 +188,15 @@ async def plan_due(conn: AsyncConnection, now: datetime, limit: int) -> list[int
 
 async def claim_due(conn: AsyncConnection, now: datetime, limit: int, lease_until: datetime) -> list[int]:
     """Take up to `limit` due families for planning: their next_plan_at moves to `lease_until` in the
-    same statement, so no other worker takes them, and a worker that dies leaves them due again when
-    the lease runs out. PostgreSQL: rows another worker is claiming are skipped (SKIP LOCKED), never
-    waited for. SQLite (one process): a plain read, then the lease. Commit before planning."""
+    same statement, so no other sweep takes them, and a worker that dies leaves them due again when the
+    lease runs out. PostgreSQL: rows another worker is claiming are skipped (SKIP LOCKED), never waited
+    for; SQLite has one writer at a time anyway. Commit before planning."""
     due = select(plan_state.c.user_id).where(plan_state.c.next_plan_at <= now).order_by(plan_state.c.next_plan_at).limit(limit)
-    if conn.dialect.name != "postgresql":
-        user_ids = [int(row.user_id) for row in await conn.execute(due)]
-        if user_ids:
-            await conn.execute(update(plan_state).where(plan_state.c.user_id.in_(user_ids)).values(next_plan_at=lease_until))
-        return user_ids
+    if conn.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
     result = await conn.execute(
         update(plan_state)
-        .where(plan_state.c.user_id.in_(due.with_for_update(skip_locked=True).scalar_subquery()))
+        .where(plan_state.c.user_id.in_(due.scalar_subquery()))
         .values(next_plan_at=lease_until)
         .returning(plan_state.c.user_id)
     )
