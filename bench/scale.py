@@ -502,7 +502,7 @@ async def pg_ensure_database(url: str) -> None:
 
 async def pg_built(url: str, n: int) -> dict[str, Any] | None:
     """The figures of the build in place (kept in bench_scale_info), if it has `n` families."""
-    import asyncpg  # type: ignore[import-untyped]
+    import asyncpg
 
     conn = await _pg(url)
     try:
@@ -537,7 +537,7 @@ async def pg_build(url: str, n: int, seed: int = 20261124) -> dict[str, Any]:
     try:
         indexes = await conn.fetch(
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY($1::text[])"
-            " AND indexname NOT LIKE '%\\_pkey'",
+            " AND indexname NOT IN (SELECT conname FROM pg_constraint)",  # those of primary keys and constraints stay
             list(PG_COLUMNS),
         )
         for index in indexes:
