@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, bindparam, case, column, delete, insert, select, update, values
+from sqlalchemy import BigInteger, DateTime, bindparam, case, column, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
@@ -209,20 +210,30 @@ async def set_next_plans(conn: AsyncConnection, plans: Sequence[tuple[int, datet
     else's now; an erased one is gone). Returns the user ids written: plan only those."""
     if not plans:
         return set()
-    if conn.dialect.name == "postgresql":
-        given = values(column("user_id", BigInteger), column("at", UTCDateTime), name="given").data(list(plans))
+    if conn.dialect.name == "postgresql":  # two arrays, unnested: one cached statement whatever the batch
+        given = (
+            func.unnest(bindparam("user_ids", type_=ARRAY(BigInteger)), bindparam("ats", type_=ARRAY(DateTime(timezone=True))))
+            .table_valued(column("user_id", BigInteger), column("at", DateTime(timezone=True)))
+            .render_derived(name="given")
+        )
         statement = (
             update(plan_state)
             .where(plan_state.c.user_id == given.c.user_id, plan_state.c.next_plan_at == lease_until)
             .values(next_plan_at=given.c.at)
         )
-    else:  # SQLite: no column names for a VALUES list; a CASE of the same pairs
-        statement = (
-            update(plan_state)
-            .where(plan_state.c.user_id.in_([user_id for user_id, _ in plans]), plan_state.c.next_plan_at == lease_until)
-            .values(next_plan_at=case({user_id: bindparam(None, at, UTCDateTime()) for user_id, at in plans}, value=plan_state.c.user_id))
+        result = await conn.execute(
+            statement.returning(plan_state.c.user_id),
+            {"user_ids": [user_id for user_id, _ in plans], "ats": [at.astimezone(UTC) for _, at in plans]},
         )
-    result = await conn.execute(statement.returning(plan_state.c.user_id))
+        return {int(row.user_id) for row in result}
+    # SQLite (no arrays): a CASE of the same pairs.
+    at_of = case({user_id: bindparam(None, at, UTCDateTime()) for user_id, at in plans}, value=plan_state.c.user_id)
+    result = await conn.execute(
+        update(plan_state)
+        .where(plan_state.c.user_id.in_([user_id for user_id, _ in plans]), plan_state.c.next_plan_at == lease_until)
+        .values(next_plan_at=at_of)
+        .returning(plan_state.c.user_id)
+    )
     return {int(row.user_id) for row in result}
 
 

@@ -156,6 +156,9 @@ def state_key(ref: TrackRef, item_id: str) -> tuple[Track, int, str]:
     return (ref.track, ref.ref_id, item_id)
 
 
+_FIRST_DAY, _LAST_DAY = date(1000, 1, 1), date(9000, 1, 1)  # skip_far=False: nothing is far, nothing over
+
+
 @dataclass
 class _Planner:
     now: datetime
@@ -174,8 +177,8 @@ class _Planner:
         # of them months away or long past; this keeps the sweep from computing their moments):
         # a message due on or after `far` is neither planned nor the reason to plan sooner (the next
         # plan comes LONGEST_WAIT from now at the latest); one valid only until before `today` is over.
-        self.far = today + self.horizon + LONGEST_WAIT + timedelta(days=2) if self.skip_far else date.max
-        self.today = today if self.skip_far else date.min
+        self.far = today + self.horizon + LONGEST_WAIT + timedelta(days=2) if self.skip_far else _LAST_DAY
+        self.today = today if self.skip_far else _FIRST_DAY
         self.beyond = False
 
     def matters(self, first_day: date, last_day: date) -> bool:
@@ -234,20 +237,27 @@ def plan_family(
             if item.applies_to(ref):
                 _plan_item(planner, ref, code, item, states.get(state_key(ref, item.id)))
         if ref.track == Track.PREGNANCY:
-            for week in weeks:
+            for week in weeks:  # in order: once one is far, so are the rest
                 day = ref.anchor + timedelta(weeks=week)
-                if not planner.matters(day, day + GUIDANCE_VALID):
+                if day + GUIDANCE_VALID < planner.today:
                     continue
+                if not planner.matters(day, day + GUIDANCE_VALID):
+                    break
                 start = planner.at(day, MORNING)
                 planner.offer(
                     Planned(f"guide:{code}:w{week}", OutboxKind.GUIDANCE, "guidance.pregnancy", start, {"ref": ref.ref_id, "week": week}),
                     start + GUIDANCE_VALID,
                 )
         elif ref.track == Track.CHILD:
-            for month in months:
-                day = add_months(ref.anchor, month)
-                if not planner.matters(day, day + GUIDANCE_VALID):
+            long_past = (planner.today - GUIDANCE_VALID - ref.anchor).days  # a month has 31 days at most:
+            for month in months:  # in order: once one is far, so are the rest
+                if 31 * month < long_past:  # then its day is before today - GUIDANCE_VALID (no add_months needed)
                     continue
+                day = add_months(ref.anchor, month)
+                if day + GUIDANCE_VALID < planner.today:
+                    continue
+                if not planner.matters(day, day + GUIDANCE_VALID):
+                    break
                 start = planner.at(day, MORNING)
                 planner.offer(
                     Planned(f"guide:{code}:m{month}", OutboxKind.GUIDANCE, "guidance.child", start, {"ref": ref.ref_id, "month": month}),

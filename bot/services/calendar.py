@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from time import perf_counter
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -22,7 +22,7 @@ from bot.domain.birth import BirthFacts
 from bot.domain.calendar import Track
 from bot.domain.children import child_age
 from bot.domain.outbox import PLANNED
-from bot.domain.screening import SubjectCode, SubjectKind, scheduled_checks
+from bot.domain.screening import ScheduledCheck, SubjectCode, SubjectKind, scheduled_checks
 from bot.logging_setup import log_event
 from db import care, families, outbox, screenings
 from db.outbox import OutgoingMessage
@@ -70,6 +70,12 @@ def _mood_questionnaires() -> tuple[str, ...]:
     return tuple(q.id for q in load_questionnaires() if q.topic is Topic.MOOD)
 
 
+@lru_cache(maxsize=16_384)
+def _scheduled(track: Track, anchor: date, mood_positive: bool) -> tuple[ScheduledCheck, ...]:
+    """A track's checks depend on its anchor alone: families born the same day share them (a sweep of many)."""
+    return tuple(scheduled_checks(track, anchor, mood_positive=mood_positive))
+
+
 def _checks(refs: Sequence[cal.TrackRef], today: date, begun: set[str], mood_positive: bool,
             waiting: AbstractSet[tuple[str, str | None, int | None]] = frozenset()) -> list[cal.Check]:
     """Her scheduled self-checks still to come (within the next days) and not begun; none of a
@@ -85,7 +91,7 @@ def _checks(refs: Sequence[cal.TrackRef], today: date, begun: set[str], mood_pos
     for ref in refs:
         if ref.track not in (Track.PREGNANCY, Track.CHILD):
             continue
-        for check in scheduled_checks(ref.track, ref.anchor, mood_positive=mood_positive):
+        for check in _scheduled(ref.track, ref.anchor, mood_positive):
             if not today - timedelta(days=4) <= check.due <= soon:
                 continue
             q = questionnaire(check.questionnaire_id)
