@@ -233,7 +233,10 @@ def plan_family(
 
     for ref in refs:
         code = f"{TrackCode.of(ref.track)}{ref.ref_id}"
+        age = (planner.today - ref.anchor).days
         for item in by_track.get(ref.track, []):
+            if item.end_day < age:  # its window closed before today: nothing of it goes (the cheap test first)
+                continue
             if item.applies_to(ref):
                 _plan_item(planner, ref, code, item, states.get(state_key(ref, item.id)))
         if ref.track == Track.PREGNANCY:

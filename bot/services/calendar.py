@@ -3,6 +3,7 @@ her profile or an answer changes what is true."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ HORIZON = timedelta(days=3)
 SWEEP_BATCH = 500
 # A claimed batch is the claimer's for this long: a worker that dies leaves it due again after it.
 LEASE = timedelta(minutes=10)
+LANES = 2  # batches one worker keeps going at once on PostgreSQL (see sweep)
 
 
 @cache
@@ -225,21 +227,30 @@ def _with_appointment(params: dict[str, object], by_id: dict[int, care.Appointme
     }
 
 
-async def sweep(app: AppContext, batch: int = SWEEP_BATCH) -> int:
+async def sweep(app: AppContext, batch: int = SWEEP_BATCH, lanes: int | None = None) -> int:
     """Plan every family whose plan is due, a batch at a time. The cost follows what is due, not who is
-    registered; workers sweeping at once share the due families (each batch is claimed for LEASE)."""
-    planned = families = 0
+    registered; workers sweeping at once share the due families (each batch is claimed for LEASE).
+    On PostgreSQL a worker keeps LANES batches going: while one waits for the database, another is
+    planned in Python (the server works on another core)."""
+    totals = {"messages": 0, "families": 0}
     started = perf_counter()
-    while True:
-        now = app.clock.now()
-        lease_until = now + LEASE
-        async with app.database.transaction() as conn:
-            due = await care.claim_due(conn, now, batch, lease_until)
-        if due:
-            planned += await plan_batch(app, due, now, lease_until)
-        families += len(due)
-        if len(due) < batch:
-            break
+
+    async def lane() -> None:
+        while True:
+            now = app.clock.now()
+            lease_until = now + LEASE
+            async with app.database.transaction() as conn:
+                due = await care.claim_due(conn, now, batch, lease_until)
+            if due:
+                totals["messages"] += await plan_batch(app, due, now, lease_until)
+            totals["families"] += len(due)
+            if len(due) < batch:
+                return
+
+    async with asyncio.TaskGroup() as group:
+        for _ in range(lanes or (1 if app.database.is_sqlite else LANES)):
+            group.create_task(lane())
+    planned, families = totals["messages"], totals["families"]
     if families:
         app.metrics.planned_families.inc(families)
         app.metrics.planner_rate.set(families / max(perf_counter() - started, 1e-6))
