@@ -241,8 +241,8 @@ async def sweep(app: AppContext, batch: int = SWEEP_BATCH, lanes: int | None = N
             lease_until = now + LEASE
             async with app.database.transaction() as conn:
                 due = await care.claim_due(conn, now, batch, lease_until)
-            if due:
-                totals["messages"] += await plan_batch(app, due, now, lease_until)
+            new = await plan_batch(app, due, now, lease_until) if due else 0
+            totals["messages"] += new  # (not `+= await`: that reads the total before the other lane adds)
             totals["families"] += len(due)
             if len(due) < batch:
                 return
