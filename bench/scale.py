@@ -117,6 +117,22 @@ def _rows(n: int, seed: int, ts: Any = sqlite_ts, day: Any = date.isoformat, fla
             users_, pregs, kids, plans = [], [], [], []
 
 
+def build_figures(n: int, counts: dict[str, int], moments: tuple[float, float, float, float], names: tuple[str, str],
+                  size_bytes: int) -> dict[str, Any]:
+    """A build's figures from its moments (began, migrated, rows in, done); `names`: the last two phases'."""
+    began, migrated, inserted, done = moments
+    return {
+        "users": n,
+        "rows": counts,
+        "build_seconds": round(done - began, 2),
+        "migrate_seconds": round(migrated - began, 2),
+        names[0]: round(inserted - migrated, 2),
+        names[1]: round(done - inserted, 2),
+        "size_mb": round(size_bytes / 2**20, 1),
+        "built": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
 def build(path: Path, n: int, seed: int = 20261124) -> dict[str, Any]:
     """Migrate, bulk-insert, re-create the secondary indexes once, back to WAL; returns the figures."""
     began = time.perf_counter()
@@ -165,16 +181,8 @@ def build(path: Path, n: int, seed: int = 20261124) -> dict[str, Any]:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     work.rename(path)
     done = time.perf_counter()
-    info = {
-        "users": n,
-        "rows": counts,
-        "build_seconds": round(done - began, 2),
-        "migrate_seconds": round(migrated - began, 2),
-        "insert_seconds": round(inserted - migrated, 2),
-        "index_seconds": round(done - inserted, 2),
-        "size_mb": round(path.stat().st_size / 2**20, 1),
-        "built": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
+    info = build_figures(n, counts, (began, migrated, inserted, done), ("insert_seconds", "index_seconds"),
+                         path.stat().st_size)
     Path(f"{path}.json").write_text(json.dumps(info, indent=2))
     return info
 
@@ -555,16 +563,8 @@ async def pg_build(url: str, n: int, seed: int = 20261124) -> dict[str, Any]:
             await conn.execute(index["indexdef"])
         await conn.execute("VACUUM ANALYZE")
         done = time.perf_counter()
-        info = {
-            "users": n,
-            "rows": counts,
-            "build_seconds": round(done - began, 2),
-            "migrate_seconds": round(migrated - began, 2),
-            "copy_seconds": round(inserted - migrated, 2),
-            "index_and_vacuum_seconds": round(done - inserted, 2),
-            "size_mb": round(await conn.fetchval("SELECT pg_database_size(current_database())") / 2**20, 1),
-            "built": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
+        info = build_figures(n, counts, (began, migrated, inserted, done), ("copy_seconds", "index_and_vacuum_seconds"),
+                             await conn.fetchval("SELECT pg_database_size(current_database())"))
         await conn.execute("CREATE TABLE bench_scale_info (info text)")
         await conn.execute("INSERT INTO bench_scale_info VALUES ($1)", json.dumps(info))
     finally:

@@ -61,10 +61,12 @@ async def states_of(conn: AsyncConnection, user_id: int) -> list[CareStateRecord
 
 
 async def states_of_families(conn: AsyncConnection, user_ids: Sequence[int]) -> dict[int, list[CareStateRecord]]:
-    """What each of several families said about her items, in one query (the planner's batch)."""
-    found: dict[int, list[CareStateRecord]] = {}
-    for row in await conn.execute(_STATES.where(care_states.c.user_id.in_(user_ids))):
-        found.setdefault(row.user_id, []).append(care_state(row))
+    """What each of several families said about her items, in one query (a planner's batch, a page of
+    families): every one asked is answered."""
+    found: dict[int, list[CareStateRecord]] = {user_id: [] for user_id in user_ids}
+    if found:
+        for row in await conn.execute(_STATES.where(care_states.c.user_id.in_(list(found)))):
+            found[int(row.user_id)].append(care_state(row))
     return found
 
 
