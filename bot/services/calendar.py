@@ -4,11 +4,12 @@ her profile or an answer changes what is true."""
 from __future__ import annotations
 
 import asyncio
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cache, lru_cache
+from functools import cache
 from time import perf_counter
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -23,7 +24,7 @@ from bot.domain.birth import BirthFacts
 from bot.domain.calendar import Track
 from bot.domain.children import child_age
 from bot.domain.outbox import PLANNED
-from bot.domain.screening import ScheduledCheck, SubjectCode, SubjectKind, scheduled_checks
+from bot.domain.screening import SubjectCode, SubjectKind, schedule_days
 from bot.logging_setup import log_event
 from db import care, families, outbox, screenings
 from db.outbox import OutgoingMessage
@@ -72,10 +73,20 @@ def _mood_questionnaires() -> tuple[str, ...]:
     return tuple(q.id for q in load_questionnaires() if q.topic is Topic.MOOD)
 
 
-@lru_cache(maxsize=16_384)
-def _scheduled(track: Track, anchor: date, mood_positive: bool) -> tuple[ScheduledCheck, ...]:
-    """A track's checks depend on its anchor alone: families born the same day share them (a sweep of many)."""
-    return tuple(scheduled_checks(track, anchor, mood_positive=mood_positive))
+@cache
+def _schedule(track: Track, mood_positive: bool) -> tuple[list[int], list[tuple[int, str, str]]]:
+    """A track's checks as days from its anchor (the same for every family), and those days alone (to bisect)."""
+    entries = schedule_days(track, mood_positive=mood_positive)
+    return [day for day, _, _ in entries], entries
+
+
+def checks_around(track: Track, anchor: date, today: date, mood_positive: bool) -> list[tuple[int, str, str]]:
+    """A track's scheduled checks due from 4 days ago to a week ahead: (day from the anchor, questionnaire
+    id, occurrence), found by bisection in the schedule every family shares."""
+    days, entries = _schedule(track, mood_positive)
+    first = bisect_left(days, (today - timedelta(days=4) - anchor).days)
+    last = bisect_right(days, (today + timedelta(days=7) - anchor).days)
+    return entries[first:last]
 
 
 def _checks(refs: Sequence[cal.TrackRef], today: date, begun: set[str], mood_positive: bool,
@@ -89,14 +100,11 @@ def _checks(refs: Sequence[cal.TrackRef], today: date, begun: set[str], mood_pos
     for ref in refs:
         if ref.track == Track.CHILD:
             births[ref.anchor] = min(births.get(ref.anchor, ref.ref_id), ref.ref_id)
-    soon = today + timedelta(days=7)
     for ref in refs:
         if ref.track not in (Track.PREGNANCY, Track.CHILD):
             continue
-        for check in _scheduled(ref.track, ref.anchor, mood_positive):
-            if not today - timedelta(days=4) <= check.due <= soon:
-                continue
-            q = questionnaire(check.questionnaire_id)
+        for day, questionnaire_id, occurrence in checks_around(ref.track, ref.anchor, today, mood_positive):
+            q = questionnaire(questionnaire_id)
             if q is None:
                 continue
             if ref.track == Track.PREGNANCY:
@@ -108,10 +116,10 @@ def _checks(refs: Sequence[cal.TrackRef], today: date, begun: set[str], mood_pos
             else:
                 continue  # a twin: she is asked about herself once, with the first child
             code = str(whom)
-            key = cal.check_key(code, q.id, check.occurrence)
+            key = cal.check_key(code, q.id, occurrence)
             if key in begun or (q.id, ref.track, ref.ref_id) in waiting:
                 continue
-            found.append(cal.Check(key, check.due, {"q": q.id, "code": code, "occ": check.occurrence,
+            found.append(cal.Check(key, ref.anchor + timedelta(days=day), {"q": q.id, "code": code, "occ": occurrence,
                                                     "track": ref.track, "ref": ref.ref_id}))
     return found
 
@@ -136,7 +144,7 @@ async def _facts_of(conn: AsyncConnection, user_ids: list[int], today: date) -> 
     states = await care.states_of_families(conn, user_ids)
     appointments = await care.appointments_of_families(conn, user_ids, from_date=today)
     checks = await screenings.planning_facts_of_families(conn, user_ids, _mood_questionnaires())
-    return {user_id: _Facts(states.get(user_id, []), appointments.get(user_id, []), checks[user_id]) for user_id in user_ids}
+    return {user_id: _Facts(states[user_id], appointments.get(user_id, []), checks[user_id]) for user_id in user_ids}
 
 
 def _resting(family: Family) -> bool:
