@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, bindparam, case, column, delete, func, insert, select, update
+from sqlalchemy import BigInteger, DateTime, bindparam, column, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.calendar import CareStatus, Track
 from db.schema import appointments, care_states, plan_state
-from db.types import UTCDateTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,15 +227,23 @@ async def set_next_plans(conn: AsyncConnection, plans: Sequence[tuple[int, datet
             {"user_ids": [user_id for user_id, _ in plans], "ats": [at.astimezone(UTC) for _, at in plans]},
         )
         return {int(row.user_id) for row in result}
-    # SQLite (no arrays): a CASE of the same pairs.
-    at_of = case({user_id: bindparam(None, at, UTCDateTime()) for user_id, at in plans}, value=plan_state.c.user_id)
-    result = await conn.execute(
+    # SQLite (no arrays): which rows still hold the lease, in a statement that takes the write lock at once
+    # (a read first could meet another connection's commit before its write), then the new times as one
+    # executemany. Both keep one shape whatever the batch (a CASE of the pairs would be a new statement,
+    # cached anew, for every batch).
+    mine = await conn.execute(
         update(plan_state)
         .where(plan_state.c.user_id.in_([user_id for user_id, _ in plans]), plan_state.c.next_plan_at == lease_until)
-        .values(next_plan_at=at_of)
+        .values(next_plan_at=plan_state.c.next_plan_at)
         .returning(plan_state.c.user_id)
     )
-    return {int(row.user_id) for row in result}
+    ours = {int(row.user_id) for row in mine}
+    if ours:
+        await conn.execute(
+            update(plan_state).where(plan_state.c.user_id == bindparam("uid")).values(next_plan_at=bindparam("at")),
+            [{"uid": user_id, "at": at} for user_id, at in plans if user_id in ours],
+        )
+    return ours
 
 
 async def set_next_plan(conn: AsyncConnection, user_id: int, at: datetime) -> None:
