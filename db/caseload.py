@@ -15,12 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.pregnancy import LifeEventKind
 from db.care import _APPOINTMENT_COLUMNS as _CARE_APPOINTMENT_COLUMNS
-from db.care import AppointmentRecord, CareStateRecord, _upsert, care_state
+from db.care import AppointmentRecord, CareStateRecord, _upsert, states_of_families
 from db.outbox import OutboxStatus
 from db.schema import (
     appointments,
     assignments,
-    care_states,
     family_care,
     family_messages,
     home_visits,
@@ -144,23 +143,7 @@ async def risk_levels(conn: AsyncConnection, user_ids: Sequence[int]) -> dict[in
 
 async def care_states_of(conn: AsyncConnection, user_ids: Sequence[int]) -> dict[int, list[CareStateRecord]]:
     """What each family said about her calendar items, for a page of families in one query."""
-    found: dict[int, list[CareStateRecord]] = {user_id: [] for user_id in user_ids}
-    if not user_ids:
-        return found
-    rows = await conn.execute(
-        select(
-            care_states.c.user_id,
-            care_states.c.track,
-            care_states.c.ref_id,
-            care_states.c.item_id,
-            care_states.c.status,
-            care_states.c.snoozed_until,
-            care_states.c.updated_at,
-        ).where(care_states.c.user_id.in_(list(user_ids)))
-    )
-    for row in rows:
-        found[int(row.user_id)].append(care_state(row))
-    return found
+    return await states_of_families(conn, user_ids)
 
 
 _APPOINTMENT_COLUMNS = (*_CARE_APPOINTMENT_COLUMNS, appointments.c.set_by, appointments.c.response)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import date, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -24,9 +25,14 @@ if TYPE_CHECKING:
 R = TypeVar("R", bound="DataclassInstance")
 
 
+@cache
+def _names(cls: type[DataclassInstance]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))  # dataclasses.fields is slow, and the planner calls this per row
+
+
 def _record(cls: type[R], row: Row[*tuple[Any, ...]]) -> R:
     mapping = row._mapping
-    return cls(**{f.name: mapping[f.name] for f in fields(cls)})
+    return cls(**{name: mapping[name] for name in _names(cls)})
 
 
 # --- users -------------------------------------------------------------------------------------
@@ -104,7 +110,7 @@ _FAMILIES_QUERY = _family_query(users.c.id.in_(bindparam("user_ids", expanding=T
 
 
 def _prefixed(cls: type[R], mapping: Any, prefix: str) -> R:
-    return cls(**{f.name: mapping[f"{prefix}{f.name}"] for f in fields(cls)})
+    return cls(**{name: mapping[f"{prefix}{name}"] for name in _names(cls)})
 
 
 def _family(rows: Sequence[Row[*tuple[Any, ...]]]) -> Family:

@@ -28,6 +28,7 @@ CHECK_VALID = timedelta(days=2)  # a check's invitation may still go this long a
 CHECK_NUDGE_AFTER = timedelta(days=2)  # one gentle nudge if she has not begun it
 CHECK_NUDGE_VALID = timedelta(days=2)
 FULL_TERM = 280
+LONGEST_WAIT = timedelta(days=7)  # a family is planned again within a week at the latest
 
 
 class Track(StrEnum):
@@ -155,6 +156,9 @@ def state_key(ref: TrackRef, item_id: str) -> tuple[Track, int, str]:
     return (ref.track, ref.ref_id, item_id)
 
 
+_FIRST_DAY, _LAST_DAY = date(1000, 1, 1), date(9000, 1, 1)  # skip_far=False: nothing is far, nothing over
+
+
 @dataclass
 class _Planner:
     now: datetime
@@ -162,12 +166,32 @@ class _Planner:
     window: tuple[time, time]
     horizon: timedelta
     spread_key: int
+    skip_far: bool = True
     planned: list[Planned] = field(default_factory=list)
     later: list[datetime] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.spread = spread_offset(self.spread_key)
+        today = self.now.astimezone(self.tz).date()
+        # Days that cannot matter today (a family has dozens of items and guidance messages, nearly all
+        # of them months away or long past; this keeps the sweep from computing their moments):
+        # a message due on or after `far` is neither planned nor the reason to plan sooner (the next
+        # plan comes LONGEST_WAIT from now at the latest); one valid only until before `today` is over.
+        self.far = today + self.horizon + LONGEST_WAIT + timedelta(days=2) if self.skip_far else _LAST_DAY
+        self.today = today if self.skip_far else _FIRST_DAY
+        self.beyond = False
+
+    def matters(self, first_day: date, last_day: date) -> bool:
+        """Whether something due no earlier than `first_day` (local) and valid no later than the end of
+        `last_day` can be planned, or move the next plan, now."""
+        if first_day >= self.far:
+            self.beyond = True  # skipped, but it is still to come: see plan_family's next_plan_at
+            return False
+        return last_day >= self.today
+
     def at(self, day: date, clock: time, spread: bool = True) -> datetime:
         moment = datetime.combine(day, clock, tzinfo=self.tz).astimezone(UTC)
-        return moment + spread_offset(self.spread_key) if spread else moment
+        return moment + self.spread if spread else moment
 
     def offer(self, planned: Planned, valid_until: datetime, *, respect_window: bool = True) -> None:
         """Plan it if its moment comes within the horizon and is still useful; else remember when."""
@@ -196,8 +220,11 @@ def plan_family(
     horizon: timedelta,
     spread_key: int,
     checks: Sequence[Check] = (),
+    skip_far: bool = True,
 ) -> Plan:
-    planner = _Planner(now, tz, window, horizon, spread_key)
+    """`skip_far=False` computes every candidate's moment, even those that cannot matter (the same plan,
+    slower: the tests compare the two)."""
+    planner = _Planner(now, tz, window, horizon, spread_key, skip_far)
     by_track: dict[Track, list[Item]] = {}
     for item in items:
         by_track.setdefault(item.track, []).append(item)
@@ -206,19 +233,35 @@ def plan_family(
 
     for ref in refs:
         code = f"{TrackCode.of(ref.track)}{ref.ref_id}"
+        age = (planner.today - ref.anchor).days
         for item in by_track.get(ref.track, []):
+            if item.end_day < age:  # its window closed before today: nothing of it goes (the cheap test first)
+                continue
             if item.applies_to(ref):
                 _plan_item(planner, ref, code, item, states.get(state_key(ref, item.id)))
         if ref.track == Track.PREGNANCY:
-            for week in weeks:
-                start = planner.at(ref.anchor + timedelta(weeks=week), MORNING)
+            for week in weeks:  # in order: once one is far, so are the rest
+                day = ref.anchor + timedelta(weeks=week)
+                if day + GUIDANCE_VALID < planner.today:
+                    continue
+                if not planner.matters(day, day + GUIDANCE_VALID):
+                    break
+                start = planner.at(day, MORNING)
                 planner.offer(
                     Planned(f"guide:{code}:w{week}", OutboxKind.GUIDANCE, "guidance.pregnancy", start, {"ref": ref.ref_id, "week": week}),
                     start + GUIDANCE_VALID,
                 )
         elif ref.track == Track.CHILD:
-            for month in months:
-                start = planner.at(add_months(ref.anchor, month), MORNING)
+            long_past = (planner.today - GUIDANCE_VALID - ref.anchor).days  # a month has 31 days at most:
+            for month in months:  # in order: once one is far, so are the rest
+                if 31 * month < long_past:  # then its day is before today - GUIDANCE_VALID (no add_months needed)
+                    continue
+                day = add_months(ref.anchor, month)
+                if day + GUIDANCE_VALID < planner.today:
+                    continue
+                if not planner.matters(day, day + GUIDANCE_VALID):
+                    break
+                start = planner.at(day, MORNING)
                 planner.offer(
                     Planned(f"guide:{code}:m{month}", OutboxKind.GUIDANCE, "guidance.child", start, {"ref": ref.ref_id, "month": month}),
                     start + GUIDANCE_VALID,
@@ -228,8 +271,10 @@ def plan_family(
         _plan_appointment(planner, appointment)
     _plan_checks(planner, checks)
 
-    next_plan_at = min(planner.later, default=now + timedelta(days=7)) - horizon
-    next_plan_at = min(max(next_plan_at, now + timedelta(hours=1)), now + timedelta(days=7))
+    if planner.beyond:  # what was skipped as far comes later than this (so it counts as this, not nothing)
+        planner.later.append(now + horizon + LONGEST_WAIT)
+    next_plan_at = min(planner.later, default=now + LONGEST_WAIT) - horizon
+    next_plan_at = min(max(next_plan_at, now + timedelta(hours=1)), now + LONGEST_WAIT)
     return Plan(messages=planner.planned, next_plan_at=next_plan_at)
 
 
@@ -271,13 +316,20 @@ def _group_params(group: Sequence[Check]) -> dict[str, Any]:
 
 
 def _plan_item(planner: _Planner, ref: TrackRef, code: str, item: Item, state: ItemState | None) -> None:
+    if state is not None and state.status in ANSWERED:
+        return
     opens, closes = item_window(item, ref)
+    snoozed = state is not None and state.status == CareStatus.SNOOZED and state.snoozed_until is not None
+    # Its messages go from the heads-up (or her "later") up to the window's close:
+    if not snoozed and not planner.matters(opens - HEADS_UP, closes):
+        return
+    if snoozed and closes < planner.today:
+        return
     closes_at = planner.at(closes, planner.window[1], spread=False)
     params = {"track": ref.track, "ref": ref.ref_id, "item": item.id, "opens": opens.isoformat(), "closes": closes.isoformat()}
     key = f"care:{code}:{item.id}"
-    if state is not None and state.status in ANSWERED:
-        return
-    if state is not None and state.status == CareStatus.SNOOZED and state.snoozed_until is not None:
+    if snoozed:
+        assert state is not None and state.snoozed_until is not None
         until = state.snoozed_until
         planner.offer(
             Planned(f"{key}:later:{until.date().isoformat()}", OutboxKind.REMINDER, "care.nudge", until, params), closes_at

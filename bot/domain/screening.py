@@ -49,6 +49,7 @@ __all__ = [
     "options_for",
     "previous_question",
     "progress",
+    "schedule_days",
     "scheduled_checks",
     "score",
     "toggle_option",
@@ -326,6 +327,27 @@ class ScheduledCheck(NamedTuple):
     due: date
 
 
+def schedule_days(
+    track: Track,
+    *,
+    mood_positive: bool = False,
+    schedule: Iterable[ScheduleEntry] | None = None,
+) -> list[tuple[int, str, str]]:
+    """Every check on one track as (day from its anchor, questionnaire id, occurrence), by day (same day:
+    file order): the same for every anchor, so the planner computes it once (see ``scheduled_checks``)."""
+    kind = Track(track)
+    entries = load_questionnaires().schedule if schedule is None else schedule
+    found: list[tuple[int, int, str, str]] = []
+    for order, entry in enumerate(entries):
+        if entry.track is not kind:
+            continue
+        if entry.only_if is Condition.MOOD_POSITIVE and not mood_positive:
+            continue
+        found.extend((day, order, entry.questionnaire_id, f"d{day}") for day in entry.days)
+    found.sort(key=lambda row: (row[0], row[1]))
+    return [(day, questionnaire_id, occurrence) for day, _, questionnaire_id, occurrence in found]
+
+
 def scheduled_checks(
     track: Track,
     anchor: date,
@@ -340,16 +362,7 @@ def scheduled_checks(
     mood checks after birth are planned only then. Child-track checks about the mother (danger_post,
     phq2, gad2) come once per child: with twins the planner keys them by the birth, not the child.
     """
-    kind = Track(track)
-    entries = load_questionnaires().schedule if schedule is None else schedule
-    found: list[tuple[date, int, ScheduledCheck]] = []
-    for order, entry in enumerate(entries):
-        if entry.track is not kind:
-            continue
-        if entry.only_if is Condition.MOOD_POSITIVE and not mood_positive:
-            continue
-        for day in entry.days:
-            due = anchor + timedelta(days=day)
-            found.append((due, order, ScheduledCheck(entry.questionnaire_id, f"d{day}", due)))
-    found.sort(key=lambda row: (row[0], row[1]))
-    return [check for _, _, check in found]
+    return [
+        ScheduledCheck(questionnaire_id, occurrence, anchor + timedelta(days=day))
+        for day, questionnaire_id, occurrence in schedule_days(track, mood_positive=mood_positive, schedule=schedule)
+    ]

@@ -3,8 +3,11 @@ her profile or an answer changes what is true."""
 
 from __future__ import annotations
 
+import asyncio
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from time import perf_counter
@@ -21,7 +24,7 @@ from bot.domain.birth import BirthFacts
 from bot.domain.calendar import Track
 from bot.domain.children import child_age
 from bot.domain.outbox import PLANNED
-from bot.domain.screening import SubjectCode, SubjectKind, scheduled_checks
+from bot.domain.screening import SubjectCode, SubjectKind, schedule_days
 from bot.logging_setup import log_event
 from db import care, families, outbox, screenings
 from db.outbox import OutgoingMessage
@@ -29,6 +32,9 @@ from db.records import Family
 
 HORIZON = timedelta(days=3)
 SWEEP_BATCH = 500
+# A claimed batch is the claimer's for this long: a worker that dies leaves it due again after it.
+LEASE = timedelta(minutes=10)
+LANES = 2  # batches one worker keeps going at once on PostgreSQL (see sweep)
 
 
 @cache
@@ -67,6 +73,22 @@ def _mood_questionnaires() -> tuple[str, ...]:
     return tuple(q.id for q in load_questionnaires() if q.topic is Topic.MOOD)
 
 
+@cache
+def _schedule(track: Track, mood_positive: bool) -> tuple[list[int], list[tuple[int, str, str]]]:
+    """A track's checks as days from its anchor (the same for every family), and those days alone (to bisect)."""
+    entries = schedule_days(track, mood_positive=mood_positive)
+    return [day for day, _, _ in entries], entries
+
+
+def checks_around(track: Track, anchor: date, today: date, mood_positive: bool) -> list[tuple[int, str, str]]:
+    """A track's scheduled checks due from 4 days ago to a week ahead: (day from the anchor, questionnaire
+    id, occurrence), found by bisection in the schedule every family shares."""
+    days, entries = _schedule(track, mood_positive)
+    first = bisect_left(days, (today - timedelta(days=4) - anchor).days)
+    last = bisect_right(days, (today + timedelta(days=7) - anchor).days)
+    return entries[first:last]
+
+
 def _checks(refs: Sequence[cal.TrackRef], today: date, begun: set[str], mood_positive: bool,
             waiting: AbstractSet[tuple[str, str | None, int | None]] = frozenset()) -> list[cal.Check]:
     """Her scheduled self-checks still to come (within the next days) and not begun; none of a
@@ -78,14 +100,11 @@ def _checks(refs: Sequence[cal.TrackRef], today: date, begun: set[str], mood_pos
     for ref in refs:
         if ref.track == Track.CHILD:
             births[ref.anchor] = min(births.get(ref.anchor, ref.ref_id), ref.ref_id)
-    soon = today + timedelta(days=7)
     for ref in refs:
         if ref.track not in (Track.PREGNANCY, Track.CHILD):
             continue
-        for check in scheduled_checks(ref.track, ref.anchor, mood_positive=mood_positive):
-            if not today - timedelta(days=4) <= check.due <= soon:
-                continue
-            q = questionnaire(check.questionnaire_id)
+        for day, questionnaire_id, occurrence in checks_around(ref.track, ref.anchor, today, mood_positive):
+            q = questionnaire(questionnaire_id)
             if q is None:
                 continue
             if ref.track == Track.PREGNANCY:
@@ -97,10 +116,10 @@ def _checks(refs: Sequence[cal.TrackRef], today: date, begun: set[str], mood_pos
             else:
                 continue  # a twin: she is asked about herself once, with the first child
             code = str(whom)
-            key = cal.check_key(code, q.id, check.occurrence)
+            key = cal.check_key(code, q.id, occurrence)
             if key in begun or (q.id, ref.track, ref.ref_id) in waiting:
                 continue
-            found.append(cal.Check(key, check.due, {"q": q.id, "code": code, "occ": check.occurrence,
+            found.append(cal.Check(key, ref.anchor + timedelta(days=day), {"q": q.id, "code": code, "occ": occurrence,
                                                     "track": ref.track, "ref": ref.ref_id}))
     return found
 
@@ -111,27 +130,39 @@ def _appointments(records: Sequence[care.AppointmentRecord]) -> list[cal.Appoint
     ]
 
 
-async def plan_user(app: AppContext, user_id: int) -> int:
-    """Write her messages for the next few days; returns how many were new."""
-    now = app.clock.now()
-    family = await families.cached_family(app.database, user_id)
-    if family is None:
-        return 0
-    if family.user.paused or family.user.unreachable_at is not None:
-        async with app.database.transaction() as conn:  # nothing to plan; look again in a week
-            await care.set_next_plan(conn, user_id, now + timedelta(days=7))
-        return 0
-    async with app.database.reading() as conn:
-        states = await care.states_of(conn, user_id)
-        appointments = await care.appointments_of(conn, user_id, from_date=app.today())
-        checks_so_far = await screenings.planning_facts(conn, user_id, _mood_questionnaires())
-    refs = tracks_of(family, app.today(), family.user.created_at.astimezone(app.settings.tz).date())
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What the rules need of one family besides her record, read for a batch of families at once."""
+
+    states: list[care.CareStateRecord]
+    appointments: list[care.AppointmentRecord]
+    checks: screenings.PlanningFacts
+
+
+async def _facts_of(conn: AsyncConnection, user_ids: list[int], today: date) -> dict[int, _Facts]:
+    """One query per kind (her answers about items, appointments, self-checks) for all of them."""
+    states = await care.states_of_families(conn, user_ids)
+    appointments = await care.appointments_of_families(conn, user_ids, from_date=today)
+    checks = await screenings.planning_facts_of_families(conn, user_ids, _mood_questionnaires())
+    return {user_id: _Facts(states[user_id], appointments.get(user_id, []), checks[user_id]) for user_id in user_ids}
+
+
+def _resting(family: Family) -> bool:
+    return family.user.paused or family.user.unreachable_at is not None
+
+
+def _plan(app: AppContext, family: Family, facts: _Facts | None, now: datetime, today: date) -> tuple[list[OutgoingMessage], datetime]:
+    """Her messages for the next few days and when to plan her again: the rules alone, no I/O."""
+    if facts is None or _resting(family):  # nothing to plan; look again in a week
+        return [], now + timedelta(days=7)
+    user_id = family.user.id
+    refs = tracks_of(family, today, family.user.created_at.astimezone(app.settings.tz).date())
     weeks, months = _guidance_numbers()
     plan = cal.plan_family(
         refs=refs,
         items=_items(),
-        states={(s.track, s.ref_id, s.item_id): cal.ItemState(s.status, s.snoozed_until) for s in states},
-        appointments=_appointments(appointments),
+        states={(s.track, s.ref_id, s.item_id): cal.ItemState(s.status, s.snoozed_until) for s in facts.states},
+        appointments=_appointments(facts.appointments),
         pregnancy_weeks=weeks,
         child_months=months,
         now=now,
@@ -139,9 +170,9 @@ async def plan_user(app: AppContext, user_id: int) -> int:
         window=app.settings.delivery_window,
         horizon=HORIZON,
         spread_key=user_id,
-        checks=_checks(refs, app.today(), checks_so_far.begun, checks_so_far.mood_positive, checks_so_far.waiting),
+        checks=_checks(refs, today, facts.checks.begun, facts.checks.mood_positive, facts.checks.waiting),
     )
-    by_id = {a.id: a for a in appointments}
+    by_id = {a.id: a for a in facts.appointments}
     messages = [
         OutgoingMessage(
             chat_id=user_id,
@@ -154,10 +185,39 @@ async def plan_user(app: AppContext, user_id: int) -> int:
         )
         for p in plan.messages
     ]
+    return messages, plan.next_plan_at
+
+
+async def plan_user(app: AppContext, user_id: int) -> int:
+    """Write her messages for the next few days; returns how many were new."""
+    now = app.clock.now()
+    family = await families.cached_family(app.database, user_id)
+    if family is None:
+        return 0
+    facts = None
+    if not _resting(family):
+        async with app.database.reading() as conn:
+            facts = (await _facts_of(conn, [user_id], app.today()))[user_id]
+    messages, next_plan_at = _plan(app, family, facts, now, app.today())
     async with app.database.transaction() as conn:
         new = await outbox.enqueue(conn, messages, now)
-        await care.set_next_plan(conn, user_id, plan.next_plan_at)
+        await care.set_next_plan(conn, user_id, next_plan_at)
     return new
+
+
+async def plan_batch(app: AppContext, user_ids: list[int], now: datetime, lease_until: datetime) -> int:
+    """Plan families claimed together (`care.claim_due`): each kind of row read in one query for all of
+    them, the rules applied in memory, their messages written in one statement and their next plans in
+    another. Only families still holding this claim are written (see `care.set_next_plans`); the
+    outbox's unique keys make planning one twice harmless all the same. Returns how many were new."""
+    today = app.today()
+    async with app.database.reading() as conn:
+        found = await families.load_families(conn, user_ids)  # fresh rows, and the cache stays small
+        facts = await _facts_of(conn, [u for u, f in found.items() if not _resting(f)], today)
+    planned = {user_id: _plan(app, family, facts.get(user_id), now, today) for user_id, family in found.items()}
+    async with app.database.transaction() as conn:
+        ours = await care.set_next_plans(conn, [(user_id, at) for user_id, (_, at) in planned.items()], lease_until)
+        return await outbox.enqueue(conn, [m for user_id in ours for m in planned[user_id][0]], now)
 
 
 def _with_appointment(params: dict[str, object], by_id: dict[int, care.AppointmentRecord]) -> dict[str, object]:
@@ -175,18 +235,30 @@ def _with_appointment(params: dict[str, object], by_id: dict[int, care.Appointme
     }
 
 
-async def sweep(app: AppContext, batch: int = SWEEP_BATCH) -> int:
-    """Plan every family whose plan is due. The cost follows what is due, not who is registered."""
-    planned = families = 0
+async def sweep(app: AppContext, batch: int = SWEEP_BATCH, lanes: int | None = None) -> int:
+    """Plan every family whose plan is due, a batch at a time. The cost follows what is due, not who is
+    registered; workers sweeping at once share the due families (each batch is claimed for LEASE).
+    On PostgreSQL a worker keeps LANES batches going: while one waits for the database, another is
+    planned in Python (the server works on another core)."""
+    totals = {"messages": 0, "families": 0}
     started = perf_counter()
-    while True:
-        async with app.database.reading() as conn:
-            due = await care.plan_due(conn, app.clock.now(), batch)
-        for user_id in due:
-            planned += await plan_user(app, user_id)
-        families += len(due)
-        if len(due) < batch:
-            break
+
+    async def lane() -> None:
+        while True:
+            now = app.clock.now()
+            lease_until = now + LEASE
+            async with app.database.transaction() as conn:
+                due = await care.claim_due(conn, now, batch, lease_until)
+            new = await plan_batch(app, due, now, lease_until) if due else 0
+            totals["messages"] += new  # (not `+= await`: that reads the total before the other lane adds)
+            totals["families"] += len(due)
+            if len(due) < batch:
+                return
+
+    async with asyncio.TaskGroup() as group:
+        for _ in range(lanes or (1 if app.database.is_sqlite else LANES)):
+            group.create_task(lane())
+    planned, families = totals["messages"], totals["families"]
     if families:
         app.metrics.planned_families.inc(families)
         app.metrics.planner_rate.set(families / max(perf_counter() - started, 1e-6))

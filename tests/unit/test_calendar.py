@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.domain.calendar import (
     Appointment,
     Check,
@@ -156,3 +159,44 @@ def test_an_item_with_a_condition_is_planned_only_for_a_child_that_has_it() -> N
     plain = plan([TrackRef("child", 7, born)], items=(rop,), horizon=timedelta(days=10)).messages
     early = plan([TrackRef("child", 7, born, frozenset({"rop_risk"}))], items=(rop,), horizon=timedelta(days=10)).messages
     assert plain == [] and [m.key for m in early][0] == "care:c7:screen_rop:soon"
+
+
+# --- skipping what cannot matter (the sweep's cost): the same plan as computing every moment ----------
+
+@settings(max_examples=300, deadline=None)
+@given(
+    now=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 31)).map(lambda d: d.replace(tzinfo=UTC)),
+    gestation=st.one_of(st.none(), st.integers(0, 300)),
+    ages=st.lists(st.integers(-3, 5 * 366 + 30), max_size=3),
+    horizon_hours=st.sampled_from((24, 72, 72 + 7, 24 * 8, 24 * 21)),
+    answered=st.sets(st.integers(0, 60), max_size=5),
+    snoozed=st.dictionaries(st.integers(0, 60), st.integers(-20 * 24, 20 * 24), max_size=4),
+    spread_key=st.integers(0, 10**10),
+)
+def test_skipping_far_items_plans_exactly_what_computing_every_moment_does(  # type: ignore[no-untyped-def]
+    now, gestation, ages, horizon_hours, answered, snoozed, spread_key
+) -> None:
+    from bot.domain.calendar import CareStatus
+    from bot.services.calendar import _guidance_numbers, _items
+
+    today = now.astimezone(ALMATY).date()
+    refs = [TrackRef("pregnancy", 1, today - timedelta(days=gestation))] if gestation is not None else []
+    refs += [TrackRef("child", 10 + i, today - timedelta(days=age), frozenset({"rop_risk"} if i % 2 else set()))
+             for i, age in enumerate(ages)]
+    items = _items()
+    states = {}
+    for ref in refs:
+        for n, item in enumerate(i for i in items if i.track == ref.track):
+            if n in answered:
+                states[(ref.track, ref.ref_id, item.id)] = ItemState(CareStatus.DONE)
+            elif n in snoozed:
+                states[(ref.track, ref.ref_id, item.id)] = ItemState(CareStatus.SNOOZED, now + timedelta(hours=snoozed[n]))
+    weeks, months = _guidance_numbers()
+
+    def planned(skip_far: bool):  # type: ignore[no-untyped-def]
+        return plan_family(
+            refs=refs, items=items, states=states, appointments=(), pregnancy_weeks=weeks, child_months=months, now=now,
+            tz=ALMATY, window=WINDOW, horizon=timedelta(hours=horizon_hours), spread_key=spread_key, skip_far=skip_far,
+        )
+
+    assert planned(True) == planned(False)

@@ -3,6 +3,8 @@
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.content.care import Track
 from bot.content.common import LANGUAGES
@@ -405,3 +407,19 @@ def test_self_harm_reaches_the_nurse_even_in_a_private_questionnaire() -> None:
     harm = score(tiny, {"signs": ("harm",)})
     assert (harm.band, harm.self_harm, harm.share_needs_consent) == (Band.URGENT, True, False)
     assert not score(tiny, {"signs": ("none",)}).share_needs_consent
+
+
+@settings(max_examples=200, deadline=None)
+@given(track=st.sampled_from(("pregnancy", "child")), age=st.integers(-30, 6 * 366), mood_positive=st.booleans())
+def test_the_planner_finds_the_checks_due_around_today_by_bisection(track: str, age: int, mood_positive: bool) -> None:
+    from bot.services.calendar import checks_around
+
+    today = date(2026, 11, 24)
+    anchor = today - timedelta(days=age)
+    expected = [
+        (check.questionnaire_id, check.occurrence, check.due)
+        for check in scheduled_checks(track, anchor, mood_positive=mood_positive)
+        if today - timedelta(days=4) <= check.due <= today + timedelta(days=7)
+    ]
+    found = checks_around(track, anchor, today, mood_positive)
+    assert [(q, occ, anchor + timedelta(days=day)) for day, q, occ in found] == expected
