@@ -62,7 +62,19 @@ async def register(user: SimUser, n: int, rng: random.Random) -> None:
         await user.send(text)
         await user.wait_for_message(expect, timeout=STEP_WAIT)
 
+    async def sees(label: str) -> None:
+        """Her newest buttons show `label`: after a kill her question may come ~20 s later, asked again."""
+        def showing() -> bool:
+            newest = next((m for m in reversed(user.messages) if not m.deleted and m.inline_buttons), None)
+            return newest is not None and any(label in b for b in newest.button_labels())
+
+        deadline = time.monotonic() + STEP_WAIT
+        while not showing():
+            assert time.monotonic() < deadline, f"no button {label!r} within {STEP_WAIT} s\n{user.transcript()}"
+            await asyncio.sleep(0.2)
+
     async def pressed(label: str) -> None:
+        await sees(label)  # she taps once she sees the button
         await pause()
         await user.click(label)
         await user.wait_for_callback_answer(timeout=STEP_WAIT)
