@@ -188,6 +188,5 @@ async def test_her_answer_handled_again_ends_with_her_current_question(bot: Runn
     assert "phone" in mother.last_text  # the question she is at, last in her chat
     await mother.share_contact()  # its button is there
     assert mother.last_text.startswith("Thank you. Your number") or "region" in mother.last_text
-    async with bot.app.context.database.reading() as conn:
-        state = await bot.app.context.fsm_storage.get_data(StorageKey(bot_id=bot.app.bot.id, chat_id=5007, user_id=5007))
+    state = await bot.app.context.fsm_storage.get_data(StorageKey(bot_id=bot.app.bot.id, chat_id=5007, user_id=5007))
     assert state.get("name") == "Aigerim"
