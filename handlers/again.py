@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.types import TelegramObject, User
 
 from bot.logging_setup import log_event
 from handlers.steps import reask
@@ -27,9 +27,8 @@ class AskAgainAfterARepeat(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         result = await handler(event, data)
+        sender: User | None = data.get("event_from_user")  # her chat: the bot serves private chats only
         state = data.get("state")
-        if data.get("again") and state is not None:
-            chat_id = event.chat.id if isinstance(event, Message) else event.from_user.id if isinstance(event, CallbackQuery) else None
-            if chat_id is not None and await reask(data["bot"], chat_id, state, data["app"]):
-                log_event("asked_again", user_id=chat_id)
+        if data.get("again") and sender is not None and state is not None and await reask(data["bot"], sender.id, state, data["app"]):
+            log_event("asked_again", user_id=sender.id)
         return result
